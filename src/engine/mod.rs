@@ -1,0 +1,581 @@
+//! Evaluating checks over a Snapshot.
+//!
+//! The engine expands each check over its scope (one item per organization,
+//! account, region, trail, bucket, log group or detector), binds the item's
+//! view as CEL variables, and decides the status:
+//!
+//! 1. ERROR when an input the check `requires` is missing: its API call
+//!    failed for the item's account/region/resource, or the item refers to a
+//!    resource in an account outside the scan. The finding names the failed
+//!    operation and the IAM action to grant.
+//! 2. SKIP when `applies_when` is false, with `messages.skip` as the reason.
+//! 3. PASS when `assert` is true.
+//! 4. Otherwise ERROR when `unknown_when` is true, else FAIL.
+//!
+//! A CEL evaluation error on some data is an ERROR finding, never a panic.
+//! The engine reads `model` and `checks` and writes `result`; it knows
+//! nothing of how findings are rendered.
+
+pub mod policy;
+pub mod view;
+
+use crate::checks::{Catalogue, Check, Expr, ParamValue, Scope};
+use crate::model::{CollectionError, Snapshot};
+use crate::result::{Finding, Resource, ScanInfo, ScanResult, Status, Tool, RESULT_SCHEMA_VERSION};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use view::{Unresolved, World};
+
+/// One thing a check is evaluated on.
+struct Item {
+    account_id: String,
+    region: Option<String>,
+    resource: Resource,
+    /// Accounts whose collection errors can make this item's inputs missing.
+    error_accounts: Vec<String>,
+    /// Resources (ARNs, names) an error must be about, if it names one.
+    error_resources: Vec<String>,
+    unresolved: Vec<Unresolved>,
+    /// Variables bound for the item, besides `org`, `scan` and `params`.
+    vars: Vec<(&'static str, Value)>,
+}
+
+/// How a scan is described in its result.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    pub source: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+/// Evaluates every check of `catalogue` on `snapshot`.
+///
+/// `now` is the reference time for ages (delivery delays, finding ages); it
+/// defaults to the snapshot's collection time so results are reproducible.
+pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo, now: Option<OffsetDateTime>) -> ScanResult {
+    let now = snapshot
+        .collected_at
+        .as_deref()
+        .and_then(view::parse_time)
+        .or(now);
+    let world = World::new(snapshot, now);
+    let findings = evaluate(&world, catalogue);
+    let mut controls: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
+    for (id, framework) in &catalogue.frameworks {
+        let list = framework
+            .controls
+            .iter()
+            .map(|c| {
+                let covered = catalogue
+                    .checks
+                    .iter()
+                    .any(|check| check.frameworks.get(id).is_some_and(|ids| ids.contains(&c.id)));
+                (c.id.clone(), covered)
+            })
+            .collect();
+        controls.insert(id.clone(), list);
+    }
+    let parameters = catalogue
+        .checks
+        .iter()
+        .filter(|c| !c.parameters.is_empty())
+        .map(|c| {
+            let values = c
+                .parameters
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null)))
+                .collect();
+            (c.id.clone(), values)
+        })
+        .collect();
+    let mut result = ScanResult {
+        schema_version: RESULT_SCHEMA_VERSION,
+        tool: Tool {
+            name: "auditscope".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        scan: ScanInfo {
+            source: info.source,
+            started_at: info.started_at,
+            finished_at: info.finished_at,
+            accounts: snapshot.accounts.iter().map(|a| a.id.clone()).collect(),
+            regions: snapshot.regions(),
+            parameters,
+            partial: snapshot.partial,
+        },
+        findings,
+        errors: snapshot.errors.clone(),
+        summary: Default::default(),
+    };
+    result.finalize(&controls);
+    result
+}
+
+/// Evaluates all checks; findings come out unsorted.
+fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Finding> {
+    let org = world.org_view();
+    let scan = json!({
+        "time": world.snapshot.collected_at,
+        "regions": world.snapshot.regions(),
+        "account_count": world.snapshot.accounts.len(),
+        "partial": world.snapshot.partial,
+    });
+    let common = [("org", to_cel(&org)), ("scan", to_cel(&scan))];
+    let mut templates = minijinja::Environment::new();
+    templates.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    for check in &catalogue.checks {
+        let messages = [
+            ("pass", Some(&check.messages.pass)),
+            ("fail", Some(&check.messages.fail)),
+            ("skip", check.messages.skip.as_ref()),
+            ("unknown", check.messages.unknown.as_ref()),
+        ];
+        for (kind, template) in messages {
+            if let Some(template) = template {
+                // Validated at load; a failure here only loses the message.
+                let _ = templates.add_template_owned(format!("{}.{kind}", check.id), template.clone());
+            }
+        }
+    }
+    let mut by_scope: BTreeMap<Scope, Vec<&Check>> = BTreeMap::new();
+    for check in &catalogue.checks {
+        by_scope.entry(check.scope).or_default().push(check);
+    }
+    let errors = ErrorIndex::new(&world.snapshot.errors);
+    let mut findings = Vec::new();
+    for (scope, checks) in by_scope {
+        let items = items_for(world, scope, &org);
+        for item in &items {
+            let cel_vars: Vec<(&str, cel::Value)> = item.vars.iter().map(|(k, v)| (*k, to_cel(v))).collect();
+            let mut root = cel::Context::default();
+            for (name, value) in common.iter().chain(cel_vars.iter()) {
+                root.add_variable_from_value(*name, value.clone());
+            }
+            for check in &checks {
+                findings.push(evaluate_item(check, item, &root, &errors, &templates, &org));
+            }
+        }
+    }
+    findings
+}
+
+/// Collection errors indexed by IAM action.
+struct ErrorIndex<'a> {
+    by_action: HashMap<String, Vec<&'a CollectionError>>,
+}
+
+impl<'a> ErrorIndex<'a> {
+    fn new(errors: &'a [CollectionError]) -> Self {
+        let mut by_action: HashMap<String, Vec<&CollectionError>> = HashMap::new();
+        for error in errors {
+            by_action.entry(error.iam_action()).or_default().push(error);
+        }
+        ErrorIndex { by_action }
+    }
+
+    /// The first error that makes one of `actions` missing for `item`.
+    fn find(&self, actions: &[String], item: &Item) -> Option<&'a CollectionError> {
+        actions.iter().find_map(|action| {
+            self.by_action.get(action)?.iter().copied().find(|e| {
+                item.error_accounts.contains(&e.account_id)
+                    && match (&e.region, &item.region) {
+                        (Some(er), Some(ir)) => er == ir,
+                        _ => true,
+                    }
+                    && e.resource.as_ref().is_none_or(|r| item.error_resources.contains(r))
+            })
+        })
+    }
+}
+
+fn evaluate_item(
+    check: &Check,
+    item: &Item,
+    root: &cel::Context,
+    errors: &ErrorIndex,
+    templates: &minijinja::Environment,
+    org: &Value,
+) -> Finding {
+    let mut context = root.new_inner_scope();
+    let params = params_value(&check.parameters);
+    context.add_variable_from_value("params", to_cel(&params));
+    let finding = |status: Status, message: String, evidence: BTreeMap<String, Value>| Finding {
+        check_id: check.id.clone(),
+        title: check.title.clone(),
+        severity: check.severity.as_str().to_owned(),
+        status,
+        account_id: item.account_id.clone(),
+        region: item.region.clone(),
+        resource: item.resource.clone(),
+        message,
+        evidence,
+        remediation: check.remediation.text.clone(),
+        controls: check.frameworks.clone(),
+        waiver: None,
+    };
+
+    let required_services: Vec<&str> = check
+        .requires
+        .iter()
+        .filter_map(|a| a.split(':').next())
+        .collect();
+    if let Some(missing) = item
+        .unresolved
+        .iter()
+        .find(|u| required_services.contains(&u.service.as_str()))
+    {
+        return finding(
+            Status::Error,
+            format!("Not assessed: {}.", missing.reason),
+            BTreeMap::new(),
+        );
+    }
+    if let Some(error) = errors.find(&check.requires, item) {
+        let region = error.region.as_deref().unwrap_or("global");
+        let hint = if error.is_access_denied() {
+            format!("; grant {} to the scanning role", error.iam_action())
+        } else {
+            String::new()
+        };
+        let mut evidence = BTreeMap::new();
+        evidence.insert("failed_operation".into(), json!(error.iam_action()));
+        evidence.insert("error_code".into(), json!(error.code));
+        return finding(
+            Status::Error,
+            format!(
+                "Not assessed: {} failed in account {} ({region}) with {}: {}{hint}.",
+                error.iam_action(),
+                error.account_id,
+                error.code,
+                error.message
+            ),
+            evidence,
+        );
+    }
+
+    let render = |kind: &str| -> String {
+        let mut ctx: BTreeMap<&str, &Value> = item.vars.iter().map(|(k, v)| (*k, v)).collect();
+        ctx.insert("params", &params);
+        ctx.insert("org", org);
+        templates
+            .get_template(&format!("{}.{kind}", check.id))
+            .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+            .unwrap_or_else(|e| format!("(message could not be rendered: {e})"))
+    };
+
+    let eval = |expr: &Expr| -> Result<bool, String> {
+        match expr.program.execute(&context) {
+            Ok(cel::Value::Bool(b)) => Ok(b),
+            Ok(other) => Err(format!("`{}` gave {} instead of a boolean", expr.source.trim(), cel_type(&other))),
+            Err(e) => Err(format!("`{}` failed: {e}", expr.source.trim())),
+        }
+    };
+    let evaluation_error = |e: String| finding(Status::Error, format!("Check evaluation failed: {e}"), BTreeMap::new());
+
+    if let Some(applies) = &check.applies_when {
+        match eval(applies) {
+            Ok(true) => {}
+            Ok(false) => return finding(Status::Skip, render("skip"), BTreeMap::new()),
+            Err(e) => return evaluation_error(e),
+        }
+    }
+    let evidence = || -> BTreeMap<String, Value> {
+        check
+            .evidence
+            .iter()
+            .map(|(name, expr)| {
+                let value = match expr.program.execute(&context) {
+                    Ok(v) => from_cel(&v),
+                    Err(e) => json!(format!("(not available: {e})")),
+                };
+                (name.clone(), value)
+            })
+            .collect()
+    };
+    match eval(&check.assert) {
+        Ok(true) => finding(Status::Pass, render("pass"), evidence()),
+        Ok(false) => match check.unknown_when.as_ref().map(eval) {
+            Some(Ok(true)) => finding(Status::Error, render("unknown"), evidence()),
+            Some(Err(e)) => evaluation_error(e),
+            _ => finding(Status::Fail, render("fail"), evidence()),
+        },
+        Err(e) => evaluation_error(e),
+    }
+}
+
+fn params_value(params: &BTreeMap<String, ParamValue>) -> Value {
+    serde_json::to_value(params).unwrap_or(Value::Null)
+}
+
+fn cel_type(value: &cel::Value) -> &'static str {
+    match value {
+        cel::Value::List(_) => "a list",
+        cel::Value::Map(_) => "a map",
+        cel::Value::Int(_) | cel::Value::UInt(_) | cel::Value::Float(_) => "a number",
+        cel::Value::String(_) => "a string",
+        cel::Value::Null => "null",
+        _ => "a non-boolean value",
+    }
+}
+
+/// JSON to CEL: integers as `int`, so comparisons with literals just work.
+pub fn to_cel(value: &Value) -> cel::Value {
+    match value {
+        Value::Null => cel::Value::Null,
+        Value::Bool(b) => cel::Value::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => cel::Value::Int(i),
+            None => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => cel::Value::String(Arc::new(s.clone())),
+        Value::Array(items) => cel::Value::List(Arc::new(items.iter().map(to_cel).collect())),
+        Value::Object(map) => {
+            let map: HashMap<cel::objects::Key, cel::Value> = map
+                .iter()
+                .map(|(k, v)| (cel::objects::Key::String(Arc::new(k.clone())), to_cel(v)))
+                .collect();
+            cel::Value::Map(cel::objects::Map { map: Arc::new(map) })
+        }
+    }
+}
+
+/// CEL to JSON, for evidence. Map keys are sorted for stable output.
+pub fn from_cel(value: &cel::Value) -> Value {
+    match value {
+        cel::Value::Null => Value::Null,
+        cel::Value::Bool(b) => json!(b),
+        cel::Value::Int(i) => json!(i),
+        cel::Value::UInt(u) => json!(u),
+        cel::Value::Float(f) => json!(f),
+        cel::Value::String(s) => json!(s.as_str()),
+        cel::Value::List(items) => Value::Array(items.iter().map(from_cel).collect()),
+        cel::Value::Map(map) => {
+            let sorted: BTreeMap<String, Value> = map
+                .map
+                .iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        cel::objects::Key::String(s) => s.to_string(),
+                        cel::objects::Key::Int(i) => i.to_string(),
+                        cel::objects::Key::Uint(u) => u.to_string(),
+                        cel::objects::Key::Bool(b) => b.to_string(),
+                    };
+                    (key, from_cel(v))
+                })
+                .collect();
+            json!(sorted)
+        }
+        other => json!(format!("{other:?}")),
+    }
+}
+
+fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
+    let snapshot = world.snapshot;
+    let mut items = Vec::new();
+    match scope {
+        Scope::Organization => {
+            let account_id = org
+                .get("management_account_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| snapshot.accounts.first().map(|a| a.id.clone()))
+                .unwrap_or_default();
+            let accounts: Vec<Value> = snapshot.accounts.iter().map(|a| world.account_view(a).0).collect();
+            let org_id = org.get("id").and_then(Value::as_str).unwrap_or("none").to_owned();
+            let mut vars = vec![("accounts", Value::Array(accounts))];
+            vars.push(("guardduty_admin_detectors", Value::Array(world.guardduty_admin_detectors())));
+            items.push(Item {
+                error_accounts: vec![account_id.clone()],
+                account_id,
+                region: None,
+                resource: Resource {
+                    resource_type: "AWS::Organizations::Organization".into(),
+                    id: org_id,
+                },
+                error_resources: Vec::new(),
+                unresolved: Vec::new(),
+                vars,
+            });
+        }
+        Scope::Account => {
+            for account in &snapshot.accounts {
+                let (view, unresolved) = world.account_view(account);
+                items.push(Item {
+                    account_id: account.id.clone(),
+                    region: None,
+                    resource: Resource {
+                        resource_type: "AWS::::Account".into(),
+                        id: account.id.clone(),
+                    },
+                    error_accounts: vec![account.id.clone()],
+                    error_resources: Vec::new(),
+                    unresolved,
+                    vars: vec![("account", view)],
+                });
+            }
+        }
+        Scope::Region => {
+            for account in &snapshot.accounts {
+                let (account_view, unresolved) = world.account_view(account);
+                for region in &account.regions {
+                    let facts = account.region(region).cloned().unwrap_or_else(|| crate::model::RegionFacts {
+                        region: region.clone(),
+                        ..Default::default()
+                    });
+                    items.push(Item {
+                        account_id: account.id.clone(),
+                        region: Some(region.clone()),
+                        resource: Resource {
+                            resource_type: "AWS::::Account".into(),
+                            id: account.id.clone(),
+                        },
+                        error_accounts: vec![account.id.clone()],
+                        error_resources: Vec::new(),
+                        unresolved: unresolved.clone(),
+                        vars: vec![("account", account_view.clone()), ("region", world.region_view(account, &facts))],
+                    });
+                }
+            }
+        }
+        Scope::Trail => {
+            // Each trail once: in its owner account when scanned, else in
+            // the first scanned account that sees it.
+            let mut seen = std::collections::BTreeSet::new();
+            let mut owners_first: Vec<(&crate::model::Account, &crate::model::Trail)> = Vec::new();
+            for account in &snapshot.accounts {
+                for trail in &account.trails {
+                    owners_first.push((account, trail));
+                }
+            }
+            owners_first.sort_by_key(|(account, trail)| (account.id != trail.owner_account_id, account.id.clone()));
+            for (account, trail) in owners_first {
+                if !seen.insert(trail.arn.clone()) {
+                    continue;
+                }
+                let mut unresolved = Vec::new();
+                let trail_view = world.trail_view(trail, &mut unresolved);
+                if trail.status.is_none() && !world.in_scan(&trail.owner_account_id) {
+                    unresolved.push(Unresolved {
+                        service: "cloudtrail".into(),
+                        reason: format!(
+                            "trail {} is owned by account {}, which is not in the scan; its status is only visible there",
+                            trail.name, trail.owner_account_id
+                        ),
+                    });
+                }
+                let (account_view, _) = world.account_view(account);
+                let mut error_accounts = vec![account.id.clone()];
+                if let Some(key_account) = trail.kms_key_id.as_deref().and_then(view::arn_account) {
+                    error_accounts.push(key_account.to_owned());
+                }
+                items.push(Item {
+                    account_id: account.id.clone(),
+                    region: Some(trail.home_region.clone()),
+                    resource: Resource {
+                        resource_type: "AWS::CloudTrail::Trail".into(),
+                        id: trail.arn.clone(),
+                    },
+                    error_accounts,
+                    error_resources: vec![
+                        trail.arn.clone(),
+                        trail.name.clone(),
+                        trail.kms_key_id.clone().unwrap_or_default(),
+                        trail.s3_bucket_name.clone().unwrap_or_default(),
+                    ],
+                    unresolved,
+                    vars: vec![("account", account_view), ("trail", trail_view)],
+                });
+            }
+        }
+        Scope::Bucket => {
+            for (name, trails) in world.trail_buckets() {
+                let found = snapshot
+                    .accounts
+                    .iter()
+                    .find(|a| a.buckets.iter().any(|b| b.name == name));
+                let (account, unresolved) = match found {
+                    Some(account) => (account, Vec::new()),
+                    None => {
+                        // Report it where the trail's owner (or viewer) is.
+                        let owner = trails.first().map(|t| t.owner_account_id.as_str()).unwrap_or_default();
+                        let Some(account) = world
+                            .account(owner)
+                            .or_else(|| snapshot.accounts.iter().find(|a| a.trails.iter().any(|t| trails.iter().any(|x| x.arn == t.arn))))
+                        else {
+                            continue;
+                        };
+                        let trail_names: Vec<&str> = trails.iter().map(|t| t.name.as_str()).collect();
+                        (
+                            account,
+                            vec![Unresolved {
+                                service: "s3".into(),
+                                reason: format!(
+                                    "bucket {name}, which receives trail(s) {}, was not found in any scanned account: it belongs to an account outside the scan, so it cannot be judged",
+                                    trail_names.join(", ")
+                                ),
+                            }],
+                        )
+                    }
+                };
+                let (account_view, _) = world.account_view(account);
+                items.push(Item {
+                    account_id: account.id.clone(),
+                    region: None,
+                    resource: Resource {
+                        resource_type: "AWS::S3::Bucket".into(),
+                        id: format!("arn:aws:s3:::{name}"),
+                    },
+                    error_accounts: vec![account.id.clone()],
+                    error_resources: vec![name.to_owned()],
+                    unresolved,
+                    vars: vec![("account", account_view), ("bucket", world.bucket_view(name, &trails))],
+                });
+            }
+        }
+        Scope::LogGroup | Scope::Detector => {
+            for account in &snapshot.accounts {
+                let (account_view, _) = world.account_view(account);
+                for facts in &account.region_facts {
+                    let region_view = world.region_view(account, facts);
+                    if scope == Scope::LogGroup {
+                        for group in &facts.log_groups {
+                            let (view, unresolved) = world.log_group_view(account, &facts.region, group);
+                            items.push(Item {
+                                account_id: account.id.clone(),
+                                region: Some(facts.region.clone()),
+                                resource: Resource {
+                                    resource_type: "AWS::Logs::LogGroup".into(),
+                                    id: group.arn.trim_end_matches(":*").to_owned(),
+                                },
+                                error_accounts: vec![account.id.clone()],
+                                error_resources: vec![group.name.clone(), group.arn.clone()],
+                                unresolved,
+                                vars: vec![("account", account_view.clone()), ("region", region_view.clone()), ("log_group", view)],
+                            });
+                        }
+                    } else {
+                        for detector in &facts.guardduty_detectors {
+                            let view = world.detector_view(account, &facts.region, detector);
+                            let arn = view.get("arn").and_then(Value::as_str).unwrap_or_default().to_owned();
+                            items.push(Item {
+                                account_id: account.id.clone(),
+                                region: Some(facts.region.clone()),
+                                resource: Resource {
+                                    resource_type: "AWS::GuardDuty::Detector".into(),
+                                    id: arn,
+                                },
+                                error_accounts: vec![account.id.clone()],
+                                error_resources: vec![detector.id.clone()],
+                                unresolved: Vec::new(),
+                                vars: vec![("account", account_view.clone()), ("region", region_view.clone()), ("detector", view)],
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    items
+}

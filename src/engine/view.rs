@@ -1,0 +1,799 @@
+//! Views: the documented CEL context of each scope item, built from the
+//! Snapshot plus facts derived in one place (what a trail records, which
+//! bucket, key and log group it uses and whether they were scanned, whether
+//! a bucket is public). Checks stay declarative because the hard semantics
+//! live here, once, under test; `docs/check-authoring.md` lists every field.
+
+use super::policy;
+use crate::model::{
+    Account, AccountRole, AdvancedEventSelector, Bucket, EventSelector, KmsKey, LogGroup,
+    PublicAccessBlock, RegionFacts, Snapshot, Trail,
+};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// A reference from an item to a resource the scan could not see: checks
+/// that require an action of `service` become ERROR with `reason`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    pub service: String,
+    pub reason: String,
+}
+
+/// Indexes over a Snapshot for resolving references between accounts.
+pub struct World<'a> {
+    pub snapshot: &'a Snapshot,
+    now: Option<OffsetDateTime>,
+    accounts: BTreeMap<&'a str, &'a Account>,
+    buckets: HashMap<&'a str, &'a Bucket>,
+    keys: HashMap<String, &'a KmsKey>,
+    log_groups: HashMap<String, (&'a Account, &'a str, &'a LogGroup)>,
+    /// Trails as their owner account sees them (authoritative status).
+    owned_trails: HashMap<&'a str, &'a Trail>,
+    /// Organization trails of the management account, when it was scanned.
+    organization_trails: Vec<&'a Trail>,
+}
+
+/// Parses an RFC 3339 time.
+pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
+
+fn log_group_key(arn: &str) -> String {
+    arn.trim_end_matches(":*").to_owned()
+}
+
+pub use crate::model::arn_account;
+
+impl<'a> World<'a> {
+    pub fn new(snapshot: &'a Snapshot, now: Option<OffsetDateTime>) -> Self {
+        let mut world = World {
+            snapshot,
+            now,
+            accounts: BTreeMap::new(),
+            buckets: HashMap::new(),
+            keys: HashMap::new(),
+            log_groups: HashMap::new(),
+            owned_trails: HashMap::new(),
+            organization_trails: Vec::new(),
+        };
+        let management = snapshot
+            .organization
+            .as_ref()
+            .map(|o| o.management_account_id.as_str());
+        for account in &snapshot.accounts {
+            world.accounts.insert(&account.id, account);
+            for bucket in &account.buckets {
+                world.buckets.insert(&bucket.name, bucket);
+            }
+            for key in &account.kms_keys {
+                world.keys.insert(key.arn.clone(), key);
+                for alias in &key.aliases {
+                    world.keys.insert(
+                        format!("arn:aws:kms:{}:{}:{alias}", key.region, key.account_id),
+                        key,
+                    );
+                }
+            }
+            for facts in &account.region_facts {
+                for group in &facts.log_groups {
+                    world
+                        .log_groups
+                        .insert(log_group_key(&group.arn), (account, &facts.region, group));
+                }
+            }
+            for trail in &account.trails {
+                if trail.owner_account_id == account.id {
+                    world.owned_trails.insert(&trail.arn, trail);
+                    if trail.is_organization_trail && Some(account.id.as_str()) == management {
+                        world.organization_trails.push(trail);
+                    }
+                }
+            }
+        }
+        world
+    }
+
+    pub fn account(&self, id: &str) -> Option<&'a Account> {
+        self.accounts.get(id).copied()
+    }
+
+    pub fn in_scan(&self, account_id: &str) -> bool {
+        self.accounts.contains_key(account_id)
+    }
+
+    fn age_hours(&self, time: Option<&str>) -> Value {
+        match (self.now, time.and_then(parse_time)) {
+            (Some(now), Some(then)) => json!(((now - then).whole_minutes() as f64 / 60.0 * 10.0).round() / 10.0),
+            _ => Value::Null,
+        }
+    }
+
+    pub fn age_days(&self, time: &str) -> Value {
+        match (self.now, parse_time(time)) {
+            (Some(now), Some(then)) => json!((now - then).whole_days()),
+            _ => Value::Null,
+        }
+    }
+
+    /// The trail as its owner recorded it when the owner was scanned.
+    pub fn authoritative<'t>(&self, trail: &'t Trail) -> &'t Trail
+    where
+        'a: 't,
+    {
+        self.owned_trails.get(trail.arn.as_str()).copied().unwrap_or(trail)
+    }
+
+    /// Every trail that logs for `account`: those it sees, plus the
+    /// organization trails of the scanned management account.
+    pub fn trails_for(&self, account: &'a Account) -> Vec<&'a Trail> {
+        let mut seen = BTreeSet::new();
+        let mut trails = Vec::new();
+        let org_trails = if account.role == AccountRole::Member {
+            self.organization_trails.as_slice()
+        } else {
+            &[]
+        };
+        for trail in account.trails.iter().chain(org_trails.iter().copied()) {
+            if seen.insert(trail.arn.as_str()) {
+                trails.push(self.authoritative(trail));
+            }
+        }
+        trails
+    }
+
+    fn resolve_key(&self, key_id: &str, default_account: &str, default_region: &str) -> Option<&'a KmsKey> {
+        if key_id.starts_with("arn:") {
+            return self.keys.get(key_id).copied();
+        }
+        let arn = if key_id.starts_with("alias/") {
+            format!("arn:aws:kms:{default_region}:{default_account}:{key_id}")
+        } else {
+            format!("arn:aws:kms:{default_region}:{default_account}:key/{key_id}")
+        };
+        self.keys.get(&arn).copied()
+    }
+
+    /// A KMS key reference as a view, with an Unresolved when its account
+    /// was not scanned.
+    fn key_view(
+        &self,
+        key_id: Option<&str>,
+        account: &str,
+        region: &str,
+        what: &str,
+        unresolved: &mut Vec<Unresolved>,
+    ) -> Value {
+        let Some(key_id) = key_id else {
+            return Value::Null;
+        };
+        if let Some(key) = self.resolve_key(key_id, account, region) {
+            return kms_key_view(key);
+        }
+        let owner = arn_account(key_id).unwrap_or(account);
+        if !self.in_scan(owner) {
+            unresolved.push(Unresolved {
+                service: "kms".into(),
+                reason: format!(
+                    "the KMS key {key_id} of {what} belongs to account {owner}, which is not in the scan"
+                ),
+            });
+        }
+        Value::Null
+    }
+
+    /// The view of a trail: its facts plus what it records and what it uses.
+    pub fn trail_view(&self, trail: &Trail, unresolved: &mut Vec<Unresolved>) -> Value {
+        let trail = self.authoritative(trail);
+        let mut view = to_object(trail);
+        let status = trail.status.as_ref();
+        view.insert("is_logging".into(), status.map(|s| json!(s.is_logging)).unwrap_or(Value::Null));
+        view.insert(
+            "delivery_age_hours".into(),
+            self.age_hours(status.and_then(|s| s.latest_delivery_time.as_deref())),
+        );
+        view.insert(
+            "cloudwatch_logs_delivery_age_hours".into(),
+            self.age_hours(status.and_then(|s| s.latest_cloudwatch_logs_delivery_time.as_deref())),
+        );
+        view.insert("management_events".into(), management_events(trail));
+        view.insert("s3_data_events".into(), s3_data_events(trail));
+
+        let bucket = trail.s3_bucket_name.as_deref().and_then(|name| self.buckets.get(name));
+        view.insert(
+            "bucket".into(),
+            bucket.map(|b| self.bucket_core(b)).unwrap_or(Value::Null),
+        );
+        if let (Some(name), None) = (&trail.s3_bucket_name, bucket) {
+            unresolved.push(Unresolved {
+                service: "s3".into(),
+                reason: format!(
+                    "bucket {name}, which receives trail {}, was not found in any scanned account: it belongs to an account outside the scan",
+                    trail.name
+                ),
+            });
+        }
+        let what = format!("trail {}", trail.name);
+        view.insert(
+            "kms_key".into(),
+            self.key_view(
+                trail.kms_key_id.as_deref(),
+                &trail.owner_account_id,
+                &trail.home_region,
+                &what,
+                unresolved,
+            ),
+        );
+        let log_group = match trail.cloudwatch_logs_log_group_arn.as_deref() {
+            None => Value::Null,
+            Some(arn) => match self.log_groups.get(&log_group_key(arn)) {
+                Some((account, region, group)) => {
+                    let mut group_view = to_object(*group);
+                    group_view.remove("metric_filters");
+                    group_view.insert("account_id".into(), json!(account.id));
+                    group_view.insert("region".into(), json!(region));
+                    Value::Object(group_view)
+                }
+                None => {
+                    let owner = arn_account(arn).unwrap_or_default();
+                    if !self.in_scan(owner) {
+                        unresolved.push(Unresolved {
+                            service: "logs".into(),
+                            reason: format!(
+                                "log group {arn} of trail {} belongs to account {owner}, which is not in the scan",
+                                trail.name
+                            ),
+                        });
+                    }
+                    Value::Null
+                }
+            },
+        };
+        view.insert("log_group".into(), log_group);
+        Value::Object(view)
+    }
+
+    /// A bucket's facts plus its public-access and transport analysis.
+    fn bucket_core(&self, bucket: &Bucket) -> Value {
+        let mut view = to_object(bucket);
+        let account_block = self
+            .account(&bucket.owner_account_id)
+            .and_then(|a| a.s3_public_access_block.clone());
+        let effective = effective_block(account_block.as_ref(), bucket.public_access_block.as_ref());
+        let public_statements = bucket
+            .policy
+            .as_ref()
+            .map(policy::public_statements)
+            .unwrap_or_default();
+        let public_grants = bucket
+            .acl
+            .as_ref()
+            .map(|acl| policy::public_grants(&acl.grants))
+            .unwrap_or_default();
+        let policy_public = !public_statements.is_empty() && !effective.restrict_public_buckets;
+        let acl_public = !public_grants.is_empty() && !effective.ignore_public_acls;
+        view.insert("account_public_access_block".into(), json!(account_block));
+        view.insert("effective_public_access_block".into(), json!(effective));
+        view.insert(
+            "public_access_fully_blocked".into(),
+            json!(effective.block_public_acls
+                && effective.ignore_public_acls
+                && effective.block_public_policy
+                && effective.restrict_public_buckets),
+        );
+        view.insert("public_policy_statements".into(), json!(public_statements));
+        view.insert("public_acl_grants".into(), json!(public_grants));
+        view.insert("is_public".into(), json!(policy_public || acl_public));
+        view.insert(
+            "secure_transport_enforced".into(),
+            json!(bucket.policy.as_ref().is_some_and(policy::denies_insecure_transport)),
+        );
+        let retention_days = bucket.object_lock.as_ref().and_then(|lock| {
+            lock.default_retention_days
+                .or(lock.default_retention_years.map(|y| y * 365))
+        });
+        view.insert("object_lock_retention_days".into(), json!(retention_days));
+        let min_expiration = bucket.lifecycle_rules.as_ref().and_then(|rules| {
+            rules
+                .iter()
+                .filter(|r| r.status == "Enabled")
+                .filter_map(|r| r.expiration_days)
+                .min()
+        });
+        view.insert("min_expiration_days".into(), json!(min_expiration));
+        Value::Object(view)
+    }
+
+    /// The view of a trail bucket: the bucket plus the trails that deliver to it.
+    pub fn bucket_view(&self, name: &str, trails: &[&Trail]) -> Value {
+        let mut view = match self.buckets.get(name) {
+            Some(bucket) => match self.bucket_core(bucket) {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            },
+            None => {
+                let mut map = Map::new();
+                map.insert("name".into(), json!(name));
+                map
+            }
+        };
+        let arns: Vec<&str> = trails.iter().map(|t| t.arn.as_str()).collect();
+        let mut owners: Vec<&str> = trails.iter().map(|t| t.owner_account_id.as_str()).collect();
+        owners.sort();
+        owners.dedup();
+        view.insert("trail_arns".into(), json!(arns));
+        view.insert("trail_owner_account_ids".into(), json!(owners));
+        Value::Object(view)
+    }
+
+    /// All buckets that receive trail logs, with the trails delivering to each.
+    pub fn trail_buckets(&self) -> BTreeMap<&'a str, Vec<&'a Trail>> {
+        let mut buckets: BTreeMap<&str, Vec<&Trail>> = BTreeMap::new();
+        for account in &self.snapshot.accounts {
+            for trail in self.trails_for(account) {
+                if let Some(name) = trail.s3_bucket_name.as_deref() {
+                    let entry = buckets.entry(name).or_default();
+                    if !entry.iter().any(|t| t.arn == trail.arn) {
+                        entry.push(trail);
+                    }
+                }
+            }
+        }
+        buckets
+    }
+
+    pub fn log_group_view(&self, account: &Account, region: &str, group: &LogGroup) -> (Value, Vec<Unresolved>) {
+        let mut unresolved = Vec::new();
+        let mut view = to_object(group);
+        view.insert("account_id".into(), json!(account.id));
+        view.insert("region".into(), json!(region));
+        let what = format!("log group {}", group.name);
+        view.insert(
+            "kms_key".into(),
+            self.key_view(group.kms_key_id.as_deref(), &account.id, region, &what, &mut unresolved),
+        );
+        let key = log_group_key(&group.arn);
+        let trails: Vec<&str> = self
+            .owned_trails
+            .values()
+            .filter(|t| t.cloudwatch_logs_log_group_arn.as_deref().map(log_group_key) == Some(key.clone()))
+            .map(|t| t.arn.as_str())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        view.insert("trail_arns".into(), json!(trails));
+        (Value::Object(view), unresolved)
+    }
+
+    pub fn detector_view(&self, account: &Account, region: &str, detector: &crate::model::GuardDutyDetector) -> Value {
+        let mut view = to_object(detector);
+        view.insert("account_id".into(), json!(account.id));
+        view.insert("region".into(), json!(region));
+        view.insert(
+            "arn".into(),
+            json!(format!("arn:aws:guardduty:{region}:{}:detector/{}", account.id, detector.id)),
+        );
+        let findings: Vec<Value> = detector
+            .high_severity_findings
+            .iter()
+            .map(|finding| {
+                let mut f = to_object(finding);
+                f.insert("age_days".into(), self.age_days(&finding.created_at));
+                Value::Object(f)
+            })
+            .collect();
+        view.insert("high_severity_findings".into(), Value::Array(findings));
+        Value::Object(view)
+    }
+
+    pub fn region_view(&self, account: &Account, facts: &RegionFacts) -> Value {
+        let mut view = Map::new();
+        view.insert("name".into(), json!(facts.region));
+        let detectors: Vec<Value> = facts
+            .guardduty_detectors
+            .iter()
+            .map(|d| self.detector_view(account, &facts.region, d))
+            .collect();
+        view.insert("guardduty_detectors".into(), Value::Array(detectors));
+        view.insert("config_recorders".into(), json!(facts.config_recorders));
+        view.insert("config_delivery_channels".into(), json!(facts.config_delivery_channels));
+        let confirmed: HashMap<&str, usize> = facts
+            .sns_topics
+            .iter()
+            .map(|t| (t.arn.as_str(), t.subscriptions.iter().filter(|s| s.is_confirmed()).count()))
+            .collect();
+        let rules: Vec<Value> = facts
+            .eventbridge_rules
+            .iter()
+            .map(|rule| {
+                let mut r = to_object(rule);
+                r.insert(
+                    "matches_guardduty_findings".into(),
+                    json!(rule.event_pattern.as_ref().is_some_and(matches_guardduty_findings)),
+                );
+                let targets: Vec<Value> = rule
+                    .targets
+                    .iter()
+                    .map(|t| {
+                        let service = t.arn.split(':').nth(2).unwrap_or_default();
+                        json!({
+                            "id": t.id,
+                            "arn": t.arn,
+                            "service": service,
+                            "confirmed_subscriptions": confirmed.get(t.arn.as_str()).copied(),
+                        })
+                    })
+                    .collect();
+                r.insert("targets".into(), Value::Array(targets));
+                Value::Object(r)
+            })
+            .collect();
+        view.insert("eventbridge_rules".into(), Value::Array(rules));
+        view.insert("log_group_count".into(), json!(facts.log_groups.len()));
+        view.insert("metric_alarm_count".into(), json!(facts.metric_alarms.len()));
+        Value::Object(view)
+    }
+
+    pub fn account_view(&self, account: &'a Account) -> (Value, Vec<Unresolved>) {
+        let mut unresolved = Vec::new();
+        let mut view = Map::new();
+        view.insert("id".into(), json!(account.id));
+        view.insert("name".into(), json!(account.name));
+        view.insert("status".into(), json!(account.status));
+        view.insert("role".into(), json!(account.role));
+        view.insert("is_management".into(), json!(account.role == AccountRole::Management));
+        view.insert("ou_path".into(), json!(account.ou_path));
+        view.insert("regions".into(), json!(account.regions));
+        view.insert("s3_public_access_block".into(), json!(account.s3_public_access_block));
+        let trails: Vec<Value> = self
+            .trails_for(account)
+            .into_iter()
+            .map(|t| {
+                let mut v = self.trail_view(t, &mut Vec::new());
+                if let Value::Object(map) = &mut v {
+                    map.insert("owned".into(), json!(t.owner_account_id == account.id));
+                }
+                v
+            })
+            .collect();
+        view.insert("trails".into(), Value::Array(trails));
+        let global_regions: Vec<&str> = account
+            .region_facts
+            .iter()
+            .filter(|f| {
+                f.config_recorders.iter().any(|r| {
+                    r.include_global_resource_types && r.status.as_ref().is_some_and(|s| s.recording)
+                })
+            })
+            .map(|f| f.region.as_str())
+            .collect();
+        view.insert("config_global_recording_regions".into(), json!(global_regions));
+        // Trails whose status lives in an account outside the scan.
+        for trail in self.trails_for(account) {
+            if trail.status.is_none() && !self.in_scan(&trail.owner_account_id) {
+                unresolved.push(Unresolved {
+                    service: "cloudtrail".into(),
+                    reason: format!(
+                        "the status of trail {} is only visible to its owner account {}, which is not in the scan",
+                        trail.name, trail.owner_account_id
+                    ),
+                });
+            }
+        }
+        (Value::Object(view), unresolved)
+    }
+
+    pub fn org_view(&self) -> Value {
+        let snapshot = self.snapshot;
+        let scanned: Vec<&str> = snapshot.accounts.iter().map(|a| a.id.as_str()).collect();
+        match &snapshot.organization {
+            None => json!({
+                "present": false,
+                "id": null,
+                "management_account_id": null,
+                "management_account_in_scan": false,
+                "feature_set": null,
+                "delegated_administrators": {},
+                "guardduty_admin_account_id": null,
+                "scanned_account_ids": scanned,
+                "accounts_not_scanned": [],
+                "organization_trails": [],
+            }),
+            Some(org) => {
+                let mut delegated: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                for d in &org.delegated_administrators {
+                    delegated.entry(&d.service_principal).or_default().push(&d.account_id);
+                }
+                let guardduty_admin = delegated
+                    .get("guardduty.amazonaws.com")
+                    .and_then(|ids| ids.first().copied());
+                let org_trails: Vec<Value> = self
+                    .organization_trails
+                    .iter()
+                    .map(|t| self.trail_view(t, &mut Vec::new()))
+                    .collect();
+                json!({
+                    "present": true,
+                    "id": org.id,
+                    "management_account_id": org.management_account_id,
+                    "management_account_in_scan": self.in_scan(&org.management_account_id),
+                    "feature_set": org.feature_set,
+                    "delegated_administrators": delegated,
+                    "guardduty_admin_account_id": guardduty_admin,
+                    "scanned_account_ids": scanned,
+                    "accounts_not_scanned": org.accounts_not_scanned,
+                    "organization_trails": org_trails,
+                })
+            }
+        }
+    }
+
+    /// Detectors of the GuardDuty administrator account, per region.
+    pub fn guardduty_admin_detectors(&self) -> Vec<Value> {
+        let org = self.org_view();
+        let Some(admin) = org.get("guardduty_admin_account_id").and_then(Value::as_str) else {
+            return Vec::new();
+        };
+        let Some(account) = self.account(admin) else {
+            return Vec::new();
+        };
+        account
+            .region_facts
+            .iter()
+            .flat_map(|f| f.guardduty_detectors.iter().map(move |d| (f, d)))
+            .map(|(f, d)| self.detector_view(account, &f.region, d))
+            .collect()
+    }
+}
+
+fn to_object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+fn kms_key_view(key: &KmsKey) -> Value {
+    let mut view = to_object(key);
+    view.insert("is_customer_managed".into(), json!(key.key_manager == "CUSTOMER"));
+    view.insert(
+        "is_symmetric".into(),
+        json!(key.key_spec.as_deref().is_none_or(|s| s == "SYMMETRIC_DEFAULT")),
+    );
+    view.insert("is_enabled".into(), json!(key.key_state == "Enabled"));
+    Value::Object(view)
+}
+
+fn effective_block(account: Option<&PublicAccessBlock>, bucket: Option<&PublicAccessBlock>) -> PublicAccessBlock {
+    let a = account.cloned().unwrap_or_default();
+    let b = bucket.cloned().unwrap_or_default();
+    PublicAccessBlock {
+        block_public_acls: a.block_public_acls || b.block_public_acls,
+        ignore_public_acls: a.ignore_public_acls || b.ignore_public_acls,
+        block_public_policy: a.block_public_policy || b.block_public_policy,
+        restrict_public_buckets: a.restrict_public_buckets || b.restrict_public_buckets,
+    }
+}
+
+/// What the read-only restriction of a selector allows: (read, write).
+fn read_write_from_basic(read_write_type: &str) -> (bool, bool) {
+    match read_write_type {
+        "ReadOnly" => (true, false),
+        "WriteOnly" => (false, true),
+        _ => (true, true),
+    }
+}
+
+fn field<'s>(selector: &'s AdvancedEventSelector, name: &str) -> Option<&'s crate::model::AdvancedFieldSelector> {
+    selector.field_selectors.iter().find(|f| f.field == name)
+}
+
+fn read_write_from_advanced(selector: &AdvancedEventSelector) -> (bool, bool) {
+    match field(selector, "readOnly") {
+        None => (true, true),
+        Some(f) => {
+            let only_true = f.equals.iter().any(|v| v == "true") || f.not_equals.iter().any(|v| v == "false");
+            let only_false = f.equals.iter().any(|v| v == "false") || f.not_equals.iter().any(|v| v == "true");
+            (!only_false, !only_true)
+        }
+    }
+}
+
+fn category_is(selector: &AdvancedEventSelector, category: &str) -> bool {
+    field(selector, "eventCategory").is_some_and(|f| f.equals.iter().any(|v| v == category))
+}
+
+/// Which management events a trail records, whatever kind of selector it uses.
+fn management_events(trail: &Trail) -> Value {
+    let mut read = false;
+    let mut write = false;
+    let mut excluded: Option<BTreeSet<String>> = None;
+    let mut restricted_sources: Vec<String> = Vec::new();
+    let selector_kind;
+    let basic: &[EventSelector] = &trail.event_selectors;
+    if !trail.advanced_event_selectors.is_empty() {
+        selector_kind = "advanced";
+        for selector in &trail.advanced_event_selectors {
+            if !category_is(selector, "Management") {
+                continue;
+            }
+            let source = field(selector, "eventSource");
+            if let Some(source) = source.filter(|s| !s.equals.is_empty() || !s.starts_with.is_empty()) {
+                // Limited to some sources: not a full record of management events.
+                restricted_sources.extend(source.equals.iter().cloned());
+                restricted_sources.extend(source.starts_with.iter().cloned());
+                continue;
+            }
+            let (r, w) = read_write_from_advanced(selector);
+            read |= r;
+            write |= w;
+            let these: BTreeSet<String> = source
+                .map(|s| s.not_equals.iter().chain(&s.not_starts_with).cloned().collect())
+                .unwrap_or_default();
+            excluded = Some(match excluded {
+                None => these,
+                Some(prev) => prev.intersection(&these).cloned().collect(),
+            });
+        }
+    } else if !basic.is_empty() {
+        selector_kind = "basic";
+        for selector in basic.iter().filter(|s| s.include_management_events) {
+            let (r, w) = read_write_from_basic(&selector.read_write_type);
+            read |= r;
+            write |= w;
+            let these: BTreeSet<String> = selector.exclude_management_event_sources.iter().cloned().collect();
+            excluded = Some(match excluded {
+                None => these,
+                Some(prev) => prev.intersection(&these).cloned().collect(),
+            });
+        }
+    } else {
+        // A trail always has selectors; none collected means CloudTrail's
+        // default: all management events, read and write.
+        selector_kind = "default";
+        read = true;
+        write = true;
+        excluded = Some(BTreeSet::new());
+    }
+    let excluded: Vec<String> = excluded.unwrap_or_default().into_iter().collect();
+    json!({
+        "read": read,
+        "write": write,
+        "all": read && write && excluded.is_empty(),
+        "excluded_sources": excluded,
+        "limited_to_sources": restricted_sources,
+        "selector_kind": selector_kind,
+    })
+}
+
+/// Whether a trail records S3 object-level events for all buckets.
+fn s3_data_events(trail: &Trail) -> Value {
+    let mut read_all = false;
+    let mut write_all = false;
+    let mut buckets: BTreeSet<String> = BTreeSet::new();
+    for selector in &trail.event_selectors {
+        for resource in selector.data_resources.iter().filter(|d| d.resource_type == "AWS::S3::Object") {
+            let (r, w) = read_write_from_basic(&selector.read_write_type);
+            for value in &resource.values {
+                let all = matches!(value.as_str(), "arn:aws:s3" | "arn:aws:s3:::" | "arn:aws-us-gov:s3" | "arn:aws-cn:s3");
+                if all {
+                    read_all |= r;
+                    write_all |= w;
+                } else {
+                    buckets.insert(value.clone());
+                }
+            }
+        }
+    }
+    for selector in &trail.advanced_event_selectors {
+        let is_s3_objects = category_is(selector, "Data")
+            && field(selector, "resources.type").is_some_and(|f| f.equals.iter().any(|v| v == "AWS::S3::Object"));
+        if !is_s3_objects {
+            continue;
+        }
+        let narrowed = selector.field_selectors.iter().any(|f| {
+            matches!(f.field.as_str(), "resources.ARN" | "eventName" | "eventSource")
+                && (!f.equals.is_empty() || f.starts_with.iter().any(|p| p.len() > "arn:aws:s3:::".len()))
+        });
+        let (r, w) = read_write_from_advanced(selector);
+        if narrowed {
+            if let Some(arns) = field(selector, "resources.ARN") {
+                buckets.extend(arns.equals.iter().chain(&arns.starts_with).cloned());
+            }
+        } else {
+            read_all |= r;
+            write_all |= w;
+        }
+    }
+    json!({
+        "read_all_buckets": read_all,
+        "write_all_buckets": write_all,
+        "selected_resources": buckets,
+    })
+}
+
+/// Whether an EventBridge pattern matches GuardDuty findings.
+fn matches_guardduty_findings(pattern: &Value) -> bool {
+    let source_ok = pattern
+        .get("source")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|v| v.as_str() == Some("aws.guardduty")));
+    let detail_ok = match pattern.get("detail-type").and_then(Value::as_array) {
+        None => true,
+        Some(types) => types.iter().any(|v| v.as_str() == Some("GuardDuty Finding")),
+    };
+    source_ok && detail_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AdvancedFieldSelector;
+
+    fn adv(fields: &[(&str, &[&str], &[&str])]) -> AdvancedEventSelector {
+        AdvancedEventSelector {
+            name: Some("anything".into()),
+            field_selectors: fields
+                .iter()
+                .map(|(f, eq, ne)| AdvancedFieldSelector {
+                    field: (*f).into(),
+                    equals: eq.iter().map(|s| s.to_string()).collect(),
+                    not_equals: ne.iter().map(|s| s.to_string()).collect(),
+                    ..Default::default()
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn advanced_management_selector_counts_whatever_its_name() {
+        let trail = Trail {
+            advanced_event_selectors: vec![adv(&[("eventCategory", &["Management"], &[])])],
+            ..Default::default()
+        };
+        let m = management_events(&trail);
+        assert_eq!(m["all"], json!(true));
+    }
+
+    #[test]
+    fn read_only_advanced_selector_is_not_write() {
+        let trail = Trail {
+            advanced_event_selectors: vec![adv(&[("eventCategory", &["Management"], &[]), ("readOnly", &["true"], &[])])],
+            ..Default::default()
+        };
+        let m = management_events(&trail);
+        assert_eq!((m["read"].clone(), m["write"].clone()), (json!(true), json!(false)));
+    }
+
+    #[test]
+    fn excluded_sources_are_reported() {
+        let trail = Trail {
+            event_selectors: vec![EventSelector {
+                read_write_type: "All".into(),
+                include_management_events: true,
+                exclude_management_event_sources: vec!["kms.amazonaws.com".into()],
+                data_resources: vec![],
+            }],
+            ..Default::default()
+        };
+        let m = management_events(&trail);
+        assert_eq!(m["all"], json!(false));
+        assert_eq!(m["excluded_sources"], json!(["kms.amazonaws.com"]));
+    }
+
+    #[test]
+    fn s3_data_events_for_all_buckets() {
+        let trail = Trail {
+            advanced_event_selectors: vec![adv(&[
+                ("eventCategory", &["Data"], &[]),
+                ("resources.type", &["AWS::S3::Object"], &[]),
+                ("readOnly", &["false"], &[]),
+            ])],
+            ..Default::default()
+        };
+        let d = s3_data_events(&trail);
+        assert_eq!((d["read_all_buckets"].clone(), d["write_all_buckets"].clone()), (json!(false), json!(true)));
+    }
+}

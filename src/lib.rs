@@ -1,0 +1,16 @@
+//! auditscope: is audit logging and monitoring really in place, in every
+//! account and region of an AWS organization, and which controls of NIST SP
+//! 800-53, PCI DSS and the CIS AWS Foundations Benchmark does that satisfy?
+//!
+//! Data flows one way (see `docs/architecture` in the design):
+//! `collect` builds a [`model::Snapshot`], `engine` evaluates the checks
+//! loaded by `checks` into a [`result::ScanResult`], and `report` renders it.
+
+pub mod checks;
+pub mod collect;
+pub mod diag;
+pub mod embedded;
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod result;

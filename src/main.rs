@@ -1,0 +1,383 @@
+//! The `auditscope` command line: argument parsing, wiring and exit codes.
+//!
+//! Exit codes: 0 the command completed; 2 usage, configuration or input
+//! errors (with file, line and column where there is one).
+
+use anyhow::{anyhow, Context as _, Result};
+use auditscope::checks::{self, Catalogue, ParamValue};
+use auditscope::diag::Diagnostic;
+use auditscope::engine::{self, RunInfo};
+use auditscope::report::{Format, RenderOptions, Renderer};
+use auditscope::{collect, embedded};
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "auditscope", version, about = "Is audit logging and monitoring really in place in every AWS account and region? Maps the answer to NIST 800-53, PCI DSS and CIS.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate the checks on a mock world or a saved snapshot and write reports.
+    Scan(ScanArgs),
+    /// List, show or validate checks.
+    Checks {
+        #[command(subcommand)]
+        command: ChecksCommand,
+    },
+    /// List or show framework control catalogues.
+    Frameworks {
+        #[command(subcommand)]
+        command: FrameworksCommand,
+    },
+}
+
+#[derive(Args)]
+struct CatalogueArgs {
+    /// Directory of check files (default: the catalogue built into the binary).
+    #[arg(long, value_name = "DIR")]
+    checks_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Mock world: a directory (world.yaml + accounts/*.yaml) or a snapshot file.
+    #[arg(long, value_name = "PATH", conflicts_with = "snapshot", required_unless_present = "snapshot")]
+    mock: Option<PathBuf>,
+    /// A saved snapshot (JSON or YAML) to re-evaluate offline.
+    #[arg(long, value_name = "FILE")]
+    snapshot: Option<PathBuf>,
+    /// Directory to write the reports into.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    out: PathBuf,
+    /// Formats to write: json, md, html (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "json,md,html")]
+    format: Vec<String>,
+    /// Only run checks whose id matches one of these globs (e.g. 'cloudtrail-*').
+    #[arg(long = "checks", value_name = "GLOB", value_delimiter = ',')]
+    check_patterns: Vec<String>,
+    /// Only run checks mapped to this framework, and report only it.
+    #[arg(long, value_name = "ID")]
+    framework: Option<String>,
+    #[command(flatten)]
+    catalogue: CatalogueArgs,
+    /// Report templates directory (default: the templates built into the binary).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Configuration file with parameter overrides (`parameters: {check-id: {name: value}}`).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Override one parameter: CHECK.NAME=VALUE (repeatable).
+    #[arg(long = "param", value_name = "CHECK.NAME=VALUE")]
+    params: Vec<String>,
+    /// Leave scan times out of result.json too (Markdown never has them unless --timestamps).
+    #[arg(long)]
+    deterministic: bool,
+    /// Show scan times in the Markdown and HTML reports.
+    #[arg(long)]
+    timestamps: bool,
+}
+
+#[derive(Subcommand)]
+enum ChecksCommand {
+    /// One line per check: id, severity, scope, title.
+    List(CatalogueArgs),
+    /// Everything about one check: why, how it decides, how to fix, mappings.
+    Show {
+        id: String,
+        #[command(flatten)]
+        catalogue: CatalogueArgs,
+    },
+    /// Validate check and framework files; prints every problem, exits 2 if any.
+    Validate {
+        /// Directory of checks (default: ./checks).
+        #[arg(default_value = "checks")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum FrameworksCommand {
+    /// One line per framework.
+    List(CatalogueArgs),
+    /// Every control of a framework with the checks mapped to it.
+    Show {
+        id: String,
+        #[command(flatten)]
+        catalogue: CatalogueArgs,
+    },
+}
+
+/// An error that ends the command with exit code 2 and a clear message.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Failure(error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("AUDITSCOPE_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Checks { command } => checks_command(command),
+        Command::Frameworks { command } => frameworks_command(command),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Failure> {
+    let loaded = match &args.checks_dir {
+        Some(dir) => checks::load_dir(dir),
+        None => checks::load_sources(&embedded::check_sources()),
+    };
+    loaded.map_err(|d| Failure(d.to_string()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    parameters: BTreeMap<String, BTreeMap<String, ParamValue>>,
+}
+
+/// Parameter overrides from `--config` then `--param` (the latter wins).
+fn parameter_overrides(
+    config: Option<&Path>,
+    params: &[String],
+    catalogue: &Catalogue,
+) -> Result<BTreeMap<String, BTreeMap<String, ParamValue>>> {
+    let mut overrides = BTreeMap::new();
+    if let Some(path) = config {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let file: ConfigFile = serde_saphyr::from_str(&text)
+            .map_err(|e| anyhow!("{}", Diagnostic::from_yaml(path, &text, &e)))?;
+        overrides = file.parameters;
+    }
+    for param in params {
+        let (key, value) = param
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--param `{param}`: expected CHECK.NAME=VALUE"))?;
+        let (check_id, name) = key
+            .rsplit_once('.')
+            .ok_or_else(|| anyhow!("--param `{param}`: expected CHECK.NAME=VALUE"))?;
+        let check = catalogue
+            .check(check_id)
+            .ok_or_else(|| anyhow!("--param `{param}`: unknown check `{check_id}`"))?;
+        let default = check.parameters.get(name).ok_or_else(|| {
+            anyhow!(
+                "--param `{param}`: check `{check_id}` has no parameter `{name}` (it has: {})",
+                check.parameters.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
+        })?;
+        let parsed = default.parse_like(value).map_err(|e| anyhow!("--param `{param}`: {e}"))?;
+        overrides
+            .entry(check_id.to_owned())
+            .or_insert_with(BTreeMap::new)
+            .insert(name.to_owned(), parsed);
+    }
+    Ok(overrides)
+}
+
+fn now_rfc3339() -> Option<String> {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
+    let formats = args
+        .format
+        .iter()
+        .map(|f| f.parse::<Format>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut catalogue = load_catalogue(&args.catalogue)?;
+    catalogue.select(&args.check_patterns)?;
+    if let Some(framework) = &args.framework {
+        catalogue.select_framework(framework)?;
+    }
+    let overrides = parameter_overrides(args.config.as_deref(), &args.params, &catalogue)?;
+    catalogue
+        .override_parameters(&overrides)
+        .map_err(|problems| Failure(problems.join("\n")))?;
+    let renderer = Renderer::new(args.templates.as_deref())?;
+
+    let started_at = now_rfc3339();
+    let (path, source) = match (&args.mock, &args.snapshot) {
+        (Some(path), _) => (path, format!("mock:{}", path.display())),
+        (None, Some(path)) => (path, format!("snapshot:{}", path.display())),
+        (None, None) => return Err(Failure("give --mock PATH or --snapshot FILE".into())),
+    };
+    let snapshot = collect::mock::load(path).map_err(|d| Failure(d.to_string()))?;
+    let mut result = engine::run(
+        &snapshot,
+        &catalogue,
+        RunInfo {
+            source,
+            started_at,
+            finished_at: None,
+        },
+        Some(time::OffsetDateTime::now_utc()),
+    );
+    result.scan.finished_at = now_rfc3339();
+    if args.deterministic {
+        result.scan.started_at = None;
+        result.scan.finished_at = None;
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
+    let options = RenderOptions {
+        timestamps: args.timestamps,
+    };
+    for format in formats {
+        let text = renderer.render(format, &result, &catalogue, &options)?;
+        let file = args.out.join(format.file_name());
+        std::fs::write(&file, text).map_err(|e| Failure(format!("cannot write {}: {e}", file.display())))?;
+        eprintln!("wrote {}", file.display());
+    }
+    let by_status = &result.summary.by_status;
+    eprintln!(
+        "{} findings: {} PASS, {} FAIL, {} ERROR, {} SKIP across {} account(s)",
+        result.findings.len(),
+        by_status.get("PASS").copied().unwrap_or(0),
+        by_status.get("FAIL").copied().unwrap_or(0),
+        by_status.get("ERROR").copied().unwrap_or(0),
+        by_status.get("SKIP").copied().unwrap_or(0),
+        result.scan.accounts.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure> {
+    match command {
+        ChecksCommand::List(args) => {
+            let catalogue = load_catalogue(&args)?;
+            for check in &catalogue.checks {
+                println!(
+                    "{:<40} {:<9} {:<13} {}",
+                    check.id,
+                    check.severity.as_str(),
+                    check.scope.as_str(),
+                    check.title
+                );
+            }
+        }
+        ChecksCommand::Show { id, catalogue } => {
+            let catalogue = load_catalogue(&catalogue)?;
+            let check = catalogue
+                .check(&id)
+                .ok_or_else(|| Failure(format!("unknown check `{id}`; see `auditscope checks list`")))?;
+            println!("{} ({}, scope {})\n", check.id, check.severity.as_str(), check.scope.as_str());
+            println!("{}\n", check.title);
+            println!("What it checks\n  {}\n", check.description.trim());
+            println!("Why it matters\n  {}\n", check.rationale.trim());
+            println!("Passes when (CEL)\n  {}\n", check.assert.source.trim());
+            if let Some(applies) = &check.applies_when {
+                println!("Applies when (CEL)\n  {}\n", applies.source.trim());
+            }
+            if !check.parameters.is_empty() {
+                println!("Parameters");
+                for (name, value) in &check.parameters {
+                    println!("  {name} = {}", serde_json::to_string(value).unwrap_or_default());
+                }
+                println!();
+            }
+            if !check.requires.is_empty() {
+                println!("Needs IAM actions\n  {}\n", check.requires.join(", "));
+            }
+            println!("How to fix\n  {}", check.remediation.text.trim());
+            if let Some(cli) = &check.remediation.cli {
+                println!("\n  CLI:\n{}", indent(cli));
+            }
+            if let Some(terraform) = &check.remediation.terraform {
+                println!("\n  Terraform:\n{}", indent(terraform));
+            }
+            println!("\nControls");
+            for (framework, controls) in &check.frameworks {
+                println!("  {framework}: {}", controls.join(", "));
+            }
+            println!("\nReferences");
+            for reference in &check.references {
+                println!("  {reference}");
+            }
+        }
+        ChecksCommand::Validate { dir } => match checks::load_dir(&dir) {
+            Ok(catalogue) => println!(
+                "{}: {} checks and {} frameworks are valid",
+                dir.display(),
+                catalogue.checks.len(),
+                catalogue.frameworks.len()
+            ),
+            Err(problems) => {
+                println!("{problems}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn indent(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode, Failure> {
+    match command {
+        FrameworksCommand::List(args) => {
+            let catalogue = load_catalogue(&args)?;
+            for framework in catalogue.frameworks.values() {
+                let covered = framework
+                    .controls
+                    .iter()
+                    .filter(|c| catalogue.checks.iter().any(|k| k.frameworks.get(&framework.id).is_some_and(|ids| ids.contains(&c.id))))
+                    .count();
+                println!(
+                    "{:<16} {} ({} controls, {} covered by checks)",
+                    framework.id,
+                    framework.title,
+                    framework.controls.len(),
+                    covered
+                );
+            }
+        }
+        FrameworksCommand::Show { id, catalogue } => {
+            let catalogue = load_catalogue(&catalogue)?;
+            let framework = catalogue
+                .frameworks
+                .get(&id)
+                .ok_or_else(|| Failure(format!("unknown framework `{id}`; see `auditscope frameworks list`")))?;
+            println!("{} — {} {}", framework.id, framework.title, framework.version);
+            for control in &framework.controls {
+                let mapped: Vec<&str> = catalogue
+                    .checks
+                    .iter()
+                    .filter(|k| k.frameworks.get(&framework.id).is_some_and(|ids| ids.contains(&control.id)))
+                    .map(|k| k.id.as_str())
+                    .collect();
+                let coverage = if mapped.is_empty() { "manual".to_owned() } else { mapped.join(", ") };
+                println!("{:<14} {:<60} {}", control.id, control.title, coverage);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,707 @@
+//! The Snapshot: collected facts about an AWS organization, with no judgement.
+//!
+//! This module owns the typed model that every collector (live AWS, mock
+//! worlds, saved snapshots) produces and that the engine evaluates. It must
+//! not depend on any other module of the crate. Every field is serialized,
+//! absent values as `null` and absent lists as `[]`, so that check
+//! expressions can compare against `null` without tripping on missing keys.
+//!
+//! Layout: `Snapshot` → `Account` → (account-wide facts: trails, trail
+//! buckets, KMS keys) and `RegionFacts` per enabled region (log groups,
+//! alarms, SNS topics, GuardDuty, Config, EventBridge). Trails are kept at
+//! account level, de-duplicated by ARN, because one multi-region or
+//! organization trail is visible as a shadow in every region; its
+//! `home_region` and `owner_account_id` say where it really lives.
+//!
+//! A failed API call is a [`CollectionError`], not a panic: the engine turns
+//! checks whose inputs are missing into ERROR findings.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the snapshot format written by this build.
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
+
+/// Every API operation whose answers the Snapshot holds, as IAM actions.
+/// Checks name the ones they depend on (`requires`), so a failed call turns
+/// exactly the dependent checks into ERROR findings; the live collector
+/// calls only these, and the least-privilege IAM policy is made from them.
+pub const OPERATIONS: &[&str] = &[
+    "account:ListRegions",
+    "cloudtrail:DescribeTrails",
+    "cloudtrail:GetEventSelectors",
+    "cloudtrail:GetInsightSelectors",
+    "cloudtrail:GetTrailStatus",
+    "cloudwatch:DescribeAlarms",
+    "config:DescribeConfigurationRecorderStatus",
+    "config:DescribeConfigurationRecorders",
+    "config:DescribeDeliveryChannels",
+    "events:ListRules",
+    "events:ListTargetsByRule",
+    "guardduty:DescribeOrganizationConfiguration",
+    "guardduty:GetAdministratorAccount",
+    "guardduty:GetDetector",
+    "guardduty:GetFindings",
+    "guardduty:ListDetectors",
+    "guardduty:ListFindings",
+    "kms:DescribeKey",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "logs:DescribeLogGroups",
+    "logs:DescribeMetricFilters",
+    "logs:GetDataProtectionPolicy",
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListDelegatedAdministrators",
+    "organizations:ListOrganizationalUnitsForParent",
+    "organizations:ListParents",
+    "organizations:ListRoots",
+    "s3:GetAccountPublicAccessBlock",
+    "s3:GetBucketAcl",
+    "s3:GetBucketLocation",
+    "s3:GetBucketLogging",
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:GetBucketPolicy",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketVersioning",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetLifecycleConfiguration",
+    "s3:GetReplicationConfiguration",
+    "sns:GetTopicAttributes",
+    "sns:ListSubscriptionsByTopic",
+    "sns:ListTopics",
+    "sts:AssumeRole",
+    "sts:GetCallerIdentity",
+];
+
+/// Everything collected in one scan.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    /// Free text naming where the facts came from (`aws`, `mock:acme`).
+    pub source: Option<String>,
+    /// RFC 3339 times of the collection, if known.
+    pub collected_at: Option<String>,
+    /// True when the collection was interrupted and some accounts are missing.
+    pub partial: bool,
+    pub organization: Option<Organization>,
+    pub accounts: Vec<Account>,
+    /// Failed API calls, with the account and region they were made for.
+    pub errors: Vec<CollectionError>,
+}
+
+/// AWS Organizations facts, as seen from the management account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Organization {
+    pub id: String,
+    pub arn: Option<String>,
+    pub management_account_id: String,
+    /// `ALL` or `CONSOLIDATED_BILLING`.
+    pub feature_set: Option<String>,
+    /// Delegated administrators per service principal.
+    pub delegated_administrators: Vec<DelegatedAdministrator>,
+    /// Accounts in the organization that the scan skipped (suspended,
+    /// filtered out, not reachable), so reports can name them.
+    pub accounts_not_scanned: Vec<AccountRef>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DelegatedAdministrator {
+    pub account_id: String,
+    /// e.g. `guardduty.amazonaws.com`.
+    pub service_principal: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountRef {
+    pub id: String,
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The part an account plays in its organization.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRole {
+    Management,
+    Member,
+    #[default]
+    Standalone,
+}
+
+/// One AWS account and everything collected in it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Account {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// `ACTIVE`, `SUSPENDED`, ...
+    pub status: Option<String>,
+    pub role: AccountRole,
+    /// Names of the organizational units from the root down.
+    pub ou_path: Vec<String>,
+    /// Regions enabled for the account (and scanned).
+    pub regions: Vec<String>,
+    /// Every trail visible from the account, de-duplicated by ARN,
+    /// including organization trails owned by the management account.
+    pub trails: Vec<Trail>,
+    /// S3 buckets owned by this account that receive trail logs.
+    pub buckets: Vec<Bucket>,
+    /// KMS keys owned by this account that trails or log groups use.
+    pub kms_keys: Vec<KmsKey>,
+    /// Account-level S3 Block Public Access.
+    pub s3_public_access_block: Option<PublicAccessBlock>,
+    pub region_facts: Vec<RegionFacts>,
+    /// Number of API calls made per `service:Operation` (live scans).
+    pub api_calls: BTreeMap<String, u64>,
+}
+
+/// Regional facts of one account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegionFacts {
+    pub region: String,
+    pub log_groups: Vec<LogGroup>,
+    pub metric_alarms: Vec<MetricAlarm>,
+    pub sns_topics: Vec<SnsTopic>,
+    pub guardduty_detectors: Vec<GuardDutyDetector>,
+    pub config_recorders: Vec<ConfigRecorder>,
+    pub config_delivery_channels: Vec<ConfigDeliveryChannel>,
+    pub eventbridge_rules: Vec<EventRule>,
+}
+
+// ---------------------------------------------------------------- CloudTrail
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    pub home_region: String,
+    /// Account that owns the trail (the management account for an
+    /// organization trail seen from a member).
+    pub owner_account_id: String,
+    pub is_multi_region: bool,
+    pub is_organization_trail: bool,
+    pub include_global_service_events: bool,
+    pub log_file_validation_enabled: bool,
+    pub s3_bucket_name: Option<String>,
+    pub s3_key_prefix: Option<String>,
+    pub sns_topic_arn: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub cloudwatch_logs_log_group_arn: Option<String>,
+    pub cloudwatch_logs_role_arn: Option<String>,
+    pub has_insight_selectors: bool,
+    /// `GetTrailStatus`, called in the home region. `None` when not
+    /// collected (see the snapshot's errors).
+    pub status: Option<TrailStatus>,
+    /// Basic event selectors. Empty when the trail uses advanced selectors.
+    pub event_selectors: Vec<EventSelector>,
+    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
+    /// Insight types, e.g. `ApiCallRateInsight`.
+    pub insight_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrailStatus {
+    pub is_logging: bool,
+    pub latest_delivery_time: Option<String>,
+    pub latest_delivery_error: Option<String>,
+    pub latest_digest_delivery_time: Option<String>,
+    pub latest_digest_delivery_error: Option<String>,
+    pub latest_cloudwatch_logs_delivery_time: Option<String>,
+    pub latest_cloudwatch_logs_delivery_error: Option<String>,
+    pub latest_notification_error: Option<String>,
+    pub start_logging_time: Option<String>,
+    pub stop_logging_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventSelector {
+    /// `All`, `ReadOnly` or `WriteOnly`.
+    pub read_write_type: String,
+    pub include_management_events: bool,
+    pub exclude_management_event_sources: Vec<String>,
+    pub data_resources: Vec<DataResource>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataResource {
+    /// e.g. `AWS::S3::Object`.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// ARN prefixes, e.g. `arn:aws:s3` for all buckets.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdvancedEventSelector {
+    pub name: Option<String>,
+    pub field_selectors: Vec<AdvancedFieldSelector>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdvancedFieldSelector {
+    /// e.g. `eventCategory`, `readOnly`, `resources.type`, `eventSource`.
+    pub field: String,
+    pub equals: Vec<String>,
+    pub not_equals: Vec<String>,
+    pub starts_with: Vec<String>,
+    pub not_starts_with: Vec<String>,
+    pub ends_with: Vec<String>,
+    pub not_ends_with: Vec<String>,
+}
+
+// ------------------------------------------------------------ S3 and KMS
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    pub region: Option<String>,
+    pub owner_account_id: String,
+    /// The bucket policy document, parsed (`None`: no policy).
+    pub policy: Option<serde_json::Value>,
+    pub acl: Option<BucketAcl>,
+    pub public_access_block: Option<PublicAccessBlock>,
+    pub versioning: Option<BucketVersioning>,
+    pub object_lock: Option<ObjectLock>,
+    pub encryption: Option<BucketEncryption>,
+    pub logging: Option<BucketLogging>,
+    pub replication: Option<BucketReplication>,
+    /// Lifecycle rules (`None`: no lifecycle configuration).
+    pub lifecycle_rules: Option<Vec<LifecycleRule>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LifecycleRule {
+    pub id: Option<String>,
+    /// `Enabled` or `Disabled`.
+    pub status: String,
+    pub prefix: Option<String>,
+    /// Days after creation when current objects expire.
+    pub expiration_days: Option<u32>,
+    /// Days after becoming noncurrent when old versions are deleted.
+    pub noncurrent_expiration_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BucketAcl {
+    pub owner_id: Option<String>,
+    pub grants: Vec<AclGrant>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AclGrant {
+    /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
+    pub grantee_type: String,
+    pub grantee_id: Option<String>,
+    /// Group URI, e.g. `http://acs.amazonaws.com/groups/global/AllUsers`.
+    pub grantee_uri: Option<String>,
+    /// `FULL_CONTROL`, `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP`.
+    pub permission: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BucketVersioning {
+    /// `Enabled`, `Suspended` or `None` (never enabled).
+    pub status: Option<String>,
+    /// `Enabled` or `Disabled`.
+    pub mfa_delete: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ObjectLock {
+    pub enabled: bool,
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    pub default_retention_mode: Option<String>,
+    pub default_retention_days: Option<u32>,
+    pub default_retention_years: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BucketEncryption {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub sse_algorithm: String,
+    pub kms_master_key_id: Option<String>,
+    pub bucket_key_enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BucketLogging {
+    pub target_bucket: String,
+    pub target_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BucketReplication {
+    pub role: Option<String>,
+    pub rules: Vec<ReplicationRule>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReplicationRule {
+    pub id: Option<String>,
+    /// `Enabled` or `Disabled`.
+    pub status: String,
+    pub destination_bucket: String,
+    pub destination_account: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KmsKey {
+    pub arn: String,
+    pub key_id: String,
+    pub region: String,
+    pub account_id: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, ...
+    pub key_state: String,
+    /// `AWS` or `CUSTOMER`.
+    pub key_manager: String,
+    /// e.g. `SYMMETRIC_DEFAULT`.
+    pub key_spec: Option<String>,
+    /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`.
+    pub origin: Option<String>,
+    /// `GetKeyRotationStatus` (only for customer-managed symmetric keys).
+    pub rotation_enabled: Option<bool>,
+    /// Aliases pointing at this key, e.g. `alias/cloudtrail`.
+    pub aliases: Vec<String>,
+}
+
+// ------------------------------------------------------- CloudWatch Logs
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogGroup {
+    pub name: String,
+    pub arn: String,
+    /// `None`: never expire.
+    pub retention_in_days: Option<u32>,
+    pub kms_key_id: Option<String>,
+    /// `ACTIVATED`, `DELETED`, `ARCHIVED`, `DISABLED` or `None`.
+    pub data_protection_status: Option<String>,
+    /// `STANDARD` or `INFREQUENT_ACCESS`.
+    pub log_group_class: Option<String>,
+    pub stored_bytes: Option<u64>,
+    pub metric_filters: Vec<MetricFilter>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricFilter {
+    pub name: String,
+    pub pattern: String,
+    pub transformations: Vec<MetricTransformation>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricTransformation {
+    pub metric_name: String,
+    pub metric_namespace: String,
+    pub metric_value: String,
+    pub default_value: Option<f64>,
+    pub dimensions: BTreeMap<String, String>,
+    pub unit: Option<String>,
+}
+
+// ------------------------------------------------------------ CloudWatch
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricAlarm {
+    pub name: String,
+    pub arn: String,
+    pub namespace: Option<String>,
+    pub metric_name: Option<String>,
+    pub dimensions: BTreeMap<String, String>,
+    pub statistic: Option<String>,
+    pub period: Option<u32>,
+    pub evaluation_periods: Option<u32>,
+    pub threshold: Option<f64>,
+    pub comparison_operator: Option<String>,
+    pub actions_enabled: bool,
+    pub alarm_actions: Vec<String>,
+    pub ok_actions: Vec<String>,
+    pub insufficient_data_actions: Vec<String>,
+    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnsTopic {
+    pub arn: String,
+    pub subscriptions: Vec<SnsSubscription>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnsSubscription {
+    /// `PendingConfirmation` for an unconfirmed subscription.
+    pub arn: String,
+    pub protocol: String,
+    pub endpoint: String,
+}
+
+impl SnsSubscription {
+    /// A subscription is confirmed once it has a real ARN.
+    pub fn is_confirmed(&self) -> bool {
+        self.arn.starts_with("arn:")
+    }
+}
+
+// ------------------------------------------------------------- GuardDuty
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardDutyDetector {
+    pub id: String,
+    /// `ENABLED` or `DISABLED`.
+    pub status: String,
+    pub finding_publishing_frequency: Option<String>,
+    pub features: Vec<GuardDutyFeature>,
+    /// The administrator of this member account, if any.
+    pub administrator: Option<GuardDutyAdministrator>,
+    /// Only collected in the delegated administrator account.
+    pub organization_configuration: Option<GuardDutyOrgConfiguration>,
+    /// Unarchived findings with severity at or above 7 (high).
+    pub high_severity_findings: Vec<GuardDutyFinding>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardDutyFeature {
+    pub name: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardDutyAdministrator {
+    pub account_id: String,
+    /// e.g. `Enabled`.
+    pub relationship_status: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardDutyOrgConfiguration {
+    /// `NEW`, `ALL` or `NONE`.
+    pub auto_enable_organization_members: String,
+    pub member_account_limit_reached: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardDutyFinding {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub finding_type: String,
+    pub severity: f64,
+    pub title: Option<String>,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub resource_type: Option<String>,
+}
+
+// ---------------------------------------------------------------- Config
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigRecorder {
+    pub name: String,
+    pub role_arn: Option<String>,
+    pub all_supported: bool,
+    pub include_global_resource_types: bool,
+    pub resource_types: Vec<String>,
+    /// `ALL_SUPPORTED_RESOURCE_TYPES`, `INCLUSION_BY_RESOURCE_TYPES`,
+    /// `EXCLUSION_BY_RESOURCE_TYPES`.
+    pub recording_strategy: Option<String>,
+    pub excluded_resource_types: Vec<String>,
+    /// `DescribeConfigurationRecorderStatus`.
+    pub status: Option<ConfigRecorderStatus>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigRecorderStatus {
+    pub recording: bool,
+    /// `Pending`, `Success` or `Failure`.
+    pub last_status: Option<String>,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+    pub last_status_change_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigDeliveryChannel {
+    pub name: String,
+    pub s3_bucket_name: Option<String>,
+    pub s3_key_prefix: Option<String>,
+    pub sns_topic_arn: Option<String>,
+    pub delivery_frequency: Option<String>,
+}
+
+// ----------------------------------------------------------- EventBridge
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventRule {
+    pub name: String,
+    pub arn: String,
+    /// `ENABLED` or `DISABLED`.
+    pub state: String,
+    /// The event pattern, parsed.
+    pub event_pattern: Option<serde_json::Value>,
+    pub targets: Vec<EventTarget>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventTarget {
+    pub id: String,
+    pub arn: String,
+}
+
+// ----------------------------------------------------------------- Errors
+
+/// One failed API call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CollectionError {
+    pub account_id: String,
+    /// `None` for global calls (S3 bucket listing, Organizations).
+    pub region: Option<String>,
+    /// Service prefix as in IAM actions: `cloudtrail`, `logs`, `s3`, ...
+    pub service: String,
+    /// API operation name: `DescribeTrails`.
+    pub operation: String,
+    /// Resource the call was about, when it was about one (bucket name, key ARN).
+    pub resource: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+impl CollectionError {
+    /// The IAM action that the call needed, e.g. `cloudtrail:DescribeTrails`.
+    pub fn iam_action(&self) -> String {
+        iam_action(&self.service, &self.operation)
+    }
+
+    /// Whether the error is a permission problem (rather than a fault).
+    pub fn is_access_denied(&self) -> bool {
+        let code = self.code.as_str();
+        code.contains("AccessDenied")
+            || code.contains("Unauthorized")
+            || code == "AuthorizationError"
+            || code == "Forbidden"
+    }
+}
+
+/// The IAM action an API operation is authorized by. They are the same name
+/// except for a few S3 operations.
+pub fn iam_action(service: &str, operation: &str) -> String {
+    let action = match (service, operation) {
+        ("s3", "GetObjectLockConfiguration") => "GetBucketObjectLockConfiguration",
+        ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
+        ("s3", "GetBucketReplication") => "GetReplicationConfiguration",
+        ("s3", "GetBucketLifecycleConfiguration") => "GetLifecycleConfiguration",
+        ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+        (_, other) => other,
+    };
+    format!("{service}:{action}")
+}
+
+/// Account id in an ARN (`arn:partition:service:region:account:...`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|s| !s.is_empty())
+}
+
+impl Snapshot {
+    /// Finds an account by id.
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    /// Every region any scanned account has, sorted and de-duplicated.
+    pub fn regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = self
+            .accounts
+            .iter()
+            .flat_map(|a| a.regions.iter().cloned())
+            .collect();
+        regions.sort();
+        regions.dedup();
+        regions
+    }
+
+    /// Sorts every list into a canonical order so that two snapshots of the
+    /// same facts serialize identically, whatever order the APIs answered in.
+    pub fn normalize(&mut self) {
+        self.accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        self.errors.sort();
+        self.errors.dedup();
+        for account in &mut self.accounts {
+            account.regions.sort();
+            account.regions.dedup();
+            account.trails.sort_by(|a, b| a.arn.cmp(&b.arn));
+            account.trails.dedup_by(|a, b| a.arn == b.arn);
+            account.buckets.sort_by(|a, b| a.name.cmp(&b.name));
+            account.kms_keys.sort_by(|a, b| a.arn.cmp(&b.arn));
+            account.region_facts.sort_by(|a, b| a.region.cmp(&b.region));
+            for facts in &mut account.region_facts {
+                facts.log_groups.sort_by(|a, b| a.name.cmp(&b.name));
+                for group in &mut facts.log_groups {
+                    group.metric_filters.sort_by(|a, b| a.name.cmp(&b.name));
+                }
+                facts.metric_alarms.sort_by(|a, b| a.name.cmp(&b.name));
+                facts.sns_topics.sort_by(|a, b| a.arn.cmp(&b.arn));
+                facts.guardduty_detectors.sort_by(|a, b| a.id.cmp(&b.id));
+                facts.config_recorders.sort_by(|a, b| a.name.cmp(&b.name));
+                facts
+                    .config_delivery_channels
+                    .sort_by(|a, b| a.name.cmp(&b.name));
+                facts.eventbridge_rules.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+        }
+    }
+}
+
+impl Account {
+    /// The facts collected in `region`, if the region was scanned.
+    pub fn region(&self, region: &str) -> Option<&RegionFacts> {
+        self.region_facts.iter().find(|r| r.region == region)
+    }
+}

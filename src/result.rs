@@ -1,0 +1,235 @@
+//! The ScanResult (schema version 1): findings, collection errors and the
+//! summary, exactly as `result.json` carries them.
+//!
+//! This module owns the result format and what can be derived from results
+//! alone (summary counts, canonical order). It depends only on `model`; it
+//! knows nothing of checks' CEL or of how reports look.
+
+use crate::model::CollectionError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const RESULT_SCHEMA_VERSION: u32 = 1;
+
+/// Outcome of one check on one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    Fail,
+    Error,
+    Waived,
+    Skip,
+    Pass,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Fail,
+        Status::Error,
+        Status::Skip,
+        Status::Waived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Error => "ERROR",
+            Status::Skip => "SKIP",
+            Status::Waived => "WAIVED",
+        }
+    }
+}
+
+/// The AWS resource a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Resource {
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub id: String,
+}
+
+/// An accepted risk: why a failing finding is tolerated, by whom, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiver {
+    pub reason: String,
+    pub owner: String,
+    pub expires: String,
+}
+
+/// One check evaluated on one item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub check_id: String,
+    pub title: String,
+    /// `critical`, `high`, `medium`, `low` or `info`.
+    pub severity: String,
+    pub status: Status,
+    pub account_id: String,
+    pub region: Option<String>,
+    pub resource: Resource,
+    pub message: String,
+    pub evidence: BTreeMap<String, serde_json::Value>,
+    pub remediation: String,
+    pub controls: BTreeMap<String, Vec<String>>,
+    pub waiver: Option<Waiver>,
+}
+
+impl Finding {
+    /// The key findings are sorted and matched by (across scans too).
+    pub fn key(&self) -> (&str, &str, &str, &str) {
+        (
+            &self.check_id,
+            &self.account_id,
+            self.region.as_deref().unwrap_or(""),
+            &self.resource.id,
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanInfo {
+    /// `aws`, `mock:<path>` or `snapshot:<path>`.
+    pub source: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// Effective parameters: check id → name → value.
+    pub parameters: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// True when the snapshot was incomplete (an interrupted scan).
+    #[serde(default)]
+    pub partial: bool,
+}
+
+/// Counts per framework: findings by status and controls by state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkSummary {
+    pub findings: BTreeMap<String, u64>,
+    /// Controls with at least one check and no FAIL/ERROR.
+    pub controls_passing: u64,
+    /// Controls with at least one FAIL.
+    pub controls_failing: u64,
+    /// Controls with an ERROR and no FAIL.
+    pub controls_unknown: u64,
+    /// Controls no automated check maps to.
+    pub controls_manual: u64,
+    pub controls_total: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub by_status: BTreeMap<String, u64>,
+    /// Severity → status → count.
+    pub by_severity: BTreeMap<String, BTreeMap<String, u64>>,
+    pub by_framework: BTreeMap<String, FrameworkSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanResult {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub scan: ScanInfo,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<CollectionError>,
+    pub summary: Summary,
+}
+
+/// The state of one control, derived from the findings mapped to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ControlState {
+    Failing,
+    Unknown,
+    Passing,
+    /// Checks map to it but none applied (all SKIP).
+    NotApplicable,
+    Manual,
+}
+
+impl ControlState {
+    /// Combines the statuses of the findings mapped to a control.
+    pub fn from_statuses(statuses: impl IntoIterator<Item = Status>, has_checks: bool) -> Self {
+        if !has_checks {
+            return ControlState::Manual;
+        }
+        let mut state = ControlState::NotApplicable;
+        for status in statuses {
+            state = state.min(match status {
+                Status::Fail => ControlState::Failing,
+                Status::Error => ControlState::Unknown,
+                Status::Pass | Status::Waived => ControlState::Passing,
+                Status::Skip => ControlState::NotApplicable,
+            });
+        }
+        state
+    }
+}
+
+impl ScanResult {
+    /// Puts findings in canonical order and recomputes the summary.
+    /// `controls` gives, per framework, every control id of its catalogue
+    /// and whether any loaded check maps to it.
+    pub fn finalize(&mut self, controls: &BTreeMap<String, Vec<(String, bool)>>) {
+        self.findings.sort_by(|a, b| a.key().cmp(&b.key()));
+        self.errors.sort();
+        self.summary = summarize(&self.findings, controls);
+    }
+}
+
+/// Computes the summary of `findings`.
+pub fn summarize(findings: &[Finding], controls: &BTreeMap<String, Vec<(String, bool)>>) -> Summary {
+    let mut summary = Summary::default();
+    for status in Status::ALL {
+        summary.by_status.insert(status.as_str().to_owned(), 0);
+    }
+    for finding in findings {
+        let status = finding.status.as_str().to_owned();
+        *summary.by_status.entry(status.clone()).or_default() += 1;
+        *summary
+            .by_severity
+            .entry(finding.severity.clone())
+            .or_default()
+            .entry(status)
+            .or_default() += 1;
+    }
+    for (framework, control_ids) in controls {
+        let mut per_control: BTreeMap<&str, Vec<Status>> = BTreeMap::new();
+        let mut framework_summary = FrameworkSummary::default();
+        for finding in findings {
+            if let Some(mapped) = finding.controls.get(framework) {
+                *framework_summary
+                    .findings
+                    .entry(finding.status.as_str().to_owned())
+                    .or_default() += 1;
+                for control in mapped {
+                    per_control.entry(control).or_default().push(finding.status);
+                }
+            }
+        }
+        for (control, has_checks) in control_ids {
+            let statuses = per_control.get(control.as_str());
+            let state = ControlState::from_statuses(
+                statuses.into_iter().flatten().copied(),
+                *has_checks,
+            );
+            framework_summary.controls_total += 1;
+            match state {
+                ControlState::Failing => framework_summary.controls_failing += 1,
+                ControlState::Unknown => framework_summary.controls_unknown += 1,
+                ControlState::Passing => framework_summary.controls_passing += 1,
+                ControlState::Manual => framework_summary.controls_manual += 1,
+                ControlState::NotApplicable => {}
+            }
+        }
+        summary.by_framework.insert(framework.clone(), framework_summary);
+    }
+    summary
+}
