@@ -221,11 +221,10 @@ fn evaluate_item(
         .iter()
         .filter_map(|a| a.split(':').next())
         .collect();
-    if let Some(missing) = item
-        .unresolved
-        .iter()
-        .find(|u| required_services.contains(&u.service.as_str()))
-    {
+    if let Some(missing) = item.unresolved.iter().find(|u| match &u.action {
+        Some(action) => check.requires.contains(action),
+        None => required_services.contains(&u.service.as_str()),
+    }) {
         return finding(
             Status::Error,
             format!("Not assessed: {}.", missing.reason),
@@ -255,10 +254,12 @@ fn evaluate_item(
         );
     }
 
-    let render = |kind: &str| -> String {
+    let render = |kind: &str, evidence: &BTreeMap<String, Value>| -> String {
+        let evidence = json!(evidence);
         let mut ctx: BTreeMap<&str, &Value> = item.vars.iter().map(|(k, v)| (*k, v)).collect();
         ctx.insert("params", &params);
         ctx.insert("org", org);
+        ctx.insert("evidence", &evidence);
         templates
             .get_template(&format!("{}.{kind}", check.id))
             .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
@@ -277,7 +278,7 @@ fn evaluate_item(
     if let Some(applies) = &check.applies_when {
         match eval(applies) {
             Ok(true) => {}
-            Ok(false) => return finding(Status::Skip, render("skip"), BTreeMap::new()),
+            Ok(false) => return finding(Status::Skip, render("skip", &BTreeMap::new()), BTreeMap::new()),
             Err(e) => return evaluation_error(e),
         }
     }
@@ -295,12 +296,18 @@ fn evaluate_item(
             .collect()
     };
     match eval(&check.assert) {
-        Ok(true) => finding(Status::Pass, render("pass"), evidence()),
-        Ok(false) => match check.unknown_when.as_ref().map(eval) {
-            Some(Ok(true)) => finding(Status::Error, render("unknown"), evidence()),
-            Some(Err(e)) => evaluation_error(e),
-            _ => finding(Status::Fail, render("fail"), evidence()),
-        },
+        Ok(true) => {
+            let evidence = evidence();
+            finding(Status::Pass, render("pass", &evidence), evidence)
+        }
+        Ok(false) => {
+            let evidence = evidence();
+            match check.unknown_when.as_ref().map(eval) {
+                Some(Ok(true)) => finding(Status::Error, render("unknown", &evidence), evidence),
+                Some(Err(e)) => evaluation_error(e),
+                _ => finding(Status::Fail, render("fail", &evidence), evidence),
+            }
+        }
         Err(e) => evaluation_error(e),
     }
 }
@@ -382,7 +389,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                 .map(str::to_owned)
                 .or_else(|| snapshot.accounts.first().map(|a| a.id.clone()))
                 .unwrap_or_default();
-            let accounts: Vec<Value> = snapshot.accounts.iter().map(|a| world.account_view(a).0).collect();
+            let accounts: Vec<Value> = snapshot.accounts.iter().map(|a| world.account_view(a)).collect();
             let org_id = org.get("id").and_then(Value::as_str).unwrap_or("none").to_owned();
             let mut vars = vec![("accounts", Value::Array(accounts))];
             vars.push(("guardduty_admin_detectors", Value::Array(world.guardduty_admin_detectors())));
@@ -401,7 +408,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
         }
         Scope::Account => {
             for account in &snapshot.accounts {
-                let (view, unresolved) = world.account_view(account);
+                let view = world.account_view(account);
                 items.push(Item {
                     account_id: account.id.clone(),
                     region: None,
@@ -411,14 +418,14 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                     },
                     error_accounts: vec![account.id.clone()],
                     error_resources: Vec::new(),
-                    unresolved,
+                    unresolved: Vec::new(),
                     vars: vec![("account", view)],
                 });
             }
         }
         Scope::Region => {
             for account in &snapshot.accounts {
-                let (account_view, unresolved) = world.account_view(account);
+                let account_view = world.account_view(account);
                 for region in &account.regions {
                     let facts = account.region(region).cloned().unwrap_or_else(|| crate::model::RegionFacts {
                         region: region.clone(),
@@ -433,7 +440,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                         },
                         error_accounts: vec![account.id.clone()],
                         error_resources: Vec::new(),
-                        unresolved: unresolved.clone(),
+                        unresolved: Vec::new(),
                         vars: vec![("account", account_view.clone()), ("region", world.region_view(account, &facts))],
                     });
                 }
@@ -459,13 +466,14 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                 if trail.status.is_none() && !world.in_scan(&trail.owner_account_id) {
                     unresolved.push(Unresolved {
                         service: "cloudtrail".into(),
+                        action: Some("cloudtrail:GetTrailStatus".into()),
                         reason: format!(
                             "trail {} is owned by account {}, which is not in the scan; its status is only visible there",
                             trail.name, trail.owner_account_id
                         ),
                     });
                 }
-                let (account_view, _) = world.account_view(account);
+                let account_view = world.account_view(account);
                 let mut error_accounts = vec![account.id.clone()];
                 if let Some(key_account) = trail.kms_key_id.as_deref().and_then(view::arn_account) {
                     error_accounts.push(key_account.to_owned());
@@ -511,6 +519,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                             account,
                             vec![Unresolved {
                                 service: "s3".into(),
+                                action: None,
                                 reason: format!(
                                     "bucket {name}, which receives trail(s) {}, was not found in any scanned account: it belongs to an account outside the scan, so it cannot be judged",
                                     trail_names.join(", ")
@@ -519,7 +528,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                         )
                     }
                 };
-                let (account_view, _) = world.account_view(account);
+                let account_view = world.account_view(account);
                 items.push(Item {
                     account_id: account.id.clone(),
                     region: None,
@@ -536,7 +545,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
         }
         Scope::LogGroup | Scope::Detector => {
             for account in &snapshot.accounts {
-                let (account_view, _) = world.account_view(account);
+                let account_view = world.account_view(account);
                 for facts in &account.region_facts {
                     let region_view = world.region_view(account, facts);
                     if scope == Scope::LogGroup {

@@ -19,6 +19,8 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unresolved {
     pub service: String,
+    /// The one IAM action affected; `None`: every action of `service`.
+    pub action: Option<String>,
     pub reason: String,
 }
 
@@ -176,6 +178,7 @@ impl<'a> World<'a> {
         if !self.in_scan(owner) {
             unresolved.push(Unresolved {
                 service: "kms".into(),
+                action: None,
                 reason: format!(
                     "the KMS key {key_id} of {what} belongs to account {owner}, which is not in the scan"
                 ),
@@ -209,6 +212,7 @@ impl<'a> World<'a> {
         if let (Some(name), None) = (&trail.s3_bucket_name, bucket) {
             unresolved.push(Unresolved {
                 service: "s3".into(),
+                action: None,
                 reason: format!(
                     "bucket {name}, which receives trail {}, was not found in any scanned account: it belongs to an account outside the scan",
                     trail.name
@@ -241,6 +245,7 @@ impl<'a> World<'a> {
                     if !self.in_scan(owner) {
                         unresolved.push(Unresolved {
                             service: "logs".into(),
+                            action: None,
                             reason: format!(
                                 "log group {arn} of trail {} belongs to account {owner}, which is not in the scan",
                                 trail.name
@@ -436,8 +441,7 @@ impl<'a> World<'a> {
         Value::Object(view)
     }
 
-    pub fn account_view(&self, account: &'a Account) -> (Value, Vec<Unresolved>) {
-        let mut unresolved = Vec::new();
+    pub fn account_view(&self, account: &'a Account) -> Value {
         let mut view = Map::new();
         view.insert("id".into(), json!(account.id));
         view.insert("name".into(), json!(account.name));
@@ -470,19 +474,7 @@ impl<'a> World<'a> {
             .map(|f| f.region.as_str())
             .collect();
         view.insert("config_global_recording_regions".into(), json!(global_regions));
-        // Trails whose status lives in an account outside the scan.
-        for trail in self.trails_for(account) {
-            if trail.status.is_none() && !self.in_scan(&trail.owner_account_id) {
-                unresolved.push(Unresolved {
-                    service: "cloudtrail".into(),
-                    reason: format!(
-                        "the status of trail {} is only visible to its owner account {}, which is not in the scan",
-                        trail.name, trail.owner_account_id
-                    ),
-                });
-            }
-        }
-        (Value::Object(view), unresolved)
+        Value::Object(view)
     }
 
     pub fn org_view(&self) -> Value {
