@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""Writes the bundled mock organization `mock/acme` (and, with --synthetic N,
+a synthetic organization of N accounts x 17 regions for benchmarks).
+
+The acme world is hand-designed: a management account with an organization
+trail, a log-archive account holding the trail bucket (Object Lock,
+versioning), a security account that is the delegated GuardDuty
+administrator, a compliant workload account and one with realistic gaps.
+Run it again after changing it; the YAML it writes is committed.
+"""
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+REGIONS = ["ap-northeast-1", "eu-west-1", "us-east-1"]
+MGMT, ARCHIVE, SECURITY, PROD, DEV = "111111111111", "222222222222", "333333333333", "444444444444", "555555555555"
+ORG_TRAIL = f"arn:aws:cloudtrail:us-east-1:{MGMT}:trail/acme-org-trail"
+ORG_KEY = f"arn:aws:kms:us-east-1:{MGMT}:key/0b6f1a52-7c1e-4f3e-9b1d-org000000001"
+ORG_LOG_GROUP = f"arn:aws:logs:us-east-1:{MGMT}:log-group:aws-cloudtrail-logs-acme:*"
+NOW = "2026-11-20T12:00:00Z"
+RECENT = "2026-11-20T11:55:00Z"
+
+
+def status(logging=True, error=None, cw_time=RECENT, cw_error=None, stop=None):
+    return {
+        "is_logging": logging,
+        "latest_delivery_time": RECENT if logging else "2026-09-01T00:00:00Z",
+        "latest_delivery_error": error,
+        "latest_digest_delivery_time": RECENT if logging else None,
+        "latest_cloudwatch_logs_delivery_time": cw_time,
+        "latest_cloudwatch_logs_delivery_error": cw_error,
+        "stop_logging_time": stop,
+    }
+
+
+def org_trail(with_status):
+    trail = {
+        "name": "acme-org-trail",
+        "arn": ORG_TRAIL,
+        "home_region": "us-east-1",
+        "owner_account_id": MGMT,
+        "is_multi_region": True,
+        "is_organization_trail": True,
+        "include_global_service_events": True,
+        "log_file_validation_enabled": True,
+        "s3_bucket_name": "acme-org-cloudtrail-logs",
+        "kms_key_id": ORG_KEY,
+        "cloudwatch_logs_log_group_arn": ORG_LOG_GROUP,
+        "cloudwatch_logs_role_arn": f"arn:aws:iam::{MGMT}:role/CloudTrailToCloudWatchLogs",
+        "advanced_event_selectors": [
+            {"name": "Log all management events", "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}]},
+            {"name": "S3 object events", "field_selectors": [
+                {"field": "eventCategory", "equals": ["Data"]},
+                {"field": "resources.type", "equals": ["AWS::S3::Object"]}]},
+        ],
+    }
+    if with_status:
+        trail["status"] = status()
+    return trail
+
+
+def recorder(region, global_types):
+    return {
+        "name": "default",
+        "role_arn": "arn:aws:iam::ACCOUNT:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+        "all_supported": True,
+        "include_global_resource_types": global_types,
+        "recording_strategy": "ALL_SUPPORTED_RESOURCE_TYPES",
+        "status": {"recording": True, "last_status": "Success", "last_status_change_time": RECENT},
+    }
+
+
+def member_detector(account, region, enabled=True, findings=()):
+    return {
+        "id": f"d{account[:4]}{region.replace('-', '')}",
+        "status": "ENABLED" if enabled else "DISABLED",
+        "finding_publishing_frequency": "FIFTEEN_MINUTES",
+        "features": [{"name": "CLOUD_TRAIL", "status": "ENABLED"}, {"name": "S3_DATA_EVENTS", "status": "ENABLED"}],
+        "administrator": {"account_id": SECURITY, "relationship_status": "Enabled"},
+        "high_severity_findings": list(findings),
+    }
+
+
+def region_facts(account, region, config=True, detector=None, log_groups=(), extra=None):
+    facts = {"region": region, "log_groups": list(log_groups)}
+    if detector is not None:
+        facts["guardduty_detectors"] = [detector]
+    if config:
+        rec = recorder(region, region == "us-east-1")
+        rec["role_arn"] = rec["role_arn"].replace("ACCOUNT", account)
+        facts["config_recorders"] = [rec]
+        facts["config_delivery_channels"] = [{"name": "default", "s3_bucket_name": "acme-org-config", "delivery_frequency": "TwentyFour_Hours"}]
+    facts.update(extra or {})
+    return facts
+
+
+def log_group(account, region, name, retention, key=None, protected=True):
+    return {
+        "name": name,
+        "arn": f"arn:aws:logs:{region}:{account}:log-group:{name}:*",
+        "retention_in_days": retention,
+        "kms_key_id": key,
+        "data_protection_status": "ACTIVATED" if protected else None,
+        "log_group_class": "STANDARD",
+    }
+
+
+def key(account, region, key_id, rotation=True, state="Enabled", aliases=()):
+    return {
+        "arn": f"arn:aws:kms:{region}:{account}:key/{key_id}",
+        "key_id": key_id,
+        "region": region,
+        "account_id": account,
+        "key_state": state,
+        "key_manager": "CUSTOMER",
+        "key_spec": "SYMMETRIC_DEFAULT",
+        "origin": "AWS_KMS",
+        "rotation_enabled": rotation,
+        "aliases": list(aliases),
+    }
+
+
+def management():
+    lg_key = key(MGMT, "us-east-1", "5c0ffee0-0000-4000-8000-logs00000001", aliases=["alias/cloudwatch-logs"])
+    return {
+        "id": MGMT, "name": "acme-management", "email": "aws-root+management@acme.example", "status": "ACTIVE",
+        "role": "management", "ou_path": ["Root"], "regions": REGIONS,
+        "trails": [org_trail(True)],
+        "kms_keys": [key(MGMT, "us-east-1", ORG_KEY.rsplit("/", 1)[1], aliases=["alias/acme-org-trail"]), lg_key],
+        "s3_public_access_block": {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True},
+        "region_facts": [
+            region_facts(MGMT, r, detector=member_detector(MGMT, r), log_groups=(
+                [log_group(MGMT, r, "aws-cloudtrail-logs-acme", 400, lg_key["arn"])] if r == "us-east-1" else []))
+            for r in REGIONS
+        ],
+    }
+
+
+def trail_bucket_policy():
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::acme-org-cloudtrail-logs",
+             "Condition": {"StringEquals": {"aws:SourceArn": ORG_TRAIL}}},
+            {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": "arn:aws:s3:::acme-org-cloudtrail-logs/AWSLogs/*",
+             "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": ORG_TRAIL}}},
+            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+             "Resource": ["arn:aws:s3:::acme-org-cloudtrail-logs", "arn:aws:s3:::acme-org-cloudtrail-logs/*"],
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        ],
+    }
+
+
+def log_archive():
+    return {
+        "id": ARCHIVE, "name": "acme-log-archive", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Security"],
+        "regions": REGIONS, "trails": [org_trail(False)],
+        "s3_public_access_block": {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True},
+        "buckets": [{
+            "name": "acme-org-cloudtrail-logs", "region": "us-east-1", "owner_account_id": ARCHIVE,
+            "policy": trail_bucket_policy(),
+            "acl": {"owner_id": "c0ffee-archive", "grants": [{"grantee_type": "CanonicalUser", "grantee_id": "c0ffee-archive", "permission": "FULL_CONTROL"}]},
+            "public_access_block": {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True},
+            "versioning": {"status": "Enabled", "mfa_delete": "Disabled"},
+            "object_lock": {"enabled": True, "default_retention_mode": "COMPLIANCE", "default_retention_days": 400},
+            "encryption": {"sse_algorithm": "aws:kms", "kms_master_key_id": ORG_KEY, "bucket_key_enabled": True},
+            "logging": {"target_bucket": "acme-s3-access-logs", "target_prefix": "acme-org-cloudtrail-logs/"},
+            "replication": {"role": f"arn:aws:iam::{ARCHIVE}:role/replication", "rules": [
+                {"id": "dr", "status": "Enabled", "destination_bucket": "arn:aws:s3:::acme-org-cloudtrail-logs-dr", "destination_account": ARCHIVE}]},
+            "lifecycle_rules": [{"id": "glacier-after-90", "status": "Enabled", "expiration_days": 2555}],
+        }],
+        "region_facts": [region_facts(ARCHIVE, r, detector=member_detector(ARCHIVE, r)) for r in REGIONS],
+    }
+
+
+def security():
+    topic = f"arn:aws:sns:REGION:{SECURITY}:security-alerts"
+    facts = []
+    for r in REGIONS:
+        detector = {
+            "id": f"dadmin{r.replace('-', '')}", "status": "ENABLED", "finding_publishing_frequency": "FIFTEEN_MINUTES",
+            "features": [{"name": "CLOUD_TRAIL", "status": "ENABLED"}],
+            "organization_configuration": {"auto_enable_organization_members": "ALL", "member_account_limit_reached": False},
+            "high_severity_findings": [],
+        }
+        t = topic.replace("REGION", r)
+        facts.append(region_facts(SECURITY, r, detector=detector, extra={
+            "sns_topics": [{"arn": t, "subscriptions": [{"arn": f"{t}:4f1c2a9e", "protocol": "email", "endpoint": "soc@acme.example"}]}],
+            "eventbridge_rules": [{"name": "guardduty-findings-to-soc", "arn": f"arn:aws:events:{r}:{SECURITY}:rule/guardduty-findings-to-soc",
+                                   "state": "ENABLED", "event_pattern": {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]},
+                                   "targets": [{"id": "soc", "arn": t}]}],
+        }))
+    return {"id": SECURITY, "name": "acme-security", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Security"],
+            "regions": REGIONS, "trails": [org_trail(False)], "region_facts": facts}
+
+
+def prod():
+    k = key(PROD, "eu-west-1", "9a1b2c3d-0000-4000-8000-prodlogs0001", aliases=["alias/app-logs"])
+    return {"id": PROD, "name": "acme-workload-prod", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Workloads", "Prod"],
+            "regions": REGIONS, "trails": [org_trail(False)], "kms_keys": [k],
+            "region_facts": [region_facts(PROD, r, detector=member_detector(PROD, r), log_groups=(
+                [log_group(PROD, r, "/ecs/payments-api", 400, k["arn"])] if r == "eu-west-1" else [])) for r in REGIONS]}
+
+
+def dev():
+    dev_trail = {
+        "name": "dev-trail", "arn": f"arn:aws:cloudtrail:us-east-1:{DEV}:trail/dev-trail", "home_region": "us-east-1",
+        "owner_account_id": DEV, "is_multi_region": False, "include_global_service_events": True,
+        "log_file_validation_enabled": False, "s3_bucket_name": "acme-dev-trail-logs",
+        "status": status(error="AccessDenied"),
+        "event_selectors": [{"read_write_type": "WriteOnly", "include_management_events": True,
+                             "exclude_management_event_sources": ["kms.amazonaws.com"]}],
+    }
+    old_finding = {"id": "6ec3a1b0f2d94a1c9e0b7f1d2c3a4b5e", "type": "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+                   "severity": 8.0, "title": "Credentials for instance role dev-ci were used from an external IP address.",
+                   "created_at": "2026-10-02T08:14:00Z", "updated_at": "2026-11-19T08:14:00Z", "resource_type": "AccessKey"}
+    facts = []
+    for r in REGIONS:
+        facts.append(region_facts(
+            DEV, r, config=(r != "ap-northeast-1"),
+            detector=member_detector(DEV, r, enabled=(r != "eu-west-1"), findings=([old_finding] if r == "us-east-1" else [])),
+            log_groups=([log_group(DEV, r, "/aws/lambda/dev-<script>alert(1)</script>|`x`", 7, protected=False)] if r == "us-east-1" else []),
+        ))
+    return {
+        "id": DEV, "name": "acme-workload-dev", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Workloads", "Dev"],
+        "regions": REGIONS, "trails": [org_trail(False), dev_trail],
+        "buckets": [{
+            "name": "acme-dev-trail-logs", "region": "us-east-1", "owner_account_id": DEV,
+            "policy": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-dev-trail-logs/*"}]},
+            "acl": {"owner_id": "c0ffee-dev", "grants": [{"grantee_type": "Group", "grantee_uri": "http://acs.amazonaws.com/groups/global/AllUsers", "permission": "READ"}]},
+            "public_access_block": {"block_public_acls": False, "ignore_public_acls": False, "block_public_policy": False, "restrict_public_buckets": False},
+            "versioning": {"status": "Suspended", "mfa_delete": "Disabled"},
+            "encryption": {"sse_algorithm": "AES256", "bucket_key_enabled": False},
+            "lifecycle_rules": [{"id": "expire-30", "status": "Enabled", "expiration_days": 30}],
+        }],
+        "region_facts": facts,
+    }
+
+
+def acme():
+    world = {
+        "schema_version": 1,
+        "source": "mock:acme",
+        "collected_at": NOW,
+        "organization": {
+            "id": "o-acme1234ab", "arn": f"arn:aws:organizations::{MGMT}:organization/o-acme1234ab", "management_account_id": MGMT,
+            "feature_set": "ALL",
+            "delegated_administrators": [{"account_id": SECURITY, "service_principal": "guardduty.amazonaws.com"}],
+        },
+    }
+    return world, [management(), log_archive(), security(), prod(), dev()]
+
+
+def dump(path, data, header=""):
+    text = yaml.safe_dump(data, sort_keys=False, width=120, allow_unicode=True)
+    Path(path).write_text(header + text)
+
+
+def scenarios():
+    """Small worlds for the table-driven check tests (tests/checks.rs)."""
+    # gaps: a management account with no org trail, a single-region trail,
+    # a key without rotation, no data events, GuardDuty without alerting,
+    # no delegated administrator.
+    gaps_key = key(MGMT, "us-east-1", "1d2e3f40-0000-4000-8000-norotate0001", rotation=False)
+    single = org_trail(True)
+    single.update({"name": "local-trail", "arn": f"arn:aws:cloudtrail:us-east-1:{MGMT}:trail/local-trail",
+                   "is_multi_region": False, "is_organization_trail": False, "kms_key_id": gaps_key["arn"],
+                   "s3_bucket_name": "gaps-trail", "cloudwatch_logs_log_group_arn": None,
+                   "advanced_event_selectors": [{"name": "mgmt", "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}]}]})
+    regions = ["eu-west-1", "us-east-1"]
+    detector = {"id": "dgaps", "status": "ENABLED", "high_severity_findings": []}
+    gaps = {
+        "schema_version": 1, "collected_at": NOW,
+        "organization": {"id": "o-gaps000000", "management_account_id": MGMT, "feature_set": "ALL"},
+        "accounts": [{
+            "id": MGMT, "name": "gaps", "role": "management", "regions": regions, "trails": [single], "kms_keys": [gaps_key],
+            "buckets": [{"name": "gaps-trail", "owner_account_id": MGMT, "versioning": {"status": "Enabled"}}],
+            "region_facts": [region_facts(MGMT, r, detector=dict(detector, id=f"dgaps{r}"), extra={
+                "eventbridge_rules": [{"name": "gd-disabled", "arn": f"arn:aws:events:{r}:{MGMT}:rule/gd", "state": "DISABLED",
+                                       "event_pattern": {"source": ["aws.guardduty"]}, "targets": [{"id": "t", "arn": f"arn:aws:sns:{r}:{MGMT}:t"}]}]})
+                for r in regions],
+        }],
+    }
+    # outside-scan: only a member account; the organization trail, its
+    # bucket, key and log group live in accounts that were not scanned.
+    member = prod()
+    member["regions"] = ["us-east-1"]
+    member["region_facts"] = [f for f in member["region_facts"] if f["region"] == "us-east-1"]
+    outside = {"schema_version": 1, "collected_at": NOW,
+               "organization": {"id": "o-acme1234ab", "management_account_id": MGMT, "feature_set": "ALL",
+                                "delegated_administrators": [{"account_id": SECURITY, "service_principal": "guardduty.amazonaws.com"}]},
+               "accounts": [member]}
+    # access-denied: a standalone account whose role may not read GuardDuty
+    # or CloudTrail status in one region.
+    denied_account = management()
+    denied_account["role"] = "standalone"
+    denied_account["buckets"] = [dict(log_archive()["buckets"][0], owner_account_id=MGMT)]
+    denied = {"schema_version": 1, "collected_at": NOW, "accounts": [denied_account], "errors": [
+        {"account_id": MGMT, "region": "eu-west-1", "service": "guardduty", "operation": "ListDetectors",
+         "code": "AccessDeniedException", "message": "User is not authorized to perform: guardduty:ListDetectors"},
+        {"account_id": MGMT, "region": None, "service": "s3", "operation": "GetBucketPolicy", "resource": "acme-org-cloudtrail-logs",
+         "code": "AccessDenied", "message": "Access Denied"}]}
+    return {"gaps": gaps, "outside-scan": outside, "access-denied": denied}
+
+
+def main():
+    root = Path(__file__).resolve().parent.parent
+    for name, world in scenarios().items():
+        dump(root / f"mock/scenarios/{name}.yaml", world, f"# Scenario `{name}`: see scenarios() in bench/mockgen.py.\n")
+    if len(sys.argv) == 3 and sys.argv[1] == "--synthetic":
+        synthetic(int(sys.argv[2]))
+        return
+    world, accounts = acme()
+    dump(root / "mock/acme/world.yaml", world, "# The acme organization: see bench/mockgen.py for how it is designed.\n")
+    for account in accounts:
+        dump(root / f"mock/acme/accounts/{account['id']}-{account['name']}.yaml", account)
+
+
+def synthetic(n):
+    """A synthetic org: N accounts x 17 regions, on stdout as JSON."""
+    regions = [f"r{i:02d}-test-1" for i in range(17)]
+    world, base = acme()
+    accounts = []
+    for i in range(n):
+        template = json.loads(json.dumps(base[3 + (i % 2)]))  # prod or dev
+        account_id = f"{900000000000 + i:012d}"
+        text = json.dumps(template).replace(template["id"], account_id)
+        account = json.loads(text)
+        account["regions"] = regions
+        facts = account["region_facts"]
+        account["region_facts"] = []
+        for j, r in enumerate(regions):
+            f = json.loads(json.dumps(facts[j % len(facts)]).replace(facts[j % len(facts)]["region"], r))
+            for g in range(8):
+                f.setdefault("log_groups", []).append(
+                    {"name": f"/app/service-{g}", "arn": f"arn:aws:logs:{r}:{account_id}:log-group:/app/service-{g}:*",
+                     "retention_in_days": 30 if g % 3 == 0 else 400})
+            account["region_facts"].append(f)
+        accounts.append(account)
+    world["accounts"] = [base[0], base[1], base[2]] + accounts
+    json.dump(world, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
