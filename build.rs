@@ -3,7 +3,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -15,7 +17,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut code = String::new();
     for (name, dir) in [("CHECK_FILES", "checks"), ("REPORT_FILES", "reports")] {
         println!("cargo:rerun-if-changed={dir}");
@@ -25,10 +28,17 @@ fn main() {
         writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
         for file in files {
             let relative = file.strip_prefix(&root).expect("walked under root");
-            writeln!(code, "    ({:?}, include_str!({:?})),", relative.to_string_lossy(), file.to_string_lossy()).unwrap();
+            writeln!(
+                code,
+                "    ({:?}, include_str!({:?})),",
+                relative.to_string_lossy(),
+                file.to_string_lossy()
+            )
+            .unwrap();
         }
         writeln!(code, "];").unwrap();
     }
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded.rs");
     std::fs::write(out, code).expect("write embedded.rs");
 }

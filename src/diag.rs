@@ -61,14 +61,7 @@ impl Diagnostic {
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
-        Diagnostic::at(
-            file,
-            source,
-            line,
-            column,
-            None,
-            yaml_message(error),
-        )
+        Diagnostic::at(file, source, line, column, None, yaml_message(error))
     }
 }
 

@@ -16,7 +16,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "auditscope", version, about = "Is audit logging and monitoring really in place in every AWS account and region? Maps the answer to NIST 800-53, PCI DSS and CIS.")]
+#[command(
+    name = "auditscope",
+    version,
+    about = "Is audit logging and monitoring really in place in every AWS account and region? Maps the answer to NIST 800-53, PCI DSS and CIS."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -48,7 +52,12 @@ struct CatalogueArgs {
 #[derive(Args)]
 struct ScanArgs {
     /// Mock world: a directory (world.yaml + accounts/*.yaml) or a snapshot file.
-    #[arg(long, value_name = "PATH", conflicts_with = "snapshot", required_unless_present = "snapshot")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "snapshot",
+        required_unless_present = "snapshot"
+    )]
     mock: Option<PathBuf>,
     /// A saved snapshot (JSON or YAML) to re-evaluate offline.
     #[arg(long, value_name = "FILE")]
@@ -166,7 +175,8 @@ fn parameter_overrides(
 ) -> Result<BTreeMap<String, BTreeMap<String, ParamValue>>> {
     let mut overrides = BTreeMap::new();
     if let Some(path) = config {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let file: ConfigFile = serde_saphyr::from_str(&text)
             .map_err(|e| anyhow!("{}", Diagnostic::from_yaml(path, &text, &e)))?;
         overrides = file.parameters;
@@ -184,10 +194,17 @@ fn parameter_overrides(
         let default = check.parameters.get(name).ok_or_else(|| {
             anyhow!(
                 "--param `{param}`: check `{check_id}` has no parameter `{name}` (it has: {})",
-                check.parameters.keys().cloned().collect::<Vec<_>>().join(", ")
+                check
+                    .parameters
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })?;
-        let parsed = default.parse_like(value).map_err(|e| anyhow!("--param `{param}`: {e}"))?;
+        let parsed = default
+            .parse_like(value)
+            .map_err(|e| anyhow!("--param `{param}`: {e}"))?;
         overrides
             .entry(check_id.to_owned())
             .or_insert_with(BTreeMap::new)
@@ -241,14 +258,16 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         result.scan.started_at = None;
         result.scan.finished_at = None;
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
     let options = RenderOptions {
         timestamps: args.timestamps,
     };
     for format in formats {
         let text = renderer.render(format, &result, &catalogue, &options)?;
         let file = args.out.join(format.file_name());
-        std::fs::write(&file, text).map_err(|e| Failure(format!("cannot write {}: {e}", file.display())))?;
+        std::fs::write(&file, text)
+            .map_err(|e| Failure(format!("cannot write {}: {e}", file.display())))?;
         eprintln!("wrote {}", file.display());
     }
     let by_status = &result.summary.by_status;
@@ -280,10 +299,17 @@ fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure> {
         }
         ChecksCommand::Show { id, catalogue } => {
             let catalogue = load_catalogue(&catalogue)?;
-            let check = catalogue
-                .check(&id)
-                .ok_or_else(|| Failure(format!("unknown check `{id}`; see `auditscope checks list`")))?;
-            println!("{} ({}, scope {})\n", check.id, check.severity.as_str(), check.scope.as_str());
+            let check = catalogue.check(&id).ok_or_else(|| {
+                Failure(format!(
+                    "unknown check `{id}`; see `auditscope checks list`"
+                ))
+            })?;
+            println!(
+                "{} ({}, scope {})\n",
+                check.id,
+                check.severity.as_str(),
+                check.scope.as_str()
+            );
             println!("{}\n", check.title);
             println!("What it checks\n  {}\n", check.description.trim());
             println!("Why it matters\n  {}\n", check.rationale.trim());
@@ -294,7 +320,10 @@ fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure> {
             if !check.parameters.is_empty() {
                 println!("Parameters");
                 for (name, value) in &check.parameters {
-                    println!("  {name} = {}", serde_json::to_string(value).unwrap_or_default());
+                    println!(
+                        "  {name} = {}",
+                        serde_json::to_string(value).unwrap_or_default()
+                    );
                 }
                 println!();
             }
@@ -349,7 +378,13 @@ fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode, Failure> {
                 let covered = framework
                     .controls
                     .iter()
-                    .filter(|c| catalogue.checks.iter().any(|k| k.frameworks.get(&framework.id).is_some_and(|ids| ids.contains(&c.id))))
+                    .filter(|c| {
+                        catalogue.checks.iter().any(|k| {
+                            k.frameworks
+                                .get(&framework.id)
+                                .is_some_and(|ids| ids.contains(&c.id))
+                        })
+                    })
                     .count();
                 println!(
                     "{:<16} {} ({} controls, {} covered by checks)",
@@ -362,19 +397,31 @@ fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode, Failure> {
         }
         FrameworksCommand::Show { id, catalogue } => {
             let catalogue = load_catalogue(&catalogue)?;
-            let framework = catalogue
-                .frameworks
-                .get(&id)
-                .ok_or_else(|| Failure(format!("unknown framework `{id}`; see `auditscope frameworks list`")))?;
-            println!("{} — {} {}", framework.id, framework.title, framework.version);
+            let framework = catalogue.frameworks.get(&id).ok_or_else(|| {
+                Failure(format!(
+                    "unknown framework `{id}`; see `auditscope frameworks list`"
+                ))
+            })?;
+            println!(
+                "{} — {} {}",
+                framework.id, framework.title, framework.version
+            );
             for control in &framework.controls {
                 let mapped: Vec<&str> = catalogue
                     .checks
                     .iter()
-                    .filter(|k| k.frameworks.get(&framework.id).is_some_and(|ids| ids.contains(&control.id)))
+                    .filter(|k| {
+                        k.frameworks
+                            .get(&framework.id)
+                            .is_some_and(|ids| ids.contains(&control.id))
+                    })
                     .map(|k| k.id.as_str())
                     .collect();
-                let coverage = if mapped.is_empty() { "manual".to_owned() } else { mapped.join(", ") };
+                let coverage = if mapped.is_empty() {
+                    "manual".to_owned()
+                } else {
+                    mapped.join(", ")
+                };
                 println!("{:<14} {:<60} {}", control.id, control.title, coverage);
             }
         }

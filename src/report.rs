@@ -133,10 +133,11 @@ impl Renderer {
                     let path = entry.path();
                     let name = entry.file_name().to_string_lossy().into_owned();
                     if name.ends_with(".j2") || name.ends_with(".css") {
-                        let text = std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
-                            path: path.display().to_string(),
-                            source,
-                        })?;
+                        let text =
+                            std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
+                                path: path.display().to_string(),
+                                source,
+                            })?;
                         sources.push((name, text));
                     }
                 }
@@ -169,14 +170,19 @@ impl Renderer {
             return Ok(text);
         };
         let model = ReportModel::new(result, catalogue, options);
-        let template = self.env.get_template(name).map_err(|source| ReportError::Template {
-            name: name.to_owned(),
-            source,
-        })?;
-        template.render(minijinja::value::Serde(&model)).map_err(|source| ReportError::Template {
-            name: name.to_owned(),
-            source,
-        })
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|source| ReportError::Template {
+                name: name.to_owned(),
+                source,
+            })?;
+        template
+            .render(minijinja::value::Serde(&model))
+            .map_err(|source| ReportError::Template {
+                name: name.to_owned(),
+                source,
+            })
     }
 }
 
@@ -246,7 +252,8 @@ struct ReportModel<'a> {
 }
 
 fn count(findings: &[&Finding]) -> BTreeMap<&'static str, u64> {
-    let mut counts: BTreeMap<&'static str, u64> = Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut counts: BTreeMap<&'static str, u64> =
+        Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     for finding in findings {
         *counts.entry(finding.status.as_str()).or_default() += 1;
     }
@@ -270,7 +277,12 @@ impl<'a> ReportModel<'a> {
                 rationale: &c.rationale,
                 remediation: &c.remediation,
                 references: &c.references,
-                counts: count(by_check.get(c.id.as_str()).map(Vec::as_slice).unwrap_or(&[])),
+                counts: count(
+                    by_check
+                        .get(c.id.as_str())
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[]),
+                ),
             })
             .collect();
         let frameworks = catalogue
@@ -284,7 +296,11 @@ impl<'a> ReportModel<'a> {
                         let mapped: Vec<&str> = catalogue
                             .checks
                             .iter()
-                            .filter(|c| c.frameworks.get(&framework.id).is_some_and(|ids| ids.contains(&control.id)))
+                            .filter(|c| {
+                                c.frameworks
+                                    .get(&framework.id)
+                                    .is_some_and(|ids| ids.contains(&control.id))
+                            })
                             .map(|c| c.id.as_str())
                             .collect();
                         let findings: Vec<&Finding> = mapped
@@ -296,7 +312,10 @@ impl<'a> ReportModel<'a> {
                             id: &control.id,
                             title: &control.title,
                             group: control.group.as_deref(),
-                            state: ControlState::from_statuses(findings.iter().map(|f| f.status), !mapped.is_empty()),
+                            state: ControlState::from_statuses(
+                                findings.iter().map(|f| f.status),
+                                !mapped.is_empty(),
+                            ),
                             checks: mapped,
                             pass: counts["PASS"] + counts["WAIVED"],
                             fail: counts["FAIL"],
@@ -314,18 +333,45 @@ impl<'a> ReportModel<'a> {
                 }
             })
             .collect();
-        let severity_rank = |s: &str| s.parse::<crate::checks::Severity>().map(|s| s as u8).unwrap_or(9);
-        let mut failures: Vec<&Finding> = result.findings.iter().filter(|f| f.status == Status::Fail).collect();
-        failures.sort_by(|a, b| severity_rank(&a.severity).cmp(&severity_rank(&b.severity)).then(a.key().cmp(&b.key())));
-        let errors = result.findings.iter().filter(|f| f.status == Status::Error).collect();
-        let skipped = result.findings.iter().filter(|f| f.status == Status::Skip).collect();
+        let severity_rank = |s: &str| {
+            s.parse::<crate::checks::Severity>()
+                .map(|s| s as u8)
+                .unwrap_or(9)
+        };
+        let mut failures: Vec<&Finding> = result
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail)
+            .collect();
+        failures.sort_by(|a, b| {
+            severity_rank(&a.severity)
+                .cmp(&severity_rank(&b.severity))
+                .then(a.key().cmp(&b.key()))
+        });
+        let errors = result
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Error)
+            .collect();
+        let skipped = result
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Skip)
+            .collect();
         let accounts = result
             .scan
             .accounts
             .iter()
             .map(|id| {
-                let findings: Vec<&Finding> = result.findings.iter().filter(|f| &f.account_id == id).collect();
-                AccountRow { id, counts: count(&findings) }
+                let findings: Vec<&Finding> = result
+                    .findings
+                    .iter()
+                    .filter(|f| &f.account_id == id)
+                    .collect();
+                AccountRow {
+                    id,
+                    counts: count(&findings),
+                }
             })
             .collect();
         let matrix = catalogue
@@ -381,6 +427,9 @@ mod tests {
 
     #[test]
     fn markdown_cells_cannot_break_tables_or_inject_html() {
-        assert_eq!(markdown_escape("a|b`c`\n<script>"), "a\\|b\\`c\\` &lt;script&gt;");
+        assert_eq!(
+            markdown_escape("a|b`c`\n<script>"),
+            "a\\|b\\`c\\` &lt;script&gt;"
+        );
     }
 }

@@ -185,7 +185,10 @@ impl ScanResult {
 }
 
 /// Computes the summary of `findings`.
-pub fn summarize(findings: &[Finding], controls: &BTreeMap<String, Vec<(String, bool)>>) -> Summary {
+pub fn summarize(
+    findings: &[Finding],
+    controls: &BTreeMap<String, Vec<(String, bool)>>,
+) -> Summary {
     let mut summary = Summary::default();
     for status in Status::ALL {
         summary.by_status.insert(status.as_str().to_owned(), 0);
@@ -216,10 +219,8 @@ pub fn summarize(findings: &[Finding], controls: &BTreeMap<String, Vec<(String, 
         }
         for (control, has_checks) in control_ids {
             let statuses = per_control.get(control.as_str());
-            let state = ControlState::from_statuses(
-                statuses.into_iter().flatten().copied(),
-                *has_checks,
-            );
+            let state =
+                ControlState::from_statuses(statuses.into_iter().flatten().copied(), *has_checks);
             framework_summary.controls_total += 1;
             match state {
                 ControlState::Failing => framework_summary.controls_failing += 1,
@@ -229,7 +230,9 @@ pub fn summarize(findings: &[Finding], controls: &BTreeMap<String, Vec<(String, 
                 ControlState::NotApplicable => {}
             }
         }
-        summary.by_framework.insert(framework.clone(), framework_summary);
+        summary
+            .by_framework
+            .insert(framework.clone(), framework_summary);
     }
     summary
 }

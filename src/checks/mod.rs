@@ -10,8 +10,8 @@
 
 pub mod frameworks;
 
-use crate::model::OPERATIONS;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::OPERATIONS;
 pub use frameworks::{Control, Framework};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
@@ -20,9 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Severity of a check, most severe first.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Critical,
@@ -98,7 +96,13 @@ impl Scope {
     /// The CEL variables bound for an item of this scope.
     pub fn variables(self) -> &'static [&'static str] {
         match self {
-            Scope::Organization => &["org", "scan", "params", "accounts", "guardduty_admin_detectors"],
+            Scope::Organization => &[
+                "org",
+                "scan",
+                "params",
+                "accounts",
+                "guardduty_admin_detectors",
+            ],
             Scope::Account => &["org", "scan", "params", "account"],
             Scope::Region => &["org", "scan", "params", "account", "region"],
             Scope::Trail => &["org", "scan", "params", "account", "trail"],
@@ -156,7 +160,10 @@ impl ParamValue {
             (self, other),
             (ParamValue::Bool(_), ParamValue::Bool(_))
                 | (ParamValue::Int(_), ParamValue::Int(_))
-                | (ParamValue::Float(_), ParamValue::Float(_) | ParamValue::Int(_))
+                | (
+                    ParamValue::Float(_),
+                    ParamValue::Float(_) | ParamValue::Int(_)
+                )
                 | (ParamValue::Text(_), ParamValue::Text(_))
                 | (ParamValue::List(_), ParamValue::List(_))
         )
@@ -261,7 +268,11 @@ impl Catalogue {
         if !self.frameworks.contains_key(id) {
             return Err(format!(
                 "unknown framework `{id}` (known: {})",
-                self.frameworks.keys().cloned().collect::<Vec<_>>().join(", ")
+                self.frameworks
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         self.checks.retain(|c| c.frameworks.contains_key(id));
@@ -329,7 +340,11 @@ pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
         let entries = match std::fs::read_dir(&sub) {
             Ok(entries) => entries,
             Err(e) => {
-                problems.push(Diagnostic::file(&sub, None, format!("cannot read directory: {e}")));
+                problems.push(Diagnostic::file(
+                    &sub,
+                    None,
+                    format!("cannot read directory: {e}"),
+                ));
                 continue;
             }
         };
@@ -356,9 +371,13 @@ pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
 pub fn load_sources(files: &[SourceFile]) -> Result<Catalogue, Diagnostics> {
     let mut problems = Vec::new();
     let mut frameworks = BTreeMap::new();
-    let (framework_files, check_files): (Vec<&SourceFile>, Vec<&SourceFile>) = files
-        .iter()
-        .partition(|f| f.path.parent().and_then(Path::file_name).is_some_and(|n| n == "frameworks"));
+    let (framework_files, check_files): (Vec<&SourceFile>, Vec<&SourceFile>) =
+        files.iter().partition(|f| {
+            f.path
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == "frameworks")
+        });
 
     for file in framework_files {
         match serde_saphyr::from_str::<Framework>(&file.text) {
@@ -373,7 +392,10 @@ pub fn load_sources(files: &[SourceFile]) -> Result<Catalogue, Diagnostics> {
                         line,
                         col,
                         None,
-                        format!("framework id `{}` must equal the file name `{stem}`", framework.id),
+                        format!(
+                            "framework id `{}` must equal the file name `{stem}`",
+                            framework.id
+                        ),
                     ));
                 }
                 let mut seen = BTreeSet::new();
@@ -517,13 +539,23 @@ impl CheckProblems<'_> {
     }
 
     /// Compiles a CEL expression and checks the variables it uses.
-    fn expr(&mut self, field: &str, value: &Spanned<String>, scope: Scope, params: &BTreeMap<String, ParamValue>) -> Option<Expr> {
+    fn expr(
+        &mut self,
+        field: &str,
+        value: &Spanned<String>,
+        scope: Scope,
+        params: &BTreeMap<String, ParamValue>,
+    ) -> Option<Expr> {
         let program = match cel::Program::compile(&value.value) {
             Ok(program) => program,
             Err(errors) => {
                 for error in errors.errors {
                     let (line, column) = self.position_in(value, error.pos);
-                    self.at(line, column, format!("invalid CEL in `{field}`: {}", error.msg));
+                    self.at(
+                        line,
+                        column,
+                        format!("invalid CEL in `{field}`: {}", error.msg),
+                    );
                 }
                 return None;
             }
@@ -583,7 +615,10 @@ impl CheckProblems<'_> {
             .nth(start_column.saturating_sub(1) as usize)
             .is_some_and(|c| c == '"' || c == '\'');
         if inner_line == 1 {
-            (start_line, start_column + u64::from(quote) + inner_column - 1)
+            (
+                start_line,
+                start_column + u64::from(quote) + inner_column - 1,
+            )
         } else {
             // Block scalars keep the indentation of their first line.
             (start_line + inner_line - 1, start_column + inner_column - 1)
@@ -662,7 +697,9 @@ fn is_kebab_case(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn compile_check(
@@ -679,10 +716,16 @@ fn compile_check(
     };
     let stem = file_stem(&file.path);
     if !is_kebab_case(&id) {
-        problems.spanned(&raw.id, format!("check id `{id}` must be kebab-case (a-z, 0-9, -)"));
+        problems.spanned(
+            &raw.id,
+            format!("check id `{id}` must be kebab-case (a-z, 0-9, -)"),
+        );
     }
     if id != stem {
-        problems.spanned(&raw.id, format!("check id `{id}` must equal the file name `{stem}`"));
+        problems.spanned(
+            &raw.id,
+            format!("check id `{id}` must equal the file name `{stem}`"),
+        );
     }
     for action in &raw.requires {
         if !OPERATIONS.contains(&action.value.as_str()) {
@@ -732,11 +775,18 @@ fn compile_check(
     ];
     for (name, template) in messages.into_iter().flatten() {
         if let Err(e) = templates.template_from_str(&template.value) {
-            problems.spanned(template, format!("invalid template in `messages.{name}`: {e}"));
+            problems.spanned(
+                template,
+                format!("invalid template in `messages.{name}`: {e}"),
+            );
         }
     }
     if raw.frameworks.is_empty() {
-        problems.at(find_key(&file.text, "frameworks").0, 1, "a check must map to at least one framework control");
+        problems.at(
+            find_key(&file.text, "frameworks").0,
+            1,
+            "a check must map to at least one framework control",
+        );
     }
     for (framework_id, controls) in &raw.frameworks {
         let Some(framework) = frameworks.get(framework_id) else {
@@ -764,7 +814,11 @@ fn compile_check(
         }
     }
     if raw.references.is_empty() {
-        problems.at(find_key(&file.text, "references").0, 1, "a check must cite at least one reference for its mappings");
+        problems.at(
+            find_key(&file.text, "references").0,
+            1,
+            "a check must cite at least one reference for its mappings",
+        );
     }
     match (assert, problems.found.is_empty()) {
         (Some(assert), true) => Ok(Check {

@@ -12,15 +12,27 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn read(path: &Path) -> Result<String, Diagnostics> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Diagnostics(vec![Diagnostic::file(path, None, format!("cannot read: {e}"))]))
+    std::fs::read_to_string(path).map_err(|e| {
+        Diagnostics(vec![Diagnostic::file(
+            path,
+            None,
+            format!("cannot read: {e}"),
+        )])
+    })
 }
 
 fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnostic> {
     let is_json = path.extension().is_some_and(|e| e == "json");
     if is_json {
         serde_json::from_str(text).map_err(|e| {
-            Diagnostic::at(path, text, e.line() as u64, e.column() as u64, None, strip_position(&e.to_string()))
+            Diagnostic::at(
+                path,
+                text,
+                e.line() as u64,
+                e.column() as u64,
+                None,
+                strip_position(&e.to_string()),
+            )
         })
     } else {
         serde_saphyr::from_str(text).map_err(|e| Diagnostic::from_yaml(path, text, &e))
@@ -67,7 +79,10 @@ fn load_dir(dir: &Path) -> Result<Snapshot, Diagnostics> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&accounts_dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+            })
             .collect(),
         Err(e) if snapshot.accounts.is_empty() => {
             return Err(Diagnostics(vec![Diagnostic::file(
@@ -135,7 +150,10 @@ fn validate(snapshot: &mut Snapshot, path: &Path) -> Result<(), Diagnostics> {
                 trail.home_region = trail.arn.split(':').nth(3).unwrap_or_default().to_owned();
             }
             if trail.home_region.is_empty() {
-                problem(format!("trail {} in account {} has no home_region", trail.name, account.id));
+                problem(format!(
+                    "trail {} in account {} has no home_region",
+                    trail.name, account.id
+                ));
             }
         }
         for bucket in &mut account.buckets {
@@ -150,7 +168,10 @@ fn validate(snapshot: &mut Snapshot, path: &Path) -> Result<(), Diagnostics> {
         }
     }
     if let Some(org) = &snapshot.organization {
-        if !snapshot.accounts.iter().any(|a| a.id == org.management_account_id)
+        if !snapshot
+            .accounts
+            .iter()
+            .any(|a| a.id == org.management_account_id)
             && org.management_account_id.len() != 12
         {
             problem(format!(

@@ -54,7 +54,12 @@ pub struct RunInfo {
 ///
 /// `now` is the reference time for ages (delivery delays, finding ages); it
 /// defaults to the snapshot's collection time so results are reproducible.
-pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo, now: Option<OffsetDateTime>) -> ScanResult {
+pub fn run(
+    snapshot: &Snapshot,
+    catalogue: &Catalogue,
+    info: RunInfo,
+    now: Option<OffsetDateTime>,
+) -> ScanResult {
     let now = snapshot
         .collected_at
         .as_deref()
@@ -68,10 +73,12 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo, now: Optio
             .controls
             .iter()
             .map(|c| {
-                let covered = catalogue
-                    .checks
-                    .iter()
-                    .any(|check| check.frameworks.get(id).is_some_and(|ids| ids.contains(&c.id)));
+                let covered = catalogue.checks.iter().any(|check| {
+                    check
+                        .frameworks
+                        .get(id)
+                        .is_some_and(|ids| ids.contains(&c.id))
+                });
                 (c.id.clone(), covered)
             })
             .collect();
@@ -135,7 +142,8 @@ fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Finding> {
         for (kind, template) in messages {
             if let Some(template) = template {
                 // Validated at load; a failure here only loses the message.
-                let _ = templates.add_template_owned(format!("{}.{kind}", check.id), template.clone());
+                let _ =
+                    templates.add_template_owned(format!("{}.{kind}", check.id), template.clone());
             }
         }
     }
@@ -148,7 +156,8 @@ fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Finding> {
     for (scope, checks) in by_scope {
         let items = items_for(world, scope, &org);
         for item in &items {
-            let cel_vars: Vec<(&str, cel::Value)> = item.vars.iter().map(|(k, v)| (*k, to_cel(v))).collect();
+            let cel_vars: Vec<(&str, cel::Value)> =
+                item.vars.iter().map(|(k, v)| (*k, to_cel(v))).collect();
             let mut root = cel::Context::default();
             for (name, value) in common.iter().chain(cel_vars.iter()) {
                 root.add_variable_from_value(*name, value.clone());
@@ -184,7 +193,9 @@ impl<'a> ErrorIndex<'a> {
                         (Some(er), Some(ir)) => er == ir,
                         _ => true,
                     }
-                    && e.resource.as_ref().is_none_or(|r| item.error_resources.contains(r))
+                    && e.resource
+                        .as_ref()
+                        .is_none_or(|r| item.error_resources.contains(r))
             })
         })
     }
@@ -269,16 +280,32 @@ fn evaluate_item(
     let eval = |expr: &Expr| -> Result<bool, String> {
         match expr.program.execute(&context) {
             Ok(cel::Value::Bool(b)) => Ok(b),
-            Ok(other) => Err(format!("`{}` gave {} instead of a boolean", expr.source.trim(), cel_type(&other))),
+            Ok(other) => Err(format!(
+                "`{}` gave {} instead of a boolean",
+                expr.source.trim(),
+                cel_type(&other)
+            )),
             Err(e) => Err(format!("`{}` failed: {e}", expr.source.trim())),
         }
     };
-    let evaluation_error = |e: String| finding(Status::Error, format!("Check evaluation failed: {e}"), BTreeMap::new());
+    let evaluation_error = |e: String| {
+        finding(
+            Status::Error,
+            format!("Check evaluation failed: {e}"),
+            BTreeMap::new(),
+        )
+    };
 
     if let Some(applies) = &check.applies_when {
         match eval(applies) {
             Ok(true) => {}
-            Ok(false) => return finding(Status::Skip, render("skip", &BTreeMap::new()), BTreeMap::new()),
+            Ok(false) => {
+                return finding(
+                    Status::Skip,
+                    render("skip", &BTreeMap::new()),
+                    BTreeMap::new(),
+                )
+            }
             Err(e) => return evaluation_error(e),
         }
     }
@@ -389,10 +416,21 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                 .map(str::to_owned)
                 .or_else(|| snapshot.accounts.first().map(|a| a.id.clone()))
                 .unwrap_or_default();
-            let accounts: Vec<Value> = snapshot.accounts.iter().map(|a| world.account_view(a)).collect();
-            let org_id = org.get("id").and_then(Value::as_str).unwrap_or("none").to_owned();
+            let accounts: Vec<Value> = snapshot
+                .accounts
+                .iter()
+                .map(|a| world.account_view(a))
+                .collect();
+            let org_id = org
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("none")
+                .to_owned();
             let mut vars = vec![("accounts", Value::Array(accounts))];
-            vars.push(("guardduty_admin_detectors", Value::Array(world.guardduty_admin_detectors())));
+            vars.push((
+                "guardduty_admin_detectors",
+                Value::Array(world.guardduty_admin_detectors()),
+            ));
             items.push(Item {
                 error_accounts: vec![account_id.clone()],
                 account_id,
@@ -427,9 +465,11 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
             for account in &snapshot.accounts {
                 let account_view = world.account_view(account);
                 for region in &account.regions {
-                    let facts = account.region(region).cloned().unwrap_or_else(|| crate::model::RegionFacts {
-                        region: region.clone(),
-                        ..Default::default()
+                    let facts = account.region(region).cloned().unwrap_or_else(|| {
+                        crate::model::RegionFacts {
+                            region: region.clone(),
+                            ..Default::default()
+                        }
                     });
                     items.push(Item {
                         account_id: account.id.clone(),
@@ -441,7 +481,10 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                         error_accounts: vec![account.id.clone()],
                         error_resources: Vec::new(),
                         unresolved: Vec::new(),
-                        vars: vec![("account", account_view.clone()), ("region", world.region_view(account, &facts))],
+                        vars: vec![
+                            ("account", account_view.clone()),
+                            ("region", world.region_view(account, &facts)),
+                        ],
                     });
                 }
             }
@@ -456,7 +499,9 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                     owners_first.push((account, trail));
                 }
             }
-            owners_first.sort_by_key(|(account, trail)| (account.id != trail.owner_account_id, account.id.clone()));
+            owners_first.sort_by_key(|(account, trail)| {
+                (account.id != trail.owner_account_id, account.id.clone())
+            });
             for (account, trail) in owners_first {
                 if !seen.insert(trail.arn.clone()) {
                     continue;
@@ -507,14 +552,21 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                     Some(account) => (account, Vec::new()),
                     None => {
                         // Report it where the trail's owner (or viewer) is.
-                        let owner = trails.first().map(|t| t.owner_account_id.as_str()).unwrap_or_default();
-                        let Some(account) = world
-                            .account(owner)
-                            .or_else(|| snapshot.accounts.iter().find(|a| a.trails.iter().any(|t| trails.iter().any(|x| x.arn == t.arn))))
-                        else {
+                        let owner = trails
+                            .first()
+                            .map(|t| t.owner_account_id.as_str())
+                            .unwrap_or_default();
+                        let Some(account) = world.account(owner).or_else(|| {
+                            snapshot.accounts.iter().find(|a| {
+                                a.trails
+                                    .iter()
+                                    .any(|t| trails.iter().any(|x| x.arn == t.arn))
+                            })
+                        }) else {
                             continue;
                         };
-                        let trail_names: Vec<&str> = trails.iter().map(|t| t.name.as_str()).collect();
+                        let trail_names: Vec<&str> =
+                            trails.iter().map(|t| t.name.as_str()).collect();
                         (
                             account,
                             vec![Unresolved {
@@ -539,7 +591,10 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                     error_accounts: vec![account.id.clone()],
                     error_resources: vec![name.to_owned()],
                     unresolved,
-                    vars: vec![("account", account_view), ("bucket", world.bucket_view(name, &trails))],
+                    vars: vec![
+                        ("account", account_view),
+                        ("bucket", world.bucket_view(name, &trails)),
+                    ],
                 });
             }
         }
@@ -550,7 +605,8 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                     let region_view = world.region_view(account, facts);
                     if scope == Scope::LogGroup {
                         for group in &facts.log_groups {
-                            let (view, unresolved) = world.log_group_view(account, &facts.region, group);
+                            let (view, unresolved) =
+                                world.log_group_view(account, &facts.region, group);
                             items.push(Item {
                                 account_id: account.id.clone(),
                                 region: Some(facts.region.clone()),
@@ -561,13 +617,21 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                                 error_accounts: vec![account.id.clone()],
                                 error_resources: vec![group.name.clone(), group.arn.clone()],
                                 unresolved,
-                                vars: vec![("account", account_view.clone()), ("region", region_view.clone()), ("log_group", view)],
+                                vars: vec![
+                                    ("account", account_view.clone()),
+                                    ("region", region_view.clone()),
+                                    ("log_group", view),
+                                ],
                             });
                         }
                     } else {
                         for detector in &facts.guardduty_detectors {
                             let view = world.detector_view(account, &facts.region, detector);
-                            let arn = view.get("arn").and_then(Value::as_str).unwrap_or_default().to_owned();
+                            let arn = view
+                                .get("arn")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .to_owned();
                             items.push(Item {
                                 account_id: account.id.clone(),
                                 region: Some(facts.region.clone()),
@@ -578,7 +642,11 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                                 error_accounts: vec![account.id.clone()],
                                 error_resources: vec![detector.id.clone()],
                                 unresolved: Vec::new(),
-                                vars: vec![("account", account_view.clone()), ("region", region_view.clone()), ("detector", view)],
+                                vars: vec![
+                                    ("account", account_view.clone()),
+                                    ("region", region_view.clone()),
+                                    ("detector", view),
+                                ],
                             });
                         }
                     }

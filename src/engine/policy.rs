@@ -51,9 +51,10 @@ fn principal_is_everyone(statement: &Value) -> bool {
 }
 
 fn is_wildcard_value(value: &Value) -> bool {
-    as_list(value)
-        .iter()
-        .all(|v| v.as_str().is_some_and(|s| s == "*" || s.is_empty() || s == "0.0.0.0/0" || s == "::/0"))
+    as_list(value).iter().all(|v| {
+        v.as_str()
+            .is_some_and(|s| s == "*" || s.is_empty() || s == "0.0.0.0/0" || s == "::/0")
+    })
 }
 
 /// Whether a statement's condition restricts it to known principals.
@@ -96,7 +97,11 @@ pub fn denies_insecure_transport(policy: &Value) -> bool {
         let deny = s.get("Effect").and_then(Value::as_str) == Some("Deny");
         let all_actions = s
             .get("Action")
-            .map(|a| as_list(a).iter().any(|x| matches!(x.as_str(), Some("s3:*") | Some("*"))))
+            .map(|a| {
+                as_list(a)
+                    .iter()
+                    .any(|x| matches!(x.as_str(), Some("s3:*") | Some("*")))
+            })
             .unwrap_or(false);
         let insecure = s
             .get("Condition")

@@ -108,7 +108,9 @@ impl<'a> World<'a> {
 
     fn age_hours(&self, time: Option<&str>) -> Value {
         match (self.now, time.and_then(parse_time)) {
-            (Some(now), Some(then)) => json!(((now - then).whole_minutes() as f64 / 60.0 * 10.0).round() / 10.0),
+            (Some(now), Some(then)) => {
+                json!(((now - then).whole_minutes() as f64 / 60.0 * 10.0).round() / 10.0)
+            }
             _ => Value::Null,
         }
     }
@@ -125,7 +127,10 @@ impl<'a> World<'a> {
     where
         'a: 't,
     {
-        self.owned_trails.get(trail.arn.as_str()).copied().unwrap_or(trail)
+        self.owned_trails
+            .get(trail.arn.as_str())
+            .copied()
+            .unwrap_or(trail)
     }
 
     /// Every trail that logs for `account`: those it sees, plus the
@@ -146,7 +151,12 @@ impl<'a> World<'a> {
         trails
     }
 
-    fn resolve_key(&self, key_id: &str, default_account: &str, default_region: &str) -> Option<&'a KmsKey> {
+    fn resolve_key(
+        &self,
+        key_id: &str,
+        default_account: &str,
+        default_region: &str,
+    ) -> Option<&'a KmsKey> {
         if key_id.starts_with("arn:") {
             return self.keys.get(key_id).copied();
         }
@@ -192,7 +202,10 @@ impl<'a> World<'a> {
         let trail = self.authoritative(trail);
         let mut view = to_object(trail);
         let status = trail.status.as_ref();
-        view.insert("is_logging".into(), status.map(|s| json!(s.is_logging)).unwrap_or(Value::Null));
+        view.insert(
+            "is_logging".into(),
+            status.map(|s| json!(s.is_logging)).unwrap_or(Value::Null),
+        );
         view.insert(
             "delivery_age_hours".into(),
             self.age_hours(status.and_then(|s| s.latest_delivery_time.as_deref())),
@@ -204,7 +217,10 @@ impl<'a> World<'a> {
         view.insert("management_events".into(), management_events(trail));
         view.insert("s3_data_events".into(), s3_data_events(trail));
 
-        let bucket = trail.s3_bucket_name.as_deref().and_then(|name| self.buckets.get(name));
+        let bucket = trail
+            .s3_bucket_name
+            .as_deref()
+            .and_then(|name| self.buckets.get(name));
         view.insert(
             "bucket".into(),
             bucket.map(|b| self.bucket_core(b)).unwrap_or(Value::Null),
@@ -266,7 +282,8 @@ impl<'a> World<'a> {
         let account_block = self
             .account(&bucket.owner_account_id)
             .and_then(|a| a.s3_public_access_block.clone());
-        let effective = effective_block(account_block.as_ref(), bucket.public_access_block.as_ref());
+        let effective =
+            effective_block(account_block.as_ref(), bucket.public_access_block.as_ref());
         let public_statements = bucket
             .policy
             .as_ref()
@@ -283,17 +300,22 @@ impl<'a> World<'a> {
         view.insert("effective_public_access_block".into(), json!(effective));
         view.insert(
             "public_access_fully_blocked".into(),
-            json!(effective.block_public_acls
-                && effective.ignore_public_acls
-                && effective.block_public_policy
-                && effective.restrict_public_buckets),
+            json!(
+                effective.block_public_acls
+                    && effective.ignore_public_acls
+                    && effective.block_public_policy
+                    && effective.restrict_public_buckets
+            ),
         );
         view.insert("public_policy_statements".into(), json!(public_statements));
         view.insert("public_acl_grants".into(), json!(public_grants));
         view.insert("is_public".into(), json!(policy_public || acl_public));
         view.insert(
             "secure_transport_enforced".into(),
-            json!(bucket.policy.as_ref().is_some_and(policy::denies_insecure_transport)),
+            json!(bucket
+                .policy
+                .as_ref()
+                .is_some_and(policy::denies_insecure_transport)),
         );
         let retention_days = bucket.object_lock.as_ref().and_then(|lock| {
             lock.default_retention_days
@@ -349,7 +371,12 @@ impl<'a> World<'a> {
         buckets
     }
 
-    pub fn log_group_view(&self, account: &Account, region: &str, group: &LogGroup) -> (Value, Vec<Unresolved>) {
+    pub fn log_group_view(
+        &self,
+        account: &Account,
+        region: &str,
+        group: &LogGroup,
+    ) -> (Value, Vec<Unresolved>) {
         let mut unresolved = Vec::new();
         let mut view = to_object(group);
         view.insert("account_id".into(), json!(account.id));
@@ -357,13 +384,24 @@ impl<'a> World<'a> {
         let what = format!("log group {}", group.name);
         view.insert(
             "kms_key".into(),
-            self.key_view(group.kms_key_id.as_deref(), &account.id, region, &what, &mut unresolved),
+            self.key_view(
+                group.kms_key_id.as_deref(),
+                &account.id,
+                region,
+                &what,
+                &mut unresolved,
+            ),
         );
         let key = log_group_key(&group.arn);
         let trails: Vec<&str> = self
             .owned_trails
             .values()
-            .filter(|t| t.cloudwatch_logs_log_group_arn.as_deref().map(log_group_key) == Some(key.clone()))
+            .filter(|t| {
+                t.cloudwatch_logs_log_group_arn
+                    .as_deref()
+                    .map(log_group_key)
+                    == Some(key.clone())
+            })
             .map(|t| t.arn.as_str())
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -372,13 +410,21 @@ impl<'a> World<'a> {
         (Value::Object(view), unresolved)
     }
 
-    pub fn detector_view(&self, account: &Account, region: &str, detector: &crate::model::GuardDutyDetector) -> Value {
+    pub fn detector_view(
+        &self,
+        account: &Account,
+        region: &str,
+        detector: &crate::model::GuardDutyDetector,
+    ) -> Value {
         let mut view = to_object(detector);
         view.insert("account_id".into(), json!(account.id));
         view.insert("region".into(), json!(region));
         view.insert(
             "arn".into(),
-            json!(format!("arn:aws:guardduty:{region}:{}:detector/{}", account.id, detector.id)),
+            json!(format!(
+                "arn:aws:guardduty:{region}:{}:detector/{}",
+                account.id, detector.id
+            )),
         );
         let findings: Vec<Value> = detector
             .high_severity_findings
@@ -403,11 +449,19 @@ impl<'a> World<'a> {
             .collect();
         view.insert("guardduty_detectors".into(), Value::Array(detectors));
         view.insert("config_recorders".into(), json!(facts.config_recorders));
-        view.insert("config_delivery_channels".into(), json!(facts.config_delivery_channels));
+        view.insert(
+            "config_delivery_channels".into(),
+            json!(facts.config_delivery_channels),
+        );
         let confirmed: HashMap<&str, usize> = facts
             .sns_topics
             .iter()
-            .map(|t| (t.arn.as_str(), t.subscriptions.iter().filter(|s| s.is_confirmed()).count()))
+            .map(|t| {
+                (
+                    t.arn.as_str(),
+                    t.subscriptions.iter().filter(|s| s.is_confirmed()).count(),
+                )
+            })
             .collect();
         let rules: Vec<Value> = facts
             .eventbridge_rules
@@ -416,7 +470,10 @@ impl<'a> World<'a> {
                 let mut r = to_object(rule);
                 r.insert(
                     "matches_guardduty_findings".into(),
-                    json!(rule.event_pattern.as_ref().is_some_and(matches_guardduty_findings)),
+                    json!(rule
+                        .event_pattern
+                        .as_ref()
+                        .is_some_and(matches_guardduty_findings)),
                 );
                 let targets: Vec<Value> = rule
                     .targets
@@ -437,7 +494,10 @@ impl<'a> World<'a> {
             .collect();
         view.insert("eventbridge_rules".into(), Value::Array(rules));
         view.insert("log_group_count".into(), json!(facts.log_groups.len()));
-        view.insert("metric_alarm_count".into(), json!(facts.metric_alarms.len()));
+        view.insert(
+            "metric_alarm_count".into(),
+            json!(facts.metric_alarms.len()),
+        );
         Value::Object(view)
     }
 
@@ -447,10 +507,16 @@ impl<'a> World<'a> {
         view.insert("name".into(), json!(account.name));
         view.insert("status".into(), json!(account.status));
         view.insert("role".into(), json!(account.role));
-        view.insert("is_management".into(), json!(account.role == AccountRole::Management));
+        view.insert(
+            "is_management".into(),
+            json!(account.role == AccountRole::Management),
+        );
         view.insert("ou_path".into(), json!(account.ou_path));
         view.insert("regions".into(), json!(account.regions));
-        view.insert("s3_public_access_block".into(), json!(account.s3_public_access_block));
+        view.insert(
+            "s3_public_access_block".into(),
+            json!(account.s3_public_access_block),
+        );
         let trails: Vec<Value> = self
             .trails_for(account)
             .into_iter()
@@ -468,12 +534,16 @@ impl<'a> World<'a> {
             .iter()
             .filter(|f| {
                 f.config_recorders.iter().any(|r| {
-                    r.include_global_resource_types && r.status.as_ref().is_some_and(|s| s.recording)
+                    r.include_global_resource_types
+                        && r.status.as_ref().is_some_and(|s| s.recording)
                 })
             })
             .map(|f| f.region.as_str())
             .collect();
-        view.insert("config_global_recording_regions".into(), json!(global_regions));
+        view.insert(
+            "config_global_recording_regions".into(),
+            json!(global_regions),
+        );
         Value::Object(view)
     }
 
@@ -496,7 +566,10 @@ impl<'a> World<'a> {
             Some(org) => {
                 let mut delegated: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
                 for d in &org.delegated_administrators {
-                    delegated.entry(&d.service_principal).or_default().push(&d.account_id);
+                    delegated
+                        .entry(&d.service_principal)
+                        .or_default()
+                        .push(&d.account_id);
                 }
                 let guardduty_admin = delegated
                     .get("guardduty.amazonaws.com")
@@ -525,7 +598,10 @@ impl<'a> World<'a> {
     /// Detectors of the GuardDuty administrator account, per region.
     pub fn guardduty_admin_detectors(&self) -> Vec<Value> {
         let org = self.org_view();
-        let Some(admin) = org.get("guardduty_admin_account_id").and_then(Value::as_str) else {
+        let Some(admin) = org
+            .get("guardduty_admin_account_id")
+            .and_then(Value::as_str)
+        else {
             return Vec::new();
         };
         let Some(account) = self.account(admin) else {
@@ -549,16 +625,25 @@ fn to_object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
 
 fn kms_key_view(key: &KmsKey) -> Value {
     let mut view = to_object(key);
-    view.insert("is_customer_managed".into(), json!(key.key_manager == "CUSTOMER"));
+    view.insert(
+        "is_customer_managed".into(),
+        json!(key.key_manager == "CUSTOMER"),
+    );
     view.insert(
         "is_symmetric".into(),
-        json!(key.key_spec.as_deref().is_none_or(|s| s == "SYMMETRIC_DEFAULT")),
+        json!(key
+            .key_spec
+            .as_deref()
+            .is_none_or(|s| s == "SYMMETRIC_DEFAULT")),
     );
     view.insert("is_enabled".into(), json!(key.key_state == "Enabled"));
     Value::Object(view)
 }
 
-fn effective_block(account: Option<&PublicAccessBlock>, bucket: Option<&PublicAccessBlock>) -> PublicAccessBlock {
+fn effective_block(
+    account: Option<&PublicAccessBlock>,
+    bucket: Option<&PublicAccessBlock>,
+) -> PublicAccessBlock {
     let a = account.cloned().unwrap_or_default();
     let b = bucket.cloned().unwrap_or_default();
     PublicAccessBlock {
@@ -578,7 +663,10 @@ fn read_write_from_basic(read_write_type: &str) -> (bool, bool) {
     }
 }
 
-fn field<'s>(selector: &'s AdvancedEventSelector, name: &str) -> Option<&'s crate::model::AdvancedFieldSelector> {
+fn field<'s>(
+    selector: &'s AdvancedEventSelector,
+    name: &str,
+) -> Option<&'s crate::model::AdvancedFieldSelector> {
     selector.field_selectors.iter().find(|f| f.field == name)
 }
 
@@ -586,8 +674,10 @@ fn read_write_from_advanced(selector: &AdvancedEventSelector) -> (bool, bool) {
     match field(selector, "readOnly") {
         None => (true, true),
         Some(f) => {
-            let only_true = f.equals.iter().any(|v| v == "true") || f.not_equals.iter().any(|v| v == "false");
-            let only_false = f.equals.iter().any(|v| v == "false") || f.not_equals.iter().any(|v| v == "true");
+            let only_true =
+                f.equals.iter().any(|v| v == "true") || f.not_equals.iter().any(|v| v == "false");
+            let only_false =
+                f.equals.iter().any(|v| v == "false") || f.not_equals.iter().any(|v| v == "true");
             (!only_false, !only_true)
         }
     }
@@ -612,7 +702,9 @@ fn management_events(trail: &Trail) -> Value {
                 continue;
             }
             let source = field(selector, "eventSource");
-            if let Some(source) = source.filter(|s| !s.equals.is_empty() || !s.starts_with.is_empty()) {
+            if let Some(source) =
+                source.filter(|s| !s.equals.is_empty() || !s.starts_with.is_empty())
+            {
                 // Limited to some sources: not a full record of management events.
                 restricted_sources.extend(source.equals.iter().cloned());
                 restricted_sources.extend(source.starts_with.iter().cloned());
@@ -622,7 +714,13 @@ fn management_events(trail: &Trail) -> Value {
             read |= r;
             write |= w;
             let these: BTreeSet<String> = source
-                .map(|s| s.not_equals.iter().chain(&s.not_starts_with).cloned().collect())
+                .map(|s| {
+                    s.not_equals
+                        .iter()
+                        .chain(&s.not_starts_with)
+                        .cloned()
+                        .collect()
+                })
                 .unwrap_or_default();
             excluded = Some(match excluded {
                 None => these,
@@ -635,7 +733,11 @@ fn management_events(trail: &Trail) -> Value {
             let (r, w) = read_write_from_basic(&selector.read_write_type);
             read |= r;
             write |= w;
-            let these: BTreeSet<String> = selector.exclude_management_event_sources.iter().cloned().collect();
+            let these: BTreeSet<String> = selector
+                .exclude_management_event_sources
+                .iter()
+                .cloned()
+                .collect();
             excluded = Some(match excluded {
                 None => these,
                 Some(prev) => prev.intersection(&these).cloned().collect(),
@@ -666,10 +768,17 @@ fn s3_data_events(trail: &Trail) -> Value {
     let mut write_all = false;
     let mut buckets: BTreeSet<String> = BTreeSet::new();
     for selector in &trail.event_selectors {
-        for resource in selector.data_resources.iter().filter(|d| d.resource_type == "AWS::S3::Object") {
+        for resource in selector
+            .data_resources
+            .iter()
+            .filter(|d| d.resource_type == "AWS::S3::Object")
+        {
             let (r, w) = read_write_from_basic(&selector.read_write_type);
             for value in &resource.values {
-                let all = matches!(value.as_str(), "arn:aws:s3" | "arn:aws:s3:::" | "arn:aws-us-gov:s3" | "arn:aws-cn:s3");
+                let all = matches!(
+                    value.as_str(),
+                    "arn:aws:s3" | "arn:aws:s3:::" | "arn:aws-us-gov:s3" | "arn:aws-cn:s3"
+                );
                 if all {
                     read_all |= r;
                     write_all |= w;
@@ -681,13 +790,19 @@ fn s3_data_events(trail: &Trail) -> Value {
     }
     for selector in &trail.advanced_event_selectors {
         let is_s3_objects = category_is(selector, "Data")
-            && field(selector, "resources.type").is_some_and(|f| f.equals.iter().any(|v| v == "AWS::S3::Object"));
+            && field(selector, "resources.type")
+                .is_some_and(|f| f.equals.iter().any(|v| v == "AWS::S3::Object"));
         if !is_s3_objects {
             continue;
         }
         let narrowed = selector.field_selectors.iter().any(|f| {
-            matches!(f.field.as_str(), "resources.ARN" | "eventName" | "eventSource")
-                && (!f.equals.is_empty() || f.starts_with.iter().any(|p| p.len() > "arn:aws:s3:::".len()))
+            matches!(
+                f.field.as_str(),
+                "resources.ARN" | "eventName" | "eventSource"
+            ) && (!f.equals.is_empty()
+                || f.starts_with
+                    .iter()
+                    .any(|p| p.len() > "arn:aws:s3:::".len()))
         });
         let (r, w) = read_write_from_advanced(selector);
         if narrowed {
@@ -714,7 +829,9 @@ fn matches_guardduty_findings(pattern: &Value) -> bool {
         .is_some_and(|s| s.iter().any(|v| v.as_str() == Some("aws.guardduty")));
     let detail_ok = match pattern.get("detail-type").and_then(Value::as_array) {
         None => true,
-        Some(types) => types.iter().any(|v| v.as_str() == Some("GuardDuty Finding")),
+        Some(types) => types
+            .iter()
+            .any(|v| v.as_str() == Some("GuardDuty Finding")),
     };
     source_ok && detail_ok
 }
@@ -752,11 +869,17 @@ mod tests {
     #[test]
     fn read_only_advanced_selector_is_not_write() {
         let trail = Trail {
-            advanced_event_selectors: vec![adv(&[("eventCategory", &["Management"], &[]), ("readOnly", &["true"], &[])])],
+            advanced_event_selectors: vec![adv(&[
+                ("eventCategory", &["Management"], &[]),
+                ("readOnly", &["true"], &[]),
+            ])],
             ..Default::default()
         };
         let m = management_events(&trail);
-        assert_eq!((m["read"].clone(), m["write"].clone()), (json!(true), json!(false)));
+        assert_eq!(
+            (m["read"].clone(), m["write"].clone()),
+            (json!(true), json!(false))
+        );
     }
 
     #[test]
@@ -786,6 +909,12 @@ mod tests {
             ..Default::default()
         };
         let d = s3_data_events(&trail);
-        assert_eq!((d["read_all_buckets"].clone(), d["write_all_buckets"].clone()), (json!(false), json!(true)));
+        assert_eq!(
+            (
+                d["read_all_buckets"].clone(),
+                d["write_all_buckets"].clone()
+            ),
+            (json!(false), json!(true))
+        );
     }
 }

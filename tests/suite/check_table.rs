@@ -105,10 +105,14 @@ fn every_check_meets_its_expected_status_on_every_world() {
         let found: Vec<_> = result
             .findings
             .iter()
-            .filter(|f| f.check_id == *check && f.account_id == *account && f.region.as_deref() == *region)
+            .filter(|f| {
+                f.check_id == *check && f.account_id == *account && f.region.as_deref() == *region
+            })
             .collect();
         if found.is_empty() {
-            problems.push(format!("{check} on {world} {account} {region:?}: no finding"));
+            problems.push(format!(
+                "{check} on {world} {account} {region:?}: no finding"
+            ));
         }
         for finding in found {
             if finding.status != *expected {
@@ -137,7 +141,10 @@ fn every_check_has_a_passing_and_a_failing_world_in_the_table() {
         })
         .map(|c| c.id.clone())
         .collect();
-    assert!(missing.is_empty(), "checks without a PASS and a FAIL row: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "checks without a PASS and a FAIL row: {missing:?}"
+    );
 }
 
 #[test]
@@ -148,9 +155,21 @@ fn errors_name_the_failed_operation_and_the_action_to_grant() {
         .iter()
         .find(|f| f.check_id == "guardduty-enabled" && f.status == E)
         .expect("an ERROR finding for guardduty-enabled");
-    assert!(finding.message.contains("guardduty:ListDetectors"), "{}", finding.message);
-    assert!(finding.message.contains("grant guardduty:ListDetectors"), "{}", finding.message);
-    assert_eq!(result.errors.len(), 2, "collection errors are carried into the result");
+    assert!(
+        finding.message.contains("guardduty:ListDetectors"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        finding.message.contains("grant guardduty:ListDetectors"),
+        "{}",
+        finding.message
+    );
+    assert_eq!(
+        result.errors.len(),
+        2,
+        "collection errors are carried into the result"
+    );
 }
 
 #[test]
@@ -161,8 +180,13 @@ fn excluded_management_sources_show_in_evidence() {
         .iter()
         .find(|f| f.check_id == "cloudtrail-multi-region-logging" && f.account_id == DEV)
         .expect("finding");
-    let trails = finding.evidence["trails"].as_array().expect("trails evidence");
-    assert!(trails.iter().any(|t| t["arn"].as_str().is_some_and(|a| a.ends_with("trail/dev-trail")) && t["read"] == false));
+    let trails = finding.evidence["trails"]
+        .as_array()
+        .expect("trails evidence");
+    assert!(trails.iter().any(|t| t["arn"]
+        .as_str()
+        .is_some_and(|a| a.ends_with("trail/dev-trail"))
+        && t["read"] == false));
 }
 
 #[test]
@@ -175,7 +199,10 @@ fn findings_are_sorted_and_summary_adds_up() {
     let total: u64 = result.summary.by_status.values().sum();
     assert_eq!(total as usize, result.findings.len());
     let nist = &result.summary.by_framework["nist-800-53-r5"];
-    assert!(nist.controls_manual > 0, "uncovered controls are reported as manual");
+    assert!(
+        nist.controls_manual > 0,
+        "uncovered controls are reported as manual"
+    );
     assert_eq!(
         nist.controls_total,
         catalogue().frameworks["nist-800-53-r5"].controls.len() as u64

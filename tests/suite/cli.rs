@@ -14,8 +14,18 @@ fn auditscope(args: &[&str]) -> std::process::Output {
 #[test]
 fn scan_of_the_mock_organization_writes_three_reports() {
     let out = tempfile::tempdir().expect("tempdir");
-    let output = auditscope(&["scan", "--mock", "mock/acme", "--out", out.path().to_str().expect("utf-8")]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = auditscope(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        out.path().to_str().expect("utf-8"),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for file in ["result.json", "report.md", "report.html"] {
         assert!(out.path().join(file).exists(), "{file} missing");
     }
@@ -25,11 +35,27 @@ fn scan_of_the_mock_organization_writes_three_reports() {
 fn bad_input_exits_2_with_a_message_and_no_panic() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("bad.yaml");
-    std::fs::write(&bad, "accounts: [{id: '111111111111', regions: [us-east-1], nope: 1}]\n").expect("write");
+    std::fs::write(
+        &bad,
+        "accounts: [{id: '111111111111', regions: [us-east-1], nope: 1}]\n",
+    )
+    .expect("write");
     let cases: Vec<Vec<&str>> = vec![
-        vec!["scan", "--mock", bad.to_str().expect("utf-8"), "--out", dir.path().to_str().expect("utf-8")],
+        vec![
+            "scan",
+            "--mock",
+            bad.to_str().expect("utf-8"),
+            "--out",
+            dir.path().to_str().expect("utf-8"),
+        ],
         vec!["scan", "--mock", "does/not/exist"],
-        vec!["scan", "--mock", "mock/acme", "--param", "logs-retention-minimum.min_retention_days=soon"],
+        vec![
+            "scan",
+            "--mock",
+            "mock/acme",
+            "--param",
+            "logs-retention-minimum.min_retention_days=soon",
+        ],
         vec!["scan", "--mock", "mock/acme", "--framework", "sox"],
         vec!["checks", "show", "no-such-check"],
         vec!["checks", "validate", dir.path().to_str().expect("utf-8")],
@@ -40,7 +66,10 @@ fn bad_input_exits_2_with_a_message_and_no_panic() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}{stdout}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-        assert!(!(stderr.trim().is_empty() && stdout.trim().is_empty()), "{args:?} says nothing");
+        assert!(
+            !(stderr.trim().is_empty() && stdout.trim().is_empty()),
+            "{args:?} says nothing"
+        );
     }
 }
 
@@ -48,15 +77,31 @@ fn bad_input_exits_2_with_a_message_and_no_panic() {
 fn param_override_changes_the_outcome() {
     let out = tempfile::tempdir().expect("tempdir");
     let output = auditscope(&[
-        "scan", "--mock", "mock/acme", "--format", "json", "--checks", "logs-retention-minimum",
-        "--param", "logs-retention-minimum.min_retention_days=3", "--out", out.path().to_str().expect("utf-8"),
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--format",
+        "json",
+        "--checks",
+        "logs-retention-minimum",
+        "--param",
+        "logs-retention-minimum.min_retention_days=3",
+        "--out",
+        out.path().to_str().expect("utf-8"),
     ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = std::fs::read_to_string(out.path().join("result.json")).expect("result");
     let result: serde_json::Value = serde_json::from_str(&text).expect("json");
     let findings = result["findings"].as_array().expect("findings");
     assert!(!findings.is_empty());
-    assert!(findings.iter().all(|f| f["status"] == "PASS"), "7-day retention passes a 3-day minimum");
+    assert!(
+        findings.iter().all(|f| f["status"] == "PASS"),
+        "7-day retention passes a 3-day minimum"
+    );
 }
 
 #[test]
@@ -64,7 +109,10 @@ fn checks_show_and_frameworks_list_work() {
     let output = auditscope(&["checks", "show", "cloudtrail-multi-region-logging"]);
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("Passes when") && text.contains("cis-aws-3.0: 3.1"), "{text}");
+    assert!(
+        text.contains("Passes when") && text.contains("cis-aws-3.0: 3.1"),
+        "{text}"
+    );
     let output = auditscope(&["frameworks", "list"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("pci-dss-4.0"));
 }

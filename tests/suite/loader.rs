@@ -9,7 +9,11 @@ fn checks_dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     fs::create_dir(dir.path().join("frameworks")).expect("mkdir");
     for entry in fs::read_dir(root().join("checks/frameworks")).expect("frameworks") {
         let entry = entry.expect("entry");
-        fs::copy(entry.path(), dir.path().join("frameworks").join(entry.file_name())).expect("copy");
+        fs::copy(
+            entry.path(),
+            dir.path().join("frameworks").join(entry.file_name()),
+        )
+        .expect("copy");
     }
     for (name, text) in files {
         fs::write(dir.path().join(name), text).expect("write");
@@ -43,21 +47,47 @@ fn check(id: &str, assert: &str) -> String {
 #[test]
 fn all_problems_in_all_files_are_reported_with_positions() {
     let dir = checks_dir_with(&[
-        ("good.yaml", &check("good", "trail.log_file_validation_enabled")),
-        ("cel-error.yaml", &check("cel-error", "trail.name == 'x' &&")),
-        ("unknown-var.yaml", &check("unknown-var", "trial.name == 'x'")),
-        ("unknown-param.yaml", &check("unknown-param", "size(trail.insight_types) < params.limt")),
+        (
+            "good.yaml",
+            &check("good", "trail.log_file_validation_enabled"),
+        ),
+        (
+            "cel-error.yaml",
+            &check("cel-error", "trail.name == 'x' &&"),
+        ),
+        (
+            "unknown-var.yaml",
+            &check("unknown-var", "trial.name == 'x'"),
+        ),
+        (
+            "unknown-param.yaml",
+            &check("unknown-param", "size(trail.insight_types) < params.limt"),
+        ),
         ("stem.yaml", &check("not-the-stem", "true")),
-        ("unknown-key.yaml", &check("unknown-key", "true").replace("rationale: r", "rationale: r\nasert: true")),
-        ("wrong-type.yaml", &check("wrong-type", "true").replace("severity: low", "severity: [low]")),
-        ("bad-control.yaml", &check("bad-control", "true").replace("[AU-2]", "[AU-2, AU-99]")),
-        ("bad-framework.yaml", &check("bad-framework", "true").replace("nist-800-53-r5:", "nist-800-53-r4:")),
+        (
+            "unknown-key.yaml",
+            &check("unknown-key", "true").replace("rationale: r", "rationale: r\nasert: true"),
+        ),
+        (
+            "wrong-type.yaml",
+            &check("wrong-type", "true").replace("severity: low", "severity: [low]"),
+        ),
+        (
+            "bad-control.yaml",
+            &check("bad-control", "true").replace("[AU-2]", "[AU-2, AU-99]"),
+        ),
+        (
+            "bad-framework.yaml",
+            &check("bad-framework", "true").replace("nist-800-53-r5:", "nist-800-53-r4:"),
+        ),
         ("syntax.yaml", "id: syntax\ntitle: [unclosed\n"),
         ("dup-a.yaml", &check("dup-a", "true")),
     ]);
     // a second file claiming the id of another
     fs::write(dir.path().join("dup-a.yml"), check("dup-a", "true")).expect("write");
-    let problems = checks::load_dir(dir.path()).expect_err("must fail").to_string();
+    let problems = checks::load_dir(dir.path())
+        .expect_err("must fail")
+        .to_string();
     let expect = [
         ("cel-error.yaml:9:", "invalid CEL in `assert`"),
         ("unknown-var.yaml:9:9", "unknown variable `trial`"),
@@ -66,7 +96,10 @@ fn all_problems_in_all_files_are_reported_with_positions() {
         ("unknown-key.yaml:6:1", "unknown field `asert`"),
         ("wrong-type.yaml:3:", "severity"),
         ("bad-control.yaml:17:", "unknown control `AU-99`"),
-        ("bad-framework.yaml:17:", "unknown framework `nist-800-53-r4`"),
+        (
+            "bad-framework.yaml:17:",
+            "unknown framework `nist-800-53-r4`",
+        ),
         ("syntax.yaml:2:", "expected"),
         ("dup-a.yml:1:", "duplicate check id"),
     ];
@@ -76,8 +109,14 @@ fn all_problems_in_all_files_are_reported_with_positions() {
             .any(|block| block.contains(location) && block.contains(message));
         assert!(hit, "expected `{message}` at `{location}` in:\n{problems}");
     }
-    assert!(problems.contains("(check unknown-var)"), "diagnostics name the check:\n{problems}");
-    assert!(problems.contains("^"), "diagnostics show a caret:\n{problems}");
+    assert!(
+        problems.contains("(check unknown-var)"),
+        "diagnostics name the check:\n{problems}"
+    );
+    assert!(
+        problems.contains("^"),
+        "diagnostics show a caret:\n{problems}"
+    );
     assert!(!problems.contains("good.yaml"), "{problems}");
 }
 
@@ -92,16 +131,33 @@ fn bundled_checks_validate() {
 fn bad_mock_files_are_located() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("world.yaml");
-    fs::write(&path, "accounts:\n  - id: '111111111111'\n    regions: [us-east-1]\n    trials: []\n").expect("write");
-    let error = auditscope::collect::mock::load(&path).expect_err("unknown field").to_string();
-    assert!(error.contains("world.yaml:4:5") && error.contains("unknown field `trials`"), "{error}");
+    fs::write(
+        &path,
+        "accounts:\n  - id: '111111111111'\n    regions: [us-east-1]\n    trials: []\n",
+    )
+    .expect("write");
+    let error = auditscope::collect::mock::load(&path)
+        .expect_err("unknown field")
+        .to_string();
+    assert!(
+        error.contains("world.yaml:4:5") && error.contains("unknown field `trials`"),
+        "{error}"
+    );
 
-    fs::write(&path, "accounts:\n  - id: '111111111111'\n    regions: us-east-1\n").expect("write");
-    let error = auditscope::collect::mock::load(&path).expect_err("wrong type").to_string();
+    fs::write(
+        &path,
+        "accounts:\n  - id: '111111111111'\n    regions: us-east-1\n",
+    )
+    .expect("write");
+    let error = auditscope::collect::mock::load(&path)
+        .expect_err("wrong type")
+        .to_string();
     assert!(error.contains("world.yaml:3:"), "{error}");
 
     fs::write(&path, "accounts:\n  - id: '12'\n").expect("write");
-    let error = auditscope::collect::mock::load(&path).expect_err("bad id").to_string();
+    let error = auditscope::collect::mock::load(&path)
+        .expect_err("bad id")
+        .to_string();
     assert!(error.contains("not 12 digits"), "{error}");
 }
 
@@ -111,10 +167,23 @@ fn parameter_overrides_are_type_checked() {
     let mut overrides = std::collections::BTreeMap::new();
     overrides.insert(
         "logs-retention-minimum".to_owned(),
-        [("min_retention_days".to_owned(), checks::ParamValue::Text("a year".into()))].into(),
+        [(
+            "min_retention_days".to_owned(),
+            checks::ParamValue::Text("a year".into()),
+        )]
+        .into(),
     );
     overrides.insert("no-such-check".to_owned(), Default::default());
-    let problems = catalogue.override_parameters(&overrides).expect_err("must fail").join("\n");
-    assert!(problems.contains("must be a integer") || problems.contains("must be a"), "{problems}");
-    assert!(problems.contains("unknown check `no-such-check`"), "{problems}");
+    let problems = catalogue
+        .override_parameters(&overrides)
+        .expect_err("must fail")
+        .join("\n");
+    assert!(
+        problems.contains("must be a integer") || problems.contains("must be a"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("unknown check `no-such-check`"),
+        "{problems}"
+    );
 }

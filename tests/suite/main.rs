@@ -15,13 +15,15 @@ pub fn root() -> PathBuf {
 }
 
 pub fn catalogue() -> Catalogue {
-    checks::load_dir(&root().join("checks")).unwrap_or_else(|d| panic!("bundled checks must load:\n{d}"))
+    checks::load_dir(&root().join("checks"))
+        .unwrap_or_else(|d| panic!("bundled checks must load:\n{d}"))
 }
 
 /// Evaluates a world from `mock/`.
 pub fn scan(world: &str) -> ScanResult {
     let path: &Path = &root().join("mock").join(world);
-    let snapshot = auditscope::collect::mock::load(path).unwrap_or_else(|d| panic!("{world}:\n{d}"));
+    let snapshot =
+        auditscope::collect::mock::load(path).unwrap_or_else(|d| panic!("{world}:\n{d}"));
     engine::run(
         &snapshot,
         &catalogue(),

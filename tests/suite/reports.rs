@@ -19,16 +19,29 @@ fn markdown_report_snapshot() {
 #[test]
 fn reports_are_deterministic() {
     for format in [Format::Markdown, Format::Html, Format::Json] {
-        assert_eq!(render(format), render(format), "{format:?} differs between runs");
+        assert_eq!(
+            render(format),
+            render(format),
+            "{format:?} differs between runs"
+        );
     }
 }
 
 #[test]
 fn html_escapes_every_aws_string() {
     let html = render(Format::Html);
-    assert!(!html.contains("<script>alert(1)</script>"), "raw script from a log group name");
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;") || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(!html.contains("http://") || !html.contains("<link"), "no external assets");
+    assert!(
+        !html.contains("<script>alert(1)</script>"),
+        "raw script from a log group name"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+    assert!(
+        !html.contains("http://") || !html.contains("<link"),
+        "no external assets"
+    );
     assert!(!html.contains("src=\"http"), "no external assets");
 }
 
@@ -36,7 +49,10 @@ fn html_escapes_every_aws_string() {
 fn markdown_escapes_pipes_backticks_and_html() {
     let md = render(Format::Markdown);
     assert!(!md.contains("<script>"), "raw html from AWS names");
-    assert!(md.contains("\\|\\`x\\`"), "pipes and backticks in names are escaped");
+    assert!(
+        md.contains("\\|\\`x\\`"),
+        "pipes and backticks in names are escaped"
+    );
 }
 
 #[test]
@@ -47,8 +63,28 @@ fn json_result_follows_schema_v1() {
         assert!(json.get(key).is_some(), "missing {key}");
     }
     let finding = &json["findings"][0];
-    for key in ["check_id", "title", "severity", "status", "account_id", "region", "resource", "message", "evidence", "remediation", "controls", "waiver"] {
+    for key in [
+        "check_id",
+        "title",
+        "severity",
+        "status",
+        "account_id",
+        "region",
+        "resource",
+        "message",
+        "evidence",
+        "remediation",
+        "controls",
+        "waiver",
+    ] {
         assert!(finding.get(key).is_some(), "finding misses {key}");
     }
-    assert!(json["findings"].as_array().expect("array").iter().any(|f| f["region"].is_null()), "account-scoped findings have null region");
+    assert!(
+        json["findings"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|f| f["region"].is_null()),
+        "account-scoped findings have null region"
+    );
 }
