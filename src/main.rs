@@ -379,11 +379,10 @@ fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode, Failure> {
                     .controls
                     .iter()
                     .filter(|c| {
-                        catalogue.checks.iter().any(|k| {
-                            k.frameworks
-                                .get(&framework.id)
-                                .is_some_and(|ids| ids.contains(&c.id))
-                        })
+                        catalogue
+                            .checks_for_control(&framework.id, &c.id)
+                            .next()
+                            .is_some()
                     })
                     .count();
                 println!(
@@ -408,14 +407,7 @@ fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode, Failure> {
             );
             for control in &framework.controls {
                 let mapped: Vec<&str> = catalogue
-                    .checks
-                    .iter()
-                    .filter(|k| {
-                        k.frameworks
-                            .get(&framework.id)
-                            .is_some_and(|ids| ids.contains(&control.id))
-                    })
-                    .map(|k| k.id.as_str())
+                    .checks_for_control(&framework.id, &control.id)
                     .collect();
                 let coverage = if mapped.is_empty() {
                     "manual".to_owned()

@@ -294,14 +294,7 @@ impl<'a> ReportModel<'a> {
                     .iter()
                     .map(|control| {
                         let mapped: Vec<&str> = catalogue
-                            .checks
-                            .iter()
-                            .filter(|c| {
-                                c.frameworks
-                                    .get(&framework.id)
-                                    .is_some_and(|ids| ids.contains(&control.id))
-                            })
-                            .map(|c| c.id.as_str())
+                            .checks_for_control(&framework.id, &control.id)
                             .collect();
                         let findings: Vec<&Finding> = mapped
                             .iter()

@@ -242,6 +242,22 @@ impl Catalogue {
         self.checks.iter().find(|c| c.id == id)
     }
 
+    /// Ids of the checks that map to `control` of `framework`.
+    pub fn checks_for_control<'a>(
+        &'a self,
+        framework: &'a str,
+        control: &'a str,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        self.checks
+            .iter()
+            .filter(move |c| {
+                c.frameworks
+                    .get(framework)
+                    .is_some_and(|ids| ids.iter().any(|id| id == control))
+            })
+            .map(|c| c.id.as_str())
+    }
+
     /// Keeps only the checks whose id matches one of `patterns` (globs).
     pub fn select(&mut self, patterns: &[String]) -> Result<(), String> {
         if patterns.is_empty() {

@@ -73,12 +73,7 @@ pub fn run(
             .controls
             .iter()
             .map(|c| {
-                let covered = catalogue.checks.iter().any(|check| {
-                    check
-                        .frameworks
-                        .get(id)
-                        .is_some_and(|ids| ids.contains(&c.id))
-                });
+                let covered = catalogue.checks_for_control(id, &c.id).next().is_some();
                 (c.id.clone(), covered)
             })
             .collect();
