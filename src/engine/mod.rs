@@ -402,6 +402,14 @@ pub fn from_cel(value: &cel::Value) -> Value {
 
 fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
     let snapshot = world.snapshot;
+    // Each account's view is built once and shared by all of its items.
+    let account_views: HashMap<&str, Value> = snapshot
+        .accounts
+        .iter()
+        .map(|a| (a.id.as_str(), world.account_view(a)))
+        .collect();
+    let account_view_of =
+        |account: &crate::model::Account| account_views[account.id.as_str()].clone();
     let mut items = Vec::new();
     match scope {
         Scope::Organization => {
@@ -411,11 +419,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                 .map(str::to_owned)
                 .or_else(|| snapshot.accounts.first().map(|a| a.id.clone()))
                 .unwrap_or_default();
-            let accounts: Vec<Value> = snapshot
-                .accounts
-                .iter()
-                .map(|a| world.account_view(a))
-                .collect();
+            let accounts: Vec<Value> = snapshot.accounts.iter().map(account_view_of).collect();
             let org_id = org
                 .get("id")
                 .and_then(Value::as_str)
@@ -441,7 +445,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
         }
         Scope::Account => {
             for account in &snapshot.accounts {
-                let view = world.account_view(account);
+                let view = account_view_of(account);
                 items.push(Item {
                     account_id: account.id.clone(),
                     region: None,
@@ -458,7 +462,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
         }
         Scope::Region => {
             for account in &snapshot.accounts {
-                let account_view = world.account_view(account);
+                let account_view = account_view_of(account);
                 for region in &account.regions {
                     let facts = account.region(region).cloned().unwrap_or_else(|| {
                         crate::model::RegionFacts {
@@ -513,7 +517,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                         ),
                     });
                 }
-                let account_view = world.account_view(account);
+                let account_view = account_view_of(account);
                 let mut error_accounts = vec![account.id.clone()];
                 if let Some(key_account) = trail.kms_key_id.as_deref().and_then(view::arn_account) {
                     error_accounts.push(key_account.to_owned());
@@ -575,7 +579,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                         )
                     }
                 };
-                let account_view = world.account_view(account);
+                let account_view = account_view_of(account);
                 items.push(Item {
                     account_id: account.id.clone(),
                     region: None,
@@ -595,7 +599,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
         }
         Scope::LogGroup | Scope::Detector => {
             for account in &snapshot.accounts {
-                let account_view = world.account_view(account);
+                let account_view = account_view_of(account);
                 for facts in &account.region_facts {
                     let region_view = world.region_view(account, facts);
                     if scope == Scope::LogGroup {
