@@ -46,7 +46,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Resource {
     #[serde(rename = "type")]
-    pub resource_type: String,
+    pub resource_type: Shared,
     pub id: String,
 }
 
@@ -58,21 +58,26 @@ pub struct Waiver {
     pub expires: String,
 }
 
+/// Text shared by many findings (a check's title, an account id): one
+/// allocation per check or account instead of one per finding, which is
+/// what keeps a 1,000-account result in memory small.
+pub type Shared = std::sync::Arc<str>;
+
 /// One check evaluated on one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub check_id: String,
-    pub title: String,
+    pub check_id: Shared,
+    pub title: Shared,
     /// `critical`, `high`, `medium`, `low` or `info`.
-    pub severity: String,
+    pub severity: Shared,
     pub status: Status,
-    pub account_id: String,
-    pub region: Option<String>,
+    pub account_id: Shared,
+    pub region: Option<Shared>,
     pub resource: Resource,
     pub message: String,
     pub evidence: BTreeMap<String, serde_json::Value>,
-    pub remediation: String,
-    pub controls: BTreeMap<String, Vec<String>>,
+    pub remediation: Shared,
+    pub controls: std::sync::Arc<BTreeMap<String, Vec<String>>>,
     pub waiver: Option<Waiver>,
 }
 
@@ -137,7 +142,8 @@ pub struct ScanResult {
     pub schema_version: u32,
     pub tool: Tool,
     pub scan: ScanInfo,
-    pub findings: Vec<Finding>,
+    /// Shared so reports can hand findings to templates one at a time.
+    pub findings: Vec<std::sync::Arc<Finding>>,
     pub errors: Vec<CollectionError>,
     pub summary: Summary,
 }
@@ -186,7 +192,7 @@ impl ScanResult {
 
 /// Computes the summary of `findings`.
 pub fn summarize(
-    findings: &[Finding],
+    findings: &[std::sync::Arc<Finding>],
     controls: &BTreeMap<String, Vec<(String, bool)>>,
 ) -> Summary {
     let mut summary = Summary::default();
@@ -198,7 +204,7 @@ pub fn summarize(
         *summary.by_status.entry(status.clone()).or_default() += 1;
         *summary
             .by_severity
-            .entry(finding.severity.clone())
+            .entry(finding.severity.to_string())
             .or_default()
             .entry(status)
             .or_default() += 1;

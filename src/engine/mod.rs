@@ -16,12 +16,16 @@
 //! The engine reads `model` and `checks` and writes `result`; it knows
 //! nothing of how findings are rendered.
 
+pub mod cel_value;
 pub mod policy;
 pub mod view;
 
 use crate::checks::{Catalogue, Check, Expr, ParamValue, Scope};
-use crate::model::{CollectionError, Snapshot};
-use crate::result::{Finding, Resource, ScanInfo, ScanResult, Status, Tool, RESULT_SCHEMA_VERSION};
+use crate::model::{Account, CollectionError, RegionFacts, Snapshot};
+use crate::result::{
+    Finding, Resource, ScanInfo, ScanResult, Shared, Status, Tool, RESULT_SCHEMA_VERSION,
+};
+use cel::common::value::{CowVal, Val};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -30,8 +34,8 @@ use view::{Unresolved, World};
 
 /// One thing a check is evaluated on.
 struct Item {
-    account_id: String,
-    region: Option<String>,
+    account_id: Shared,
+    region: Option<Shared>,
     resource: Resource,
     /// Accounts whose collection errors can make this item's inputs missing.
     error_accounts: Vec<String>,
@@ -39,7 +43,99 @@ struct Item {
     error_resources: Vec<String>,
     unresolved: Vec<Unresolved>,
     /// Variables bound for the item, besides `org`, `scan` and `params`.
-    vars: Vec<(&'static str, Value)>,
+    vars: Vec<(&'static str, Bound)>,
+}
+
+/// A view bound as a variable: converted once for CEL and once for message
+/// templates, then shared (by reference count) by every item and check that
+/// reads it. Converting per item made the cost grow with items x view size.
+#[derive(Clone)]
+struct Bound {
+    cel: Arc<dyn Val>,
+    template: minijinja::Value,
+}
+
+impl Bound {
+    fn new(value: &Value) -> Self {
+        Bound {
+            cel: Arc::from(cel_value::from_json(value)),
+            template: minijinja::Value::from(minijinja::value::Serde(value)),
+        }
+    }
+}
+
+/// Lends an item's bound variables to a CEL evaluation without copying them.
+struct Resolver<'a> {
+    item: &'a [(&'static str, Bound)],
+    common: &'a [(&'static str, Bound)],
+    params: &'a Bound,
+}
+
+impl cel::context::VariableResolver for Resolver<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        if variable == "params" {
+            return Some(CowVal::Borrowed(self.params.cel.as_ref()));
+        }
+        self.item
+            .iter()
+            .chain(self.common.iter())
+            .find(|(name, _)| *name == variable)
+            .map(|(_, bound)| CowVal::Borrowed(bound.cel.as_ref()))
+    }
+}
+
+/// Views shared by several scopes, built once per scan.
+#[derive(Default)]
+struct Views {
+    accounts: HashMap<String, (Value, Bound)>,
+    regions: HashMap<(String, String), Bound>,
+}
+
+impl Views {
+    fn new(world: &World, chunk: &[Account]) -> Self {
+        let mut accounts = HashMap::new();
+        let mut regions = HashMap::new();
+        for account in chunk {
+            let view = world.account_view(account);
+            let bound = Bound::new(&view);
+            accounts.insert(account.id.clone(), (view, bound));
+            for region in &account.regions {
+                let empty;
+                let facts = match account.region(region) {
+                    Some(facts) => facts,
+                    None => {
+                        empty = RegionFacts {
+                            region: region.clone(),
+                            ..Default::default()
+                        };
+                        &empty
+                    }
+                };
+                let view = Bound::new(&world.region_view(account, facts));
+                regions.insert((account.id.clone(), region.clone()), view);
+            }
+            for facts in &account.region_facts {
+                regions
+                    .entry((account.id.clone(), facts.region.clone()))
+                    .or_insert_with(|| Bound::new(&world.region_view(account, facts)));
+            }
+        }
+        Views { accounts, regions }
+    }
+
+    fn account(&self, account: &Account) -> Bound {
+        match self.accounts.get(&account.id) {
+            Some((_, bound)) => bound.clone(),
+            None => Bound::new(&Value::Null),
+        }
+    }
+
+    fn region(&self, account: &Account, region: &str) -> Bound {
+        match self.regions.get(&(account.id.clone(), region.to_owned())) {
+            Some(bound) => bound.clone(),
+            None => Bound::new(&Value::Null),
+        }
+    }
 }
 
 /// How a scan is described in its result.
@@ -116,7 +212,7 @@ pub fn run(
 }
 
 /// Evaluates all checks; findings come out unsorted.
-fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Finding> {
+fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Arc<Finding>> {
     let org = world.org_view();
     let scan = json!({
         "time": world.snapshot.collected_at,
@@ -124,7 +220,7 @@ fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Finding> {
         "account_count": world.snapshot.accounts.len(),
         "partial": world.snapshot.partial,
     });
-    let common = [("org", to_cel(&org)), ("scan", to_cel(&scan))];
+    let common = [("org", Bound::new(&org)), ("scan", Bound::new(&scan))];
     let mut templates = minijinja::Environment::new();
     templates.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     for check in &catalogue.checks {
@@ -142,27 +238,188 @@ fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Finding> {
             }
         }
     }
-    let mut by_scope: BTreeMap<Scope, Vec<&Check>> = BTreeMap::new();
+    let mut by_scope: BTreeMap<Scope, Vec<(Prepared, Bound)>> = BTreeMap::new();
     for check in &catalogue.checks {
-        by_scope.entry(check.scope).or_default().push(check);
+        let params = Bound::new(&params_value(&check.parameters));
+        by_scope
+            .entry(check.scope)
+            .or_default()
+            .push((Prepared::new(check), params));
     }
     let errors = ErrorIndex::new(&world.snapshot.errors);
-    let mut findings = Vec::new();
-    for (scope, checks) in by_scope {
-        let items = items_for(world, scope, &org);
-        for item in &items {
-            let cel_vars: Vec<(&str, cel::Value)> =
-                item.vars.iter().map(|(k, v)| (*k, to_cel(v))).collect();
-            let mut root = cel::Context::default();
-            for (name, value) in common.iter().chain(cel_vars.iter()) {
-                root.add_variable_from_value(*name, value.clone());
-            }
-            for check in &checks {
-                findings.push(evaluate_item(check, item, &root, &errors, &templates, &org));
+    // Accounts are split into one contiguous chunk per core. Views are built
+    // and per-account scopes evaluated chunk by chunk in parallel; the
+    // organization, trail and bucket scopes (few items) run in the first.
+    let accounts = &world.snapshot.accounts;
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, accounts.len().max(1));
+    let chunks: Vec<&[Account]> = if accounts.is_empty() {
+        vec![&[]]
+    } else {
+        accounts.chunks(accounts.len().div_ceil(workers)).collect()
+    };
+    let views = std::thread::scope(|threads| {
+        let parts: Vec<_> = chunks
+            .iter()
+            .map(|chunk| threads.spawn(move || Views::new(world, chunk)))
+            .collect();
+        let mut views = Views::default();
+        for part in parts {
+            if let Ok(part) = part.join() {
+                views.accounts.extend(part.accounts);
+                views.regions.extend(part.regions);
             }
         }
+        views
+    });
+    let evaluation = Evaluation {
+        world,
+        org: &org,
+        views: &views,
+        common: &common,
+        errors: &errors,
+        templates: &templates,
+        by_scope: &by_scope,
+    };
+    let outcomes: Vec<Outcome> = std::thread::scope(|threads| {
+        let jobs: Vec<_> = chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let evaluation = &evaluation;
+                threads.spawn(move || evaluation.evaluate_chunk(chunk, i == 0))
+            })
+            .collect();
+        jobs.into_iter().filter_map(|job| job.join().ok()).collect()
+    });
+    let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.findings.len()).sum());
+    let mut spent: BTreeMap<&str, std::time::Duration> = BTreeMap::new();
+    for outcome in outcomes {
+        findings.extend(outcome.findings);
+        for (check, elapsed) in outcome.spent {
+            *spent.entry(check).or_default() += elapsed;
+        }
+    }
+    for (check, elapsed) in spent {
+        tracing::debug!(
+            check,
+            elapsed_ms = elapsed.as_millis() as u64,
+            "evaluated check (cpu time)"
+        );
     }
     findings
+}
+
+/// What every evaluation thread reads.
+struct Evaluation<'a> {
+    world: &'a World<'a>,
+    org: &'a Value,
+    views: &'a Views,
+    common: &'a [(&'static str, Bound)],
+    errors: &'a ErrorIndex<'a>,
+    templates: &'a minijinja::Environment<'a>,
+    by_scope: &'a BTreeMap<Scope, Vec<(Prepared<'a>, Bound)>>,
+}
+
+/// The findings of one thread, and its time per check.
+struct Outcome<'a> {
+    findings: Vec<Arc<Finding>>,
+    spent: BTreeMap<&'a str, std::time::Duration>,
+}
+
+impl<'a> Evaluation<'a> {
+    fn evaluate_chunk(&self, accounts: &[Account], whole_snapshot_scopes: bool) -> Outcome<'a> {
+        let root = cel::Context::default();
+        let mut findings = Vec::new();
+        let mut spent: BTreeMap<&'a str, std::time::Duration> = BTreeMap::new();
+        for (&scope, checks) in self.by_scope {
+            let per_account = matches!(
+                scope,
+                Scope::Account | Scope::Region | Scope::LogGroup | Scope::Detector
+            );
+            if !per_account && !whole_snapshot_scopes {
+                continue;
+            }
+            let started = std::time::Instant::now();
+            let mut items = 0usize;
+            for_each_item(
+                self.world,
+                scope,
+                accounts,
+                self.org,
+                self.views,
+                &mut |item| {
+                    items += 1;
+                    for (check, params) in checks {
+                        let resolver = Resolver {
+                            item: &item.vars,
+                            common: self.common,
+                            params,
+                        };
+                        let mut context = root.new_inner_scope();
+                        context.set_variable_resolver(&resolver);
+                        let env = Env {
+                            context: &context,
+                            errors: self.errors,
+                            templates: self.templates,
+                            common: self.common,
+                            params,
+                        };
+                        let started = std::time::Instant::now();
+                        findings.push(Arc::new(evaluate_item(check, &item, &env)));
+                        *spent.entry(check.check.id.as_str()).or_default() += started.elapsed();
+                    }
+                },
+            );
+            tracing::debug!(
+                scope = scope.as_str(),
+                items,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "evaluated scope"
+            );
+        }
+        Outcome { findings, spent }
+    }
+}
+
+/// A check with the text every one of its findings carries, allocated once.
+struct Prepared<'a> {
+    check: &'a Check,
+    id: Shared,
+    title: Shared,
+    severity: Shared,
+    remediation: Shared,
+    controls: Arc<BTreeMap<String, Vec<String>>>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(check: &'a Check) -> Self {
+        Prepared {
+            check,
+            id: check.id.as_str().into(),
+            title: check.title.as_str().into(),
+            severity: check.severity.as_str().into(),
+            remediation: check.remediation.text.as_str().into(),
+            controls: Arc::new(check.frameworks.clone()),
+        }
+    }
+}
+
+impl std::ops::Deref for Prepared<'_> {
+    type Target = Check;
+    fn deref(&self) -> &Check {
+        self.check
+    }
+}
+
+/// What one evaluation of a check on an item reads.
+struct Env<'a> {
+    context: &'a cel::Context<'a, 'a>,
+    errors: &'a ErrorIndex<'a>,
+    templates: &'a minijinja::Environment<'a>,
+    common: &'a [(&'static str, Bound)],
+    params: &'a Bound,
 }
 
 /// Collection errors indexed by IAM action.
@@ -185,7 +442,7 @@ impl<'a> ErrorIndex<'a> {
             self.by_action.get(action)?.iter().copied().find(|e| {
                 item.error_accounts.contains(&e.account_id)
                     && match (&e.region, &item.region) {
-                        (Some(er), Some(ir)) => er == ir,
+                        (Some(er), Some(ir)) => **er == **ir,
                         _ => true,
                     }
                     && e.resource
@@ -196,29 +453,25 @@ impl<'a> ErrorIndex<'a> {
     }
 }
 
-fn evaluate_item(
-    check: &Check,
-    item: &Item,
-    root: &cel::Context,
-    errors: &ErrorIndex,
-    templates: &minijinja::Environment,
-    org: &Value,
-) -> Finding {
-    let mut context = root.new_inner_scope();
-    let params = params_value(&check.parameters);
-    context.add_variable_from_value("params", to_cel(&params));
+fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
+    let Env {
+        context,
+        errors,
+        templates,
+        ..
+    } = env;
     let finding = |status: Status, message: String, evidence: BTreeMap<String, Value>| Finding {
         check_id: check.id.clone(),
         title: check.title.clone(),
-        severity: check.severity.as_str().to_owned(),
+        severity: check.severity.clone(),
         status,
         account_id: item.account_id.clone(),
         region: item.region.clone(),
         resource: item.resource.clone(),
         message,
         evidence,
-        remediation: check.remediation.text.clone(),
-        controls: check.frameworks.clone(),
+        remediation: check.remediation.clone(),
+        controls: check.controls.clone(),
         waiver: None,
     };
 
@@ -261,19 +514,27 @@ fn evaluate_item(
     }
 
     let render = |kind: &str, evidence: &BTreeMap<String, Value>| -> String {
-        let evidence = json!(evidence);
-        let mut ctx: BTreeMap<&str, &Value> = item.vars.iter().map(|(k, v)| (*k, v)).collect();
-        ctx.insert("params", &params);
-        ctx.insert("org", org);
-        ctx.insert("evidence", &evidence);
+        let ctx = minijinja::Value::from_pairs(
+            item.vars
+                .iter()
+                .chain(env.common.iter())
+                .map(|(k, v)| (*k, v.template.clone()))
+                .chain([
+                    ("params", env.params.template.clone()),
+                    (
+                        "evidence",
+                        minijinja::Value::from(minijinja::value::Serde(evidence)),
+                    ),
+                ]),
+        );
         templates
             .get_template(&format!("{}.{kind}", check.id))
-            .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+            .and_then(|t| t.render(ctx))
             .unwrap_or_else(|e| format!("(message could not be rendered: {e})"))
     };
 
     let eval = |expr: &Expr| -> Result<bool, String> {
-        match expr.program.execute(&context) {
+        match expr.program.execute(context) {
             Ok(cel::Value::Bool(b)) => Ok(b),
             Ok(other) => Err(format!(
                 "`{}` gave {} instead of a boolean",
@@ -309,7 +570,7 @@ fn evaluate_item(
             .evidence
             .iter()
             .map(|(name, expr)| {
-                let value = match expr.program.execute(&context) {
+                let value = match expr.program.execute(context) {
                     Ok(v) => from_cel(&v),
                     Err(e) => json!(format!("(not available: {e})")),
                 };
@@ -400,17 +661,20 @@ pub fn from_cel(value: &cel::Value) -> Value {
     }
 }
 
-fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
+/// Calls `emit` with each item of `scope`, one at a time, so a scan of a
+/// large organization never holds all of a scope's items in memory.
+/// Per-account scopes visit only `accounts`; the others visit the whole
+/// snapshot.
+fn for_each_item(
+    world: &World,
+    scope: Scope,
+    accounts: &[Account],
+    org: &Value,
+    views: &Views,
+    emit: &mut dyn FnMut(Item),
+) {
     let snapshot = world.snapshot;
-    // Each account's view is built once and shared by all of its items.
-    let account_views: HashMap<&str, Value> = snapshot
-        .accounts
-        .iter()
-        .map(|a| (a.id.as_str(), world.account_view(a)))
-        .collect();
-    let account_view_of =
-        |account: &crate::model::Account| account_views[account.id.as_str()].clone();
-    let mut items = Vec::new();
+    let account_view_of = |account: &Account| views.account(account);
     match scope {
         Scope::Organization => {
             let account_id = org
@@ -419,20 +683,26 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                 .map(str::to_owned)
                 .or_else(|| snapshot.accounts.first().map(|a| a.id.clone()))
                 .unwrap_or_default();
-            let accounts: Vec<Value> = snapshot.accounts.iter().map(account_view_of).collect();
+            let accounts: Vec<Value> = snapshot
+                .accounts
+                .iter()
+                .filter_map(|a| views.accounts.get(&a.id).map(|(json, _)| json.clone()))
+                .collect();
             let org_id = org
                 .get("id")
                 .and_then(Value::as_str)
                 .unwrap_or("none")
                 .to_owned();
-            let mut vars = vec![("accounts", Value::Array(accounts))];
-            vars.push((
-                "guardduty_admin_detectors",
-                Value::Array(world.guardduty_admin_detectors()),
-            ));
-            items.push(Item {
-                error_accounts: vec![account_id.clone()],
-                account_id,
+            let vars = vec![
+                ("accounts", Bound::new(&Value::Array(accounts))),
+                (
+                    "guardduty_admin_detectors",
+                    Bound::new(&Value::Array(world.guardduty_admin_detectors())),
+                ),
+            ];
+            emit(Item {
+                account_id: account_id.as_str().into(),
+                error_accounts: vec![account_id],
                 region: None,
                 resource: Resource {
                     resource_type: "AWS::Organizations::Organization".into(),
@@ -444,10 +714,10 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
             });
         }
         Scope::Account => {
-            for account in &snapshot.accounts {
+            for account in accounts {
                 let view = account_view_of(account);
-                items.push(Item {
-                    account_id: account.id.clone(),
+                emit(Item {
+                    account_id: account.id.as_str().into(),
                     region: None,
                     resource: Resource {
                         resource_type: "AWS::::Account".into(),
@@ -461,18 +731,12 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
             }
         }
         Scope::Region => {
-            for account in &snapshot.accounts {
+            for account in accounts {
                 let account_view = account_view_of(account);
                 for region in &account.regions {
-                    let facts = account.region(region).cloned().unwrap_or_else(|| {
-                        crate::model::RegionFacts {
-                            region: region.clone(),
-                            ..Default::default()
-                        }
-                    });
-                    items.push(Item {
-                        account_id: account.id.clone(),
-                        region: Some(region.clone()),
+                    emit(Item {
+                        account_id: account.id.as_str().into(),
+                        region: Some(region.as_str().into()),
                         resource: Resource {
                             resource_type: "AWS::::Account".into(),
                             id: account.id.clone(),
@@ -482,7 +746,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                         unresolved: Vec::new(),
                         vars: vec![
                             ("account", account_view.clone()),
-                            ("region", world.region_view(account, &facts)),
+                            ("region", views.region(account, region)),
                         ],
                     });
                 }
@@ -492,7 +756,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
             // Each trail once: in its owner account when scanned, else in
             // the first scanned account that sees it.
             let mut seen = std::collections::BTreeSet::new();
-            let mut owners_first: Vec<(&crate::model::Account, &crate::model::Trail)> = Vec::new();
+            let mut owners_first: Vec<(&Account, &crate::model::Trail)> = Vec::new();
             for account in &snapshot.accounts {
                 for trail in &account.trails {
                     owners_first.push((account, trail));
@@ -522,9 +786,9 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                 if let Some(key_account) = trail.kms_key_id.as_deref().and_then(view::arn_account) {
                     error_accounts.push(key_account.to_owned());
                 }
-                items.push(Item {
-                    account_id: account.id.clone(),
-                    region: Some(trail.home_region.clone()),
+                emit(Item {
+                    account_id: account.id.as_str().into(),
+                    region: Some(trail.home_region.as_str().into()),
                     resource: Resource {
                         resource_type: "AWS::CloudTrail::Trail".into(),
                         id: trail.arn.clone(),
@@ -537,7 +801,10 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                         trail.s3_bucket_name.clone().unwrap_or_default(),
                     ],
                     unresolved,
-                    vars: vec![("account", account_view), ("trail", trail_view)],
+                    vars: vec![
+                        ("account", account_view),
+                        ("trail", Bound::new(&trail_view)),
+                    ],
                 });
             }
         }
@@ -580,8 +847,8 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                     }
                 };
                 let account_view = account_view_of(account);
-                items.push(Item {
-                    account_id: account.id.clone(),
+                emit(Item {
+                    account_id: account.id.as_str().into(),
                     region: None,
                     resource: Resource {
                         resource_type: "AWS::S3::Bucket".into(),
@@ -592,23 +859,23 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                     unresolved,
                     vars: vec![
                         ("account", account_view),
-                        ("bucket", world.bucket_view(name, &trails)),
+                        ("bucket", Bound::new(&world.bucket_view(name, &trails))),
                     ],
                 });
             }
         }
         Scope::LogGroup | Scope::Detector => {
-            for account in &snapshot.accounts {
+            for account in accounts {
                 let account_view = account_view_of(account);
                 for facts in &account.region_facts {
-                    let region_view = world.region_view(account, facts);
+                    let region_view = views.region(account, &facts.region);
                     if scope == Scope::LogGroup {
                         for group in &facts.log_groups {
                             let (view, unresolved) =
                                 world.log_group_view(account, &facts.region, group);
-                            items.push(Item {
-                                account_id: account.id.clone(),
-                                region: Some(facts.region.clone()),
+                            emit(Item {
+                                account_id: account.id.as_str().into(),
+                                region: Some(facts.region.as_str().into()),
                                 resource: Resource {
                                     resource_type: "AWS::Logs::LogGroup".into(),
                                     id: group.arn.trim_end_matches(":*").to_owned(),
@@ -619,7 +886,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                                 vars: vec![
                                     ("account", account_view.clone()),
                                     ("region", region_view.clone()),
-                                    ("log_group", view),
+                                    ("log_group", Bound::new(&view)),
                                 ],
                             });
                         }
@@ -631,9 +898,9 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                                 .and_then(Value::as_str)
                                 .unwrap_or_default()
                                 .to_owned();
-                            items.push(Item {
-                                account_id: account.id.clone(),
-                                region: Some(facts.region.clone()),
+                            emit(Item {
+                                account_id: account.id.as_str().into(),
+                                region: Some(facts.region.as_str().into()),
                                 resource: Resource {
                                     resource_type: "AWS::GuardDuty::Detector".into(),
                                     id: arn,
@@ -644,7 +911,7 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
                                 vars: vec![
                                     ("account", account_view.clone()),
                                     ("region", region_view.clone()),
-                                    ("detector", view),
+                                    ("detector", Bound::new(&view)),
                                 ],
                             });
                         }
@@ -653,5 +920,4 @@ fn items_for(world: &World, scope: Scope, org: &Value) -> Vec<Item> {
             }
         }
     }
-    items
 }

@@ -34,6 +34,8 @@ pub struct World<'a> {
     log_groups: HashMap<String, (&'a Account, &'a str, &'a LogGroup)>,
     /// Trails as their owner account sees them (authoritative status).
     owned_trails: HashMap<&'a str, &'a Trail>,
+    /// ARNs of the owned trails that deliver to each log group (by key).
+    trails_by_log_group: HashMap<String, BTreeSet<&'a str>>,
     /// Organization trails of the management account, when it was scanned.
     organization_trails: Vec<&'a Trail>,
 }
@@ -59,6 +61,7 @@ impl<'a> World<'a> {
             keys: HashMap::new(),
             log_groups: HashMap::new(),
             owned_trails: HashMap::new(),
+            trails_by_log_group: HashMap::new(),
             organization_trails: Vec::new(),
         };
         let management = snapshot
@@ -89,6 +92,13 @@ impl<'a> World<'a> {
             for trail in &account.trails {
                 if trail.owner_account_id == account.id {
                     world.owned_trails.insert(&trail.arn, trail);
+                    if let Some(arn) = trail.cloudwatch_logs_log_group_arn.as_deref() {
+                        world
+                            .trails_by_log_group
+                            .entry(log_group_key(arn))
+                            .or_default()
+                            .insert(&trail.arn);
+                    }
                     if trail.is_organization_trail && Some(account.id.as_str()) == management {
                         world.organization_trails.push(trail);
                     }
@@ -392,20 +402,7 @@ impl<'a> World<'a> {
                 &mut unresolved,
             ),
         );
-        let key = log_group_key(&group.arn);
-        let trails: Vec<&str> = self
-            .owned_trails
-            .values()
-            .filter(|t| {
-                t.cloudwatch_logs_log_group_arn
-                    .as_deref()
-                    .map(log_group_key)
-                    == Some(key.clone())
-            })
-            .map(|t| t.arn.as_str())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let trails = self.trails_by_log_group.get(&log_group_key(&group.arn));
         view.insert("trail_arns".into(), json!(trails));
         (Value::Object(view), unresolved)
     }

@@ -106,7 +106,9 @@ fn every_check_meets_its_expected_status_on_every_world() {
             .findings
             .iter()
             .filter(|f| {
-                f.check_id == *check && f.account_id == *account && f.region.as_deref() == *region
+                &*f.check_id == *check
+                    && &*f.account_id == *account
+                    && f.region.as_deref() == *region
             })
             .collect();
         if found.is_empty() {
@@ -153,7 +155,7 @@ fn errors_name_the_failed_operation_and_the_action_to_grant() {
     let finding = result
         .findings
         .iter()
-        .find(|f| f.check_id == "guardduty-enabled" && f.status == E)
+        .find(|f| &*f.check_id == "guardduty-enabled" && f.status == E)
         .expect("an ERROR finding for guardduty-enabled");
     assert!(
         finding.message.contains("guardduty:ListDetectors"),
@@ -178,7 +180,7 @@ fn excluded_management_sources_show_in_evidence() {
     let finding = result
         .findings
         .iter()
-        .find(|f| f.check_id == "cloudtrail-multi-region-logging" && f.account_id == DEV)
+        .find(|f| &*f.check_id == "cloudtrail-multi-region-logging" && &*f.account_id == DEV)
         .expect("finding");
     let trails = finding.evidence["trails"]
         .as_array()
@@ -207,4 +209,27 @@ fn findings_are_sorted_and_summary_adds_up() {
         nist.controls_total,
         catalogue().frameworks["nist-800-53-r5"].controls.len() as u64
     );
+}
+
+#[test]
+fn every_message_renders_in_every_world() {
+    // A message template that reads an unbound variable must show up here,
+    // not as "(message could not be rendered …)" in an auditor's report.
+    for world in [
+        "acme",
+        "scenarios/gaps.yaml",
+        "scenarios/outside-scan.yaml",
+        "scenarios/access-denied.yaml",
+    ] {
+        let result = scan(world);
+        for f in &result.findings {
+            assert!(
+                !f.message.contains("could not be rendered") && !f.message.trim().is_empty(),
+                "{world}: {} on {}: {}",
+                f.check_id,
+                f.resource.id,
+                f.message
+            );
+        }
+    }
 }
