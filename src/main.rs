@@ -242,7 +242,14 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         (None, Some(path)) => (path, format!("snapshot:{}", path.display())),
         (None, None) => return Err(Failure("give --mock PATH or --snapshot FILE".into())),
     };
+    let phase = std::time::Instant::now();
     let snapshot = collect::mock::load(path).map_err(|d| Failure(d.to_string()))?;
+    tracing::info!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        accounts = snapshot.accounts.len(),
+        "loaded snapshot"
+    );
+    let phase = std::time::Instant::now();
     let mut result = engine::run(
         &snapshot,
         &catalogue,
@@ -253,6 +260,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         },
         Some(time::OffsetDateTime::now_utc()),
     );
+    tracing::info!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        findings = result.findings.len(),
+        "evaluated checks"
+    );
     result.scan.finished_at = now_rfc3339();
     if args.deterministic {
         result.scan.started_at = None;
@@ -262,12 +274,24 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
     let options = RenderOptions {
         timestamps: args.timestamps,
+        ..RenderOptions::default()
     };
+    // One format at a time: each streams to its file, so peak memory is the
+    // result plus one row being rendered.
     for format in formats {
-        let text = renderer.render(format, &result, &catalogue, &options)?;
+        let phase = std::time::Instant::now();
         let file = args.out.join(format.file_name());
-        std::fs::write(&file, text)
-            .map_err(|e| Failure(format!("cannot write {}: {e}", file.display())))?;
+        let cannot_write =
+            |e: &dyn std::fmt::Display| Failure(format!("cannot write {}: {e}", file.display()));
+        let handle = std::fs::File::create(&file).map_err(|e| cannot_write(&e))?;
+        let mut out = std::io::BufWriter::new(handle);
+        renderer.render_to(format, &result, &catalogue, &options, &mut out)?;
+        std::io::Write::flush(&mut out).map_err(|e| cannot_write(&e))?;
+        tracing::info!(
+            elapsed_ms = phase.elapsed().as_millis() as u64,
+            file = %file.display(),
+            "rendered report"
+        );
         eprintln!("wrote {}", file.display());
     }
     let by_status = &result.summary.by_status;

@@ -12,6 +12,7 @@ use crate::result::{ControlState, Finding, ScanResult, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -156,7 +157,7 @@ impl Renderer {
         Ok(Renderer { env })
     }
 
-    /// Renders `result` in `format`.
+    /// Renders `result` in `format` as a string.
     pub fn render(
         &self,
         format: Format,
@@ -164,10 +165,25 @@ impl Renderer {
         catalogue: &Catalogue,
         options: &RenderOptions,
     ) -> Result<String, ReportError> {
+        let mut out = Vec::new();
+        self.render_to(format, result, catalogue, options, &mut out)?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// Renders `result` in `format` into `out`, streaming: a report of a
+    /// large organization is never held in memory as one string.
+    pub fn render_to(
+        &self,
+        format: Format,
+        result: &ScanResult,
+        catalogue: &Catalogue,
+        options: &RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ReportError> {
         let Some(name) = format.template() else {
-            let mut text = serde_json::to_string_pretty(result)?;
-            text.push('\n');
-            return Ok(text);
+            serde_json::to_writer_pretty(&mut *out, result)?;
+            out.write_all(b"\n").map_err(serde_json::Error::io)?;
+            return Ok(());
         };
         let model = ReportModel::new(result, catalogue, options);
         let template = self
@@ -178,7 +194,8 @@ impl Renderer {
                 source,
             })?;
         template
-            .render(minijinja::value::Serde(&model))
+            .render_captured_to(minijinja::value::Serde(&model), out)
+            .map(|_| ())
             .map_err(|source| ReportError::Template {
                 name: name.to_owned(),
                 source,
@@ -187,14 +204,27 @@ impl Renderer {
 }
 
 /// Choices that change what a report shows.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RenderOptions {
     /// Show scan times (off by default so reports are deterministic).
     pub timestamps: bool,
+    /// The HTML report lists every finding (passes too) up to this many;
+    /// beyond it, failures and errors are still listed in full and the
+    /// complete list is in `result.json`.
+    pub max_listed_findings: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            timestamps: false,
+            max_listed_findings: 5_000,
+        }
+    }
 }
 
 /// A check as reports show it.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct CheckInfo<'a> {
     id: &'a str,
     title: &'a str,
@@ -203,7 +233,39 @@ struct CheckInfo<'a> {
     rationale: &'a str,
     remediation: &'a crate::checks::Remediation,
     references: &'a [String],
-    counts: BTreeMap<&'static str, u64>,
+    controls: &'a BTreeMap<String, Vec<String>>,
+    counts: Counts,
+}
+
+/// Findings per status.
+#[derive(Serialize, Default, Clone, Copy)]
+#[serde(rename_all = "UPPERCASE")]
+struct Counts {
+    pass: u64,
+    fail: u64,
+    error: u64,
+    skip: u64,
+    waived: u64,
+}
+
+impl Counts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::Error => self.error += 1,
+            Status::Skip => self.skip += 1,
+            Status::Waived => self.waived += 1,
+        }
+    }
+
+    fn merge(&mut self, other: &Counts) {
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.error += other.error;
+        self.skip += other.skip;
+        self.waived += other.waived;
+    }
 }
 
 #[derive(Serialize)]
@@ -228,48 +290,126 @@ struct FrameworkView<'a> {
     summary: Option<&'a crate::result::FrameworkSummary>,
 }
 
+/// One account's row: counts and, per check (in catalogue order), the
+/// worst status of its findings, for the heat map.
 #[derive(Serialize)]
 struct AccountRow<'a> {
     id: &'a str,
-    counts: BTreeMap<&'static str, u64>,
+    counts: Counts,
+    cells: Vec<Option<Status>>,
+}
+
+/// The failures of one check, which share title, remediation and controls.
+#[derive(Serialize)]
+struct FailureGroup<'a> {
+    check: CheckInfo<'a>,
+    findings: FindingList,
+}
+
+/// A list of findings that templates iterate over. Each finding becomes a
+/// template value only when the template reaches it, so rendering 500,000
+/// findings never holds them all as template values at once.
+#[derive(Debug, Default)]
+struct FindingList(Vec<Arc<Finding>>);
+
+impl minijinja::value::Object for FindingList {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        let finding = self.0.get(key.as_usize()?)?;
+        Some(minijinja::Value::from(minijinja::value::Serde(&**finding)))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Seq(self.0.len())
+    }
+}
+
+impl Serialize for FindingList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Inside minijinja's serializer this hands over the shared object,
+        // not a copy of every finding.
+        minijinja::Value::from_object(FindingList(self.0.clone())).serialize(serializer)
+    }
 }
 
 /// Everything the templates see.
 #[derive(Serialize)]
 struct ReportModel<'a> {
-    result: &'a ScanResult,
+    scan: &'a crate::result::ScanInfo,
+    summary: &'a crate::result::Summary,
+    collection_errors: &'a [crate::model::CollectionError],
     timestamps: bool,
     checks: Vec<CheckInfo<'a>>,
     frameworks: Vec<FrameworkView<'a>>,
-    failures: Vec<&'a Finding>,
-    errors: Vec<&'a Finding>,
-    skipped: Vec<&'a Finding>,
+    failure_groups: Vec<FailureGroup<'a>>,
+    failure_count: usize,
+    errors: FindingList,
     accounts: Vec<AccountRow<'a>>,
+    /// Every finding, when there are at most `max_listed_findings`.
+    listed: FindingList,
+    finding_count: usize,
     total: u64,
     passed: u64,
-    /// Checks × accounts: worst status per cell, for the heat map.
-    matrix: Vec<(&'a str, Vec<Option<Status>>)>,
-}
-
-fn count(findings: &[&Finding]) -> BTreeMap<&'static str, u64> {
-    let mut counts: BTreeMap<&'static str, u64> =
-        Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-    for finding in findings {
-        *counts.entry(finding.status.as_str()).or_default() += 1;
-    }
-    counts
 }
 
 impl<'a> ReportModel<'a> {
     fn new(result: &'a ScanResult, catalogue: &'a Catalogue, options: &RenderOptions) -> Self {
-        let mut by_check: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-        for finding in &result.findings {
-            by_check.entry(&finding.check_id).or_default().push(finding);
-        }
-        let checks = catalogue
+        // One pass over the findings: per check, per account and per
+        // (account, check) cell. Report time stays linear in findings.
+        let check_index: BTreeMap<&str, usize> = catalogue
             .checks
             .iter()
-            .map(|c| CheckInfo {
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let account_index: BTreeMap<&str, usize> = result
+            .scan
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.as_str(), i))
+            .collect();
+        let mut check_counts = vec![Counts::default(); catalogue.checks.len()];
+        let mut account_counts = vec![Counts::default(); result.scan.accounts.len()];
+        let mut cells: Vec<Vec<Option<Status>>> =
+            vec![vec![None; catalogue.checks.len()]; result.scan.accounts.len()];
+        let mut failures: Vec<Vec<Arc<Finding>>> = vec![Vec::new(); catalogue.checks.len()];
+        let mut errors = Vec::new();
+        let (mut assessed, mut passed) = (0u64, 0u64);
+        for finding in &result.findings {
+            let check = check_index.get(&*finding.check_id).copied();
+            let account = account_index.get(&*finding.account_id).copied();
+            if let Some(c) = check {
+                check_counts[c].add(finding.status);
+                if finding.status == Status::Fail {
+                    failures[c].push(Arc::clone(finding));
+                }
+            }
+            if let Some(a) = account {
+                account_counts[a].add(finding.status);
+            }
+            if let (Some(c), Some(a)) = (check, account) {
+                let cell = &mut cells[a][c];
+                *cell = Some(cell.map_or(finding.status, |s| s.min(finding.status)));
+            }
+            match finding.status {
+                Status::Pass | Status::Waived => {
+                    assessed += 1;
+                    passed += 1;
+                }
+                Status::Fail => assessed += 1,
+                Status::Error => errors.push(Arc::clone(finding)),
+                Status::Skip => {}
+            }
+        }
+        let checks: Vec<CheckInfo<'a>> = catalogue
+            .checks
+            .iter()
+            .zip(&check_counts)
+            .map(|(c, counts)| CheckInfo {
                 id: &c.id,
                 title: &c.title,
                 severity: c.severity.as_str(),
@@ -277,12 +417,8 @@ impl<'a> ReportModel<'a> {
                 rationale: &c.rationale,
                 remediation: &c.remediation,
                 references: &c.references,
-                counts: count(
-                    by_check
-                        .get(c.id.as_str())
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[]),
-                ),
+                controls: &c.frameworks,
+                counts: *counts,
             })
             .collect();
         let frameworks = catalogue
@@ -296,24 +432,22 @@ impl<'a> ReportModel<'a> {
                         let mapped: Vec<&str> = catalogue
                             .checks_for_control(&framework.id, &control.id)
                             .collect();
-                        let findings: Vec<&Finding> = mapped
-                            .iter()
-                            .flat_map(|id| by_check.get(id).cloned().unwrap_or_default())
-                            .collect();
-                        let counts = count(&findings);
+                        let mut counts = Counts::default();
+                        for id in &mapped {
+                            if let Some(&i) = check_index.get(id) {
+                                counts.merge(&check_counts[i]);
+                            }
+                        }
                         ControlRow {
                             id: &control.id,
                             title: &control.title,
                             group: control.group.as_deref(),
-                            state: ControlState::from_statuses(
-                                findings.iter().map(|f| f.status),
-                                !mapped.is_empty(),
-                            ),
+                            state: counts.control_state(!mapped.is_empty()),
                             checks: mapped,
-                            pass: counts["PASS"] + counts["WAIVED"],
-                            fail: counts["FAIL"],
-                            error: counts["ERROR"],
-                            skip: counts["SKIP"],
+                            pass: counts.pass + counts.waived,
+                            fail: counts.fail,
+                            error: counts.error,
+                            skip: counts.skip,
                         }
                     })
                     .collect();
@@ -326,91 +460,79 @@ impl<'a> ReportModel<'a> {
                 }
             })
             .collect();
+        // Failures grouped by check, most severe first, then by check id;
+        // inside a group in the findings' stable key order.
+        let mut failure_groups: Vec<FailureGroup<'a>> = checks
+            .iter()
+            .zip(failures)
+            .filter(|(_, findings)| !findings.is_empty())
+            .map(|(check, mut findings)| {
+                findings.sort_by(|a, b| a.key().cmp(&b.key()));
+                FailureGroup {
+                    check: check.clone(),
+                    findings: FindingList(findings),
+                }
+            })
+            .collect();
         let severity_rank = |s: &str| {
             s.parse::<crate::checks::Severity>()
                 .map(|s| s as u8)
                 .unwrap_or(9)
         };
-        let mut failures: Vec<&Finding> = result
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Fail)
-            .collect();
-        failures.sort_by(|a, b| {
-            severity_rank(&a.severity)
-                .cmp(&severity_rank(&b.severity))
-                .then(a.key().cmp(&b.key()))
+        failure_groups.sort_by(|a, b| {
+            severity_rank(a.check.severity)
+                .cmp(&severity_rank(b.check.severity))
+                .then(a.check.id.cmp(b.check.id))
         });
-        let errors = result
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Error)
-            .collect();
-        let skipped = result
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Skip)
-            .collect();
+        errors.sort_by(|a, b| a.key().cmp(&b.key()));
         let accounts = result
             .scan
             .accounts
             .iter()
-            .map(|id| {
-                let findings: Vec<&Finding> = result
-                    .findings
-                    .iter()
-                    .filter(|f| &f.account_id == id)
-                    .collect();
-                AccountRow {
-                    id,
-                    counts: count(&findings),
-                }
-            })
+            .zip(account_counts)
+            .zip(cells)
+            .map(|((id, counts), cells)| AccountRow { id, counts, cells })
             .collect();
-        let matrix = catalogue
-            .checks
-            .iter()
-            .map(|c| {
-                let cells = result
-                    .scan
-                    .accounts
-                    .iter()
-                    .map(|account| {
-                        by_check
-                            .get(c.id.as_str())
-                            .into_iter()
-                            .flatten()
-                            .filter(|f| &f.account_id == account)
-                            .map(|f| f.status)
-                            .min()
-                    })
-                    .collect();
-                (c.id.as_str(), cells)
-            })
-            .collect();
-        let assessed = result
-            .findings
-            .iter()
-            .filter(|f| matches!(f.status, Status::Pass | Status::Fail | Status::Waived))
-            .count() as u64;
-        let passed = result
-            .findings
-            .iter()
-            .filter(|f| matches!(f.status, Status::Pass | Status::Waived))
-            .count() as u64;
+        let listed = if result.findings.len() <= options.max_listed_findings {
+            FindingList(result.findings.clone())
+        } else {
+            FindingList::default()
+        };
         ReportModel {
-            result,
+            scan: &result.scan,
+            summary: &result.summary,
+            collection_errors: &result.errors,
             timestamps: options.timestamps,
             checks,
             frameworks,
-            failures,
-            errors,
-            skipped,
+            failure_count: failure_groups.iter().map(|g| g.findings.0.len()).sum(),
+            failure_groups,
+            errors: FindingList(errors),
             accounts,
+            listed,
+            finding_count: result.findings.len(),
             total: assessed,
             passed,
-            matrix,
         }
+    }
+}
+
+impl Counts {
+    fn control_state(&self, has_checks: bool) -> ControlState {
+        let statuses = [
+            (Status::Pass, self.pass),
+            (Status::Fail, self.fail),
+            (Status::Error, self.error),
+            (Status::Skip, self.skip),
+            (Status::Waived, self.waived),
+        ];
+        ControlState::from_statuses(
+            statuses
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(status, _)| status),
+            has_checks,
+        )
     }
 }
 
