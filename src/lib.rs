@@ -11,6 +11,7 @@ pub mod collect;
 pub mod diag;
 pub mod embedded;
 pub mod engine;
+pub mod filter_pattern;
 pub mod model;
 pub mod report;
 pub mod result;
