@@ -167,26 +167,30 @@ impl<'a> Parser<'a> {
     /// `or := and ('||' and)*`. `field` is set inside a space-delimited
     /// pattern: comparisons then name that field instead of a `$` path.
     fn expr(&mut self, field: Option<&str>) -> Result<Expr, PatternError> {
-        let mut left = self.and(field)?;
-        loop {
-            self.skip_ws();
-            if !self.eat("||") {
-                return Ok(left);
-            }
-            let right = self.and(field)?;
-            left = Expr::Or(Box::new(left), Box::new(right));
-        }
+        self.chain(field, "||", Self::and, Expr::Or)
     }
 
+    /// `and := primary ('&&' primary)*`.
     fn and(&mut self, field: Option<&str>) -> Result<Expr, PatternError> {
-        let mut left = self.primary(field)?;
+        self.chain(field, "&&", Self::primary, Expr::And)
+    }
+
+    /// Operands joined by `operator`, grouped to the left.
+    fn chain(
+        &mut self,
+        field: Option<&str>,
+        operator: &str,
+        operand: fn(&mut Self, Option<&str>) -> Result<Expr, PatternError>,
+        join: fn(Box<Expr>, Box<Expr>) -> Expr,
+    ) -> Result<Expr, PatternError> {
+        let mut left = operand(self, field)?;
         loop {
             self.skip_ws();
-            if !self.eat("&&") {
+            if !self.eat(operator) {
                 return Ok(left);
             }
-            let right = self.primary(field)?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            let right = operand(self, field)?;
+            left = join(Box::new(left), Box::new(right));
         }
     }
 
