@@ -610,27 +610,6 @@ fn cel_type(value: &cel::Value) -> &'static str {
     }
 }
 
-/// JSON to CEL: integers as `int`, so comparisons with literals just work.
-pub fn to_cel(value: &Value) -> cel::Value {
-    match value {
-        Value::Null => cel::Value::Null,
-        Value::Bool(b) => cel::Value::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => cel::Value::Int(i),
-            None => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => cel::Value::String(Arc::new(s.clone())),
-        Value::Array(items) => cel::Value::List(Arc::new(items.iter().map(to_cel).collect())),
-        Value::Object(map) => {
-            let map: HashMap<cel::objects::Key, cel::Value> = map
-                .iter()
-                .map(|(k, v)| (cel::objects::Key::String(Arc::new(k.clone())), to_cel(v)))
-                .collect();
-            cel::Value::Map(cel::objects::Map { map: Arc::new(map) })
-        }
-    }
-}
-
 /// CEL to JSON, for evidence. Map keys are sorted for stable output.
 pub fn from_cel(value: &cel::Value) -> Value {
     match value {
