@@ -163,19 +163,34 @@ pub enum ControlState {
 impl ControlState {
     /// Combines the statuses of the findings mapped to a control.
     pub fn from_statuses(statuses: impl IntoIterator<Item = Status>, has_checks: bool) -> Self {
-        if !has_checks {
-            return ControlState::Manual;
+        let folded = statuses
+            .into_iter()
+            .fold(ControlState::NotApplicable, ControlState::with);
+        ControlState::finish(folded, has_checks)
+    }
+
+    /// The state once one more mapped finding is seen.
+    pub fn with(self, status: Status) -> Self {
+        self.min(ControlState::of(status))
+    }
+
+    /// A folded state, or `Manual` when no check maps to the control.
+    fn finish(folded: ControlState, has_checks: bool) -> Self {
+        if has_checks {
+            folded
+        } else {
+            ControlState::Manual
         }
-        let mut state = ControlState::NotApplicable;
-        for status in statuses {
-            state = state.min(match status {
-                Status::Fail => ControlState::Failing,
-                Status::Error => ControlState::Unknown,
-                Status::Pass | Status::Waived => ControlState::Passing,
-                Status::Skip => ControlState::NotApplicable,
-            });
+    }
+
+    /// What one finding says about the controls it maps to.
+    fn of(status: Status) -> Self {
+        match status {
+            Status::Fail => ControlState::Failing,
+            Status::Error => ControlState::Unknown,
+            Status::Pass | Status::Waived => ControlState::Passing,
+            Status::Skip => ControlState::NotApplicable,
         }
-        state
     }
 }
 
@@ -210,7 +225,8 @@ pub fn summarize(
             .or_default() += 1;
     }
     for (framework, control_ids) in controls {
-        let mut per_control: BTreeMap<&str, Vec<Status>> = BTreeMap::new();
+        // A running state per control: a fold, not a list of statuses.
+        let mut per_control: BTreeMap<&str, ControlState> = BTreeMap::new();
         let mut framework_summary = FrameworkSummary::default();
         for finding in findings {
             if let Some(mapped) = finding.controls.get(framework) {
@@ -219,14 +235,19 @@ pub fn summarize(
                     .entry(finding.status.as_str().to_owned())
                     .or_default() += 1;
                 for control in mapped {
-                    per_control.entry(control).or_default().push(finding.status);
+                    let state = per_control
+                        .entry(control)
+                        .or_insert(ControlState::NotApplicable);
+                    *state = state.with(finding.status);
                 }
             }
         }
         for (control, has_checks) in control_ids {
-            let statuses = per_control.get(control.as_str());
-            let state =
-                ControlState::from_statuses(statuses.into_iter().flatten().copied(), *has_checks);
+            let folded = per_control
+                .get(control.as_str())
+                .copied()
+                .unwrap_or(ControlState::NotApplicable);
+            let state = ControlState::finish(folded, *has_checks);
             framework_summary.controls_total += 1;
             match state {
                 ControlState::Failing => framework_summary.controls_failing += 1,
