@@ -11,21 +11,25 @@ fn auditscope(args: &[&str]) -> std::process::Output {
         .expect("run auditscope")
 }
 
-#[test]
-fn scan_of_the_mock_organization_writes_three_reports() {
+/// Scans `mock/acme` with `extra` arguments into a new directory and
+/// asserts that the command succeeded.
+fn scan_acme(extra: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("tempdir");
-    let output = auditscope(&[
-        "scan",
-        "--mock",
-        "mock/acme",
-        "--out",
-        out.path().to_str().expect("utf-8"),
-    ]);
+    let mut args = vec!["scan", "--mock", "mock/acme"];
+    args.extend_from_slice(extra);
+    args.extend(["--out", out.path().to_str().expect("utf-8")]);
+    let output = auditscope(&args);
     assert!(
         output.status.success(),
-        "{}",
+        "{args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    out
+}
+
+#[test]
+fn scan_of_the_mock_organization_writes_three_reports() {
+    let out = scan_acme(&[]);
     for file in ["result.json", "report.md", "report.html"] {
         assert!(out.path().join(file).exists(), "{file} missing");
     }
@@ -75,25 +79,14 @@ fn bad_input_exits_2_with_a_message_and_no_panic() {
 
 #[test]
 fn param_override_changes_the_outcome() {
-    let out = tempfile::tempdir().expect("tempdir");
-    let output = auditscope(&[
-        "scan",
-        "--mock",
-        "mock/acme",
+    let out = scan_acme(&[
         "--format",
         "json",
         "--checks",
         "logs-retention-minimum",
         "--param",
         "logs-retention-minimum.min_retention_days=3",
-        "--out",
-        out.path().to_str().expect("utf-8"),
     ]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let text = std::fs::read_to_string(out.path().join("result.json")).expect("result");
     let result: serde_json::Value = serde_json::from_str(&text).expect("json");
     let findings = result["findings"].as_array().expect("findings");
