@@ -29,7 +29,7 @@ mod parse;
 
 use std::fmt;
 
-pub use parse::parse;
+pub use parse::{parse, parse_selector};
 
 /// A parsed filter pattern.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,7 +214,8 @@ impl Pattern {
 }
 
 impl Selector {
-    fn resolve<'v>(&self, root: &'v serde_json::Value) -> Option<&'v serde_json::Value> {
+    /// The value the selector picks from a JSON event, if present.
+    pub fn resolve<'v>(&self, root: &'v serde_json::Value) -> Option<&'v serde_json::Value> {
         let Selector::Path(path) = self else {
             return None;
         };

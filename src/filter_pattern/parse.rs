@@ -42,6 +42,23 @@ pub fn parse(pattern: &str) -> Result<Pattern, PatternError> {
     Ok(parsed)
 }
 
+/// Parses a JSON selector such as `$.userIdentity.type` or `$.items[0]`, as
+/// metric filters use them for dimension and metric values.
+pub fn parse_selector(text: &str) -> Result<Selector, PatternError> {
+    let mut p = Parser {
+        src: text,
+        pos: 0,
+        depth: 0,
+    };
+    p.skip_ws();
+    let selector = p.selector()?;
+    p.skip_ws();
+    if p.pos < p.src.len() {
+        return Err(p.error("unexpected text after the selector"));
+    }
+    Ok(selector)
+}
+
 /// AWS's limit on a metric filter's pattern (PutMetricFilter).
 const MAX_LEN: usize = 1024;
 /// Parentheses nested deeper than this are rejected rather than recursed.
