@@ -6,11 +6,12 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 use crate::checks::SourceFile;
 use std::path::PathBuf;
 
-/// The embedded check and framework files, as the loader takes them.
+/// The embedded check, framework and sample event files, as the loader
+/// takes them.
 pub fn check_sources() -> Vec<SourceFile> {
     CHECK_FILES
         .iter()
-        .filter(|(path, _)| path.ends_with(".yaml"))
+        .filter(|(path, _)| path.ends_with(".yaml") || path.ends_with(".json"))
         .map(|(path, text)| SourceFile {
             path: PathBuf::from(path),
             text: (*text).to_owned(),

@@ -9,10 +9,12 @@
 //! checks are evaluated.
 
 pub mod frameworks;
+pub mod monitor;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::OPERATIONS;
 pub use frameworks::{Control, Framework};
+pub use monitor::{Events, Monitor, SampleEvent};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, BTreeSet};
@@ -226,6 +228,8 @@ pub struct Check {
     pub references: Vec<String>,
     /// Framework id → control ids.
     pub frameworks: BTreeMap<String, Vec<String>>,
+    /// For metric-filter alarm checks: the events the alarm must fire on.
+    pub monitor: Option<Monitor>,
     /// The file the check was loaded from.
     pub path: PathBuf,
 }
@@ -235,6 +239,8 @@ pub struct Check {
 pub struct Catalogue {
     pub checks: Vec<Check>,
     pub frameworks: BTreeMap<String, Framework>,
+    /// Sample CloudTrail records (`events/*.json`) that monitors name.
+    pub events: Events,
 }
 
 impl Catalogue {
@@ -352,9 +358,14 @@ pub struct SourceFile {
 pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for sub in [dir.to_path_buf(), dir.join("frameworks")] {
+    for (sub, ext, required) in [
+        (dir.to_path_buf(), "yaml", true),
+        (dir.join("frameworks"), "yaml", true),
+        (dir.join("events"), "json", false),
+    ] {
         let entries = match std::fs::read_dir(&sub) {
             Ok(entries) => entries,
+            Err(_) if !required && !sub.exists() => continue,
             Err(e) => {
                 problems.push(Diagnostic::file(
                     &sub,
@@ -366,7 +377,10 @@ pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
         };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| x == ext || (ext == "yaml" && x == "yml"))
+            })
             .collect();
         paths.sort();
         for path in paths {
@@ -382,18 +396,34 @@ pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
     load_sources(&files)
 }
 
-/// Loads checks and frameworks from in-memory files. Files whose parent
-/// directory is named `frameworks` are catalogues; the others are checks.
+/// Loads checks, frameworks and sample events from in-memory files. Files
+/// whose parent directory is named `frameworks` are catalogues, `.json`
+/// files under `events` are sample events; the others are checks.
 pub fn load_sources(files: &[SourceFile]) -> Result<Catalogue, Diagnostics> {
     let mut problems = Vec::new();
     let mut frameworks = BTreeMap::new();
-    let (framework_files, check_files): (Vec<&SourceFile>, Vec<&SourceFile>) =
-        files.iter().partition(|f| {
-            f.path
-                .parent()
-                .and_then(Path::file_name)
-                .is_some_and(|n| n == "frameworks")
-        });
+    let in_dir = |f: &SourceFile, dir: &str| {
+        f.path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == dir)
+    };
+    let mut events = Events::new();
+    for file in files
+        .iter()
+        .filter(|f| in_dir(f, "events") && f.path.extension().is_some_and(|x| x == "json"))
+    {
+        match monitor::load_event(&file.path, &file.text) {
+            Ok(event) => {
+                events.insert(event.name.clone(), Arc::new(event));
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let (framework_files, check_files): (Vec<&SourceFile>, Vec<&SourceFile>) = files
+        .iter()
+        .filter(|f| !in_dir(f, "events"))
+        .partition(|f| in_dir(f, "frameworks"));
 
     for file in framework_files {
         match serde_saphyr::from_str::<Framework>(&file.text) {
@@ -436,7 +466,7 @@ pub fn load_sources(files: &[SourceFile]) -> Result<Catalogue, Diagnostics> {
     let mut checks: Vec<Check> = Vec::new();
     let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
     for file in check_files {
-        match compile_check(file, &frameworks) {
+        match compile_check(file, &frameworks, &events) {
             Ok(check) => {
                 if let Some(first) = ids.get(&check.id) {
                     let (line, col) = find_key(&file.text, "id");
@@ -458,7 +488,11 @@ pub fn load_sources(files: &[SourceFile]) -> Result<Catalogue, Diagnostics> {
     }
     if problems.is_empty() {
         checks.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Catalogue { checks, frameworks })
+        Ok(Catalogue {
+            checks,
+            frameworks,
+            events,
+        })
     } else {
         Err(Diagnostics(problems))
     }
@@ -518,6 +552,8 @@ struct RawCheck {
     remediation: Remediation,
     references: Vec<String>,
     frameworks: BTreeMap<String, Vec<Spanned<String>>>,
+    #[serde(default)]
+    monitor: Option<monitor::RawMonitor>,
 }
 
 #[derive(Deserialize)]
@@ -536,6 +572,8 @@ struct CheckProblems<'a> {
     file: &'a SourceFile,
     id: Option<String>,
     found: Vec<Diagnostic>,
+    /// Variables offered besides the scope's (`monitor`).
+    extra_variables: Vec<&'static str>,
 }
 
 impl CheckProblems<'_> {
@@ -576,7 +614,12 @@ impl CheckProblems<'_> {
                 return None;
             }
         };
-        let allowed = scope.variables();
+        let allowed: Vec<&str> = scope
+            .variables()
+            .iter()
+            .chain(&self.extra_variables)
+            .copied()
+            .collect();
         let references = program.references();
         let binders = comprehension_binders(&value.value);
         for variable in references.variables() {
@@ -721,6 +764,7 @@ fn is_kebab_case(id: &str) -> bool {
 fn compile_check(
     file: &SourceFile,
     frameworks: &BTreeMap<String, Framework>,
+    events: &Events,
 ) -> Result<Check, Vec<Diagnostic>> {
     let raw: RawCheck = serde_saphyr::from_str(&file.text)
         .map_err(|e| vec![Diagnostic::from_yaml(&file.path, &file.text, &e)])?;
@@ -729,7 +773,24 @@ fn compile_check(
         file,
         id: Some(id.clone()),
         found: Vec::new(),
+        extra_variables: Vec::new(),
     };
+    let monitor = raw.monitor.as_ref().and_then(|raw_monitor| {
+        problems.extra_variables.push("monitor");
+        if raw.scope != Scope::Account {
+            problems.at(
+                find_key(&file.text, "scope").0,
+                1,
+                "a check with `monitor` must have `scope: account` (the alarm chain is judged per account)",
+            );
+        }
+        let mut found = Vec::new();
+        let monitor = monitor::compile(raw_monitor, events, &mut found);
+        for (value, message) in found {
+            problems.spanned(&value, message);
+        }
+        monitor
+    });
     let stem = file_stem(&file.path);
     if !is_kebab_case(&id) {
         problems.spanned(
@@ -863,6 +924,7 @@ fn compile_check(
                 .into_iter()
                 .map(|(k, v)| (k, v.into_iter().map(|c| c.value).collect()))
                 .collect(),
+            monitor,
             path: file.path.clone(),
         }),
         _ => Err(problems.found),

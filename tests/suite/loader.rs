@@ -123,7 +123,15 @@ fn all_problems_in_all_files_are_reported_with_positions() {
 #[test]
 fn bundled_checks_validate() {
     let catalogue = crate::catalogue();
-    assert_eq!(catalogue.checks.len(), 25);
+    assert_eq!(catalogue.checks.len(), 42);
+    assert_eq!(
+        catalogue
+            .checks
+            .iter()
+            .filter(|c| c.monitor.is_some())
+            .count(),
+        17
+    );
     assert_eq!(catalogue.frameworks.len(), 4);
 }
 
@@ -186,4 +194,125 @@ fn parameter_overrides_are_type_checked() {
         problems.contains("unknown check `no-such-check`"),
         "{problems}"
     );
+}
+
+const MONITORED: &str = r#"id: ID
+title: t
+severity: low
+description: d
+rationale: r
+scope: SCOPE
+monitor:
+  metric: Changes
+  pattern: PATTERN
+  must_match: [MATCH]
+  must_not_match: [describe]
+assert: monitor.passed
+messages:
+  pass: ok
+  fail: bad
+remediation:
+  text: fix
+references: [https://example.com]
+frameworks:
+  nist-800-53-r5: [AU-6]
+"#;
+
+fn monitored(id: &str, scope: &str, pattern: &str, must_match: &str) -> String {
+    MONITORED
+        .replace("ID", id)
+        .replace("SCOPE", scope)
+        .replace("PATTERN", pattern)
+        .replace("MATCH", must_match)
+}
+
+#[test]
+fn monitor_problems_are_located() {
+    let dir = checks_dir_with(&[
+        (
+            "good.yaml",
+            &monitored("good", "account", "'{ $.eventName = StopLogging }'", "stop"),
+        ),
+        (
+            "unknown-event.yaml",
+            &monitored(
+                "unknown-event",
+                "account",
+                "'{ $.eventName = StopLogging }'",
+                "stopp",
+            ),
+        ),
+        (
+            "misses.yaml",
+            &monitored(
+                "misses",
+                "account",
+                "'{ $.eventName = StartLogging }'",
+                "stop",
+            ),
+        ),
+        (
+            "too-broad.yaml",
+            &monitored("too-broad", "account", "'{ $.eventName = * }'", "stop"),
+        ),
+        (
+            "invalid.yaml",
+            &monitored("invalid", "account", "'{ $.eventName = }'", "stop"),
+        ),
+        (
+            "wrong-scope.yaml",
+            &monitored(
+                "wrong-scope",
+                "trail",
+                "'{ $.eventName = StopLogging }'",
+                "stop",
+            ),
+        ),
+        ("no-monitor.yaml", &check("no-monitor", "monitor.passed")),
+    ]);
+    fs::create_dir(dir.path().join("events")).expect("mkdir");
+    for (name, event) in [("stop", "StopLogging"), ("describe", "DescribeTrails")] {
+        let record = serde_json::json!({
+            "eventVersion": "1.09", "eventSource": "cloudtrail.amazonaws.com",
+            "eventName": event, "readOnly": event.starts_with("Describe"),
+        });
+        fs::write(
+            dir.path().join(format!("events/{name}.json")),
+            record.to_string(),
+        )
+        .expect("write");
+    }
+    fs::write(
+        dir.path().join("events/broken.json"),
+        "{\n  \"eventName\": \n}",
+    )
+    .expect("write");
+    let problems = checks::load_dir(dir.path())
+        .expect_err("must fail")
+        .to_string();
+    let expect = [
+        ("unknown-event.yaml:10:", "unknown sample event `stopp`"),
+        ("unknown-event.yaml:10:", "did you mean `stop`"),
+        ("misses.yaml:9:", "does not match must_match event `stop`"),
+        (
+            "too-broad.yaml:9:",
+            "matches must_not_match event `describe`",
+        ),
+        (
+            "invalid.yaml:9:",
+            "invalid filter pattern in `monitor.pattern`",
+        ),
+        ("wrong-scope.yaml:", "must have `scope: account`"),
+        ("no-monitor.yaml:9:", "unknown variable `monitor`"),
+        ("broken.json:3:", "invalid JSON in sample event"),
+    ];
+    for (location, message) in expect {
+        assert!(
+            problems
+                .split("\nerror: ")
+                .any(|p| p.contains(location) && p.contains(message)),
+            "expected `{message}` at `{location}` in:\n{problems}"
+        );
+    }
+    assert!(!problems.contains("good.yaml"), "{problems}");
 }

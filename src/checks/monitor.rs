@@ -1,0 +1,226 @@
+//! The `monitor` key of metric-filter alarm checks and the sample CloudTrail
+//! records (`checks/events/*.json`) it names.
+//!
+//! A monitor says which events an alarm must fire on (`must_match`) and
+//! which near-misses it must ignore (`must_not_match`). The loader checks
+//! that every named event exists and that the check's own recommended
+//! `pattern` parses and classifies every event correctly, so a check cannot
+//! ship a remediation that would fail itself.
+
+use crate::diag::Diagnostic;
+use crate::filter_pattern;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A CloudTrail record as CloudTrail writes it, loaded from `checks/events/`.
+#[derive(Debug, PartialEq)]
+pub struct SampleEvent {
+    /// The file stem, e.g. `console-login-iam-user-no-mfa`.
+    pub name: String,
+    pub record: Value,
+    /// A one-line description derived from the record, for messages.
+    pub summary: String,
+    pub event_source: String,
+    /// Read-only events are recorded only by trails that log read events.
+    pub read_only: bool,
+}
+
+/// Events by name.
+pub type Events = BTreeMap<String, Arc<SampleEvent>>;
+
+/// What a metric-filter alarm check monitors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Monitor {
+    /// The recommended filter pattern, shown in remediation.
+    pub pattern: String,
+    /// The metric name and namespace the remediation creates.
+    pub metric_name: String,
+    pub metric_namespace: String,
+    pub must_match: Vec<Arc<SampleEvent>>,
+    pub must_not_match: Vec<Arc<SampleEvent>>,
+}
+
+/// The namespace remediation commands use unless a check names another.
+pub const DEFAULT_NAMESPACE: &str = "CloudTrailMetrics";
+
+/// `monitor` as written in a check file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMonitor {
+    pattern: Spanned<String>,
+    metric: String,
+    #[serde(default)]
+    namespace: Option<String>,
+    must_match: Vec<Spanned<String>>,
+    #[serde(default)]
+    must_not_match: Vec<Spanned<String>>,
+}
+
+/// Parses one event file; problems carry the JSON line and column.
+pub fn load_event(path: &Path, text: &str) -> Result<SampleEvent, Diagnostic> {
+    let record: Value = serde_json::from_str(text).map_err(|e| {
+        Diagnostic::at(
+            path,
+            text,
+            e.line() as u64,
+            e.column() as u64,
+            None,
+            format!("invalid JSON in sample event: {e}"),
+        )
+    })?;
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let field = |key: &str| record.get(key).and_then(Value::as_str);
+    let (Some(event_name), Some(event_source)) = (field("eventName"), field("eventSource")) else {
+        return Err(Diagnostic::at(
+            path,
+            text,
+            1,
+            1,
+            None,
+            "a sample event must be a CloudTrail record with `eventName` and `eventSource`",
+        ));
+    };
+    let read_only = record
+        .get("readOnly")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok(SampleEvent {
+        summary: summarize(&record, event_name),
+        event_source: event_source.to_owned(),
+        name,
+        record,
+        read_only,
+    })
+}
+
+/// "ConsoleLogin by IAMUser, MFA No, Success" and the like.
+fn summarize(record: &Value, event_name: &str) -> String {
+    let text = |path: &[&str]| -> Option<&str> {
+        path.iter()
+            .try_fold(record, |v, key| v.get(key))
+            .and_then(Value::as_str)
+    };
+    let mut summary = event_name.to_owned();
+    if let Some(who) = text(&["userIdentity", "type"]) {
+        summary.push_str(&format!(" by {who}"));
+    }
+    if let Some(service) = text(&["userIdentity", "invokedBy"]) {
+        summary.push_str(&format!(" invoked by {service}"));
+    }
+    if let Some(kind) = text(&["eventType"]).filter(|k| *k != "AwsApiCall") {
+        summary.push_str(&format!(" ({kind})"));
+    }
+    if let Some(mfa) = text(&["additionalEventData", "MFAUsed"]) {
+        summary.push_str(&format!(", MFA {mfa}"));
+    }
+    if let Some(outcome) = text(&["responseElements", "ConsoleLogin"]) {
+        summary.push_str(&format!(", {outcome}"));
+    }
+    if let Some(code) = text(&["errorCode"]).or(text(&["errorMessage"])) {
+        summary.push_str(&format!(", error {code}"));
+    }
+    summary
+}
+
+/// Resolves and validates a check's `monitor`; problems are pushed as
+/// (value, message) pairs for the caller to place.
+pub(super) fn compile(
+    raw: &RawMonitor,
+    events: &Events,
+    problems: &mut Vec<(Spanned<String>, String)>,
+) -> Option<Monitor> {
+    let before = problems.len();
+    let mut resolve = |names: &[Spanned<String>], list: &str| -> Vec<Arc<SampleEvent>> {
+        names
+            .iter()
+            .filter_map(|name| match events.get(&name.value) {
+                Some(event) => Some(event.clone()),
+                None => {
+                    problems.push((
+                        name.clone(),
+                        format!(
+                            "unknown sample event `{}` in `monitor.{list}`; events are the files of checks/events/ without `.json`{}",
+                            name.value,
+                            closest(&name.value, events)
+                                .map(|c| format!(" (did you mean `{c}`?)"))
+                                .unwrap_or_default()
+                        ),
+                    ));
+                    None
+                }
+            })
+            .collect()
+    };
+    let must_match = resolve(&raw.must_match, "must_match");
+    let must_not_match = resolve(&raw.must_not_match, "must_not_match");
+    if raw.must_match.is_empty() {
+        problems.push((
+            raw.pattern.clone(),
+            "`monitor.must_match` must name at least one event".into(),
+        ));
+    }
+    match filter_pattern::parse(&raw.pattern.value) {
+        Err(e) => problems.push((
+            raw.pattern.clone(),
+            format!(
+                "invalid filter pattern in `monitor.pattern` at character {}: {}",
+                e.column(),
+                e.message
+            ),
+        )),
+        Ok(pattern) => {
+            for event in &must_match {
+                if !pattern.matches_json(&event.record) {
+                    problems.push((
+                        raw.pattern.clone(),
+                        format!(
+                            "`monitor.pattern` does not match must_match event `{}` ({})",
+                            event.name, event.summary
+                        ),
+                    ));
+                }
+            }
+            for event in &must_not_match {
+                if pattern.matches_json(&event.record) {
+                    problems.push((
+                        raw.pattern.clone(),
+                        format!(
+                            "`monitor.pattern` matches must_not_match event `{}` ({})",
+                            event.name, event.summary
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    (problems.len() == before).then(|| Monitor {
+        pattern: raw.pattern.value.trim().to_owned(),
+        metric_name: raw.metric.clone(),
+        metric_namespace: raw
+            .namespace
+            .clone()
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.into()),
+        must_match,
+        must_not_match,
+    })
+}
+
+/// The known event name sharing the longest prefix with `name`.
+fn closest<'e>(name: &str, events: &'e Events) -> Option<&'e str> {
+    events
+        .keys()
+        .map(|k| {
+            let common = k.chars().zip(name.chars()).take_while(|(a, b)| a == b);
+            (common.count(), k.as_str())
+        })
+        .filter(|(n, _)| *n >= 4)
+        .max_by_key(|(n, _)| *n)
+        .map(|(_, k)| k)
+}
