@@ -17,6 +17,7 @@
 //! nothing of how findings are rendered.
 
 pub mod cel_value;
+pub mod monitor;
 pub mod policy;
 pub mod view;
 
@@ -33,6 +34,7 @@ use time::OffsetDateTime;
 use view::{Unresolved, World};
 
 /// One thing a check is evaluated on.
+#[derive(Clone)]
 struct Item {
     account_id: Shared,
     region: Option<Shared>,
@@ -331,6 +333,7 @@ struct Outcome<'a> {
 impl<'a> Evaluation<'a> {
     fn evaluate_chunk(&self, accounts: &[Account], whole_snapshot_scopes: bool) -> Outcome<'a> {
         let root = cel::Context::default();
+        let chains = monitor::Chains::new(self.world, self.errors);
         let mut findings = Vec::new();
         let mut spent: BTreeMap<&'a str, std::time::Duration> = BTreeMap::new();
         for (&scope, checks) in self.by_scope {
@@ -352,6 +355,21 @@ impl<'a> Evaluation<'a> {
                 &mut |item| {
                     items += 1;
                     for (check, params) in checks {
+                        let started = std::time::Instant::now();
+                        let with_monitor;
+                        let item = match (&check.monitor, &item.resource) {
+                            (Some(spec), resource) if scope == Scope::Account => {
+                                let Some(account) = self.world.account(&resource.id) else {
+                                    continue;
+                                };
+                                let view = chains.view(&check.id, spec, account);
+                                let mut extended = item.clone();
+                                extended.vars.push(("monitor", Bound::new(&view)));
+                                with_monitor = extended;
+                                &with_monitor
+                            }
+                            _ => &item,
+                        };
                         let resolver = Resolver {
                             item: &item.vars,
                             common: self.common,
@@ -366,8 +384,7 @@ impl<'a> Evaluation<'a> {
                             common: self.common,
                             params,
                         };
-                        let started = std::time::Instant::now();
-                        findings.push(Arc::new(evaluate_item(check, &item, &env)));
+                        findings.push(Arc::new(evaluate_item(check, item, &env)));
                         *spent.entry(check.check.id.as_str()).or_default() += started.elapsed();
                     }
                 },
@@ -423,7 +440,7 @@ struct Env<'a> {
 }
 
 /// Collection errors indexed by IAM action.
-struct ErrorIndex<'a> {
+pub struct ErrorIndex<'a> {
     by_action: HashMap<String, Vec<&'a CollectionError>>,
 }
 
@@ -434,6 +451,23 @@ impl<'a> ErrorIndex<'a> {
             by_action.entry(error.iam_action()).or_default().push(error);
         }
         ErrorIndex { by_action }
+    }
+
+    /// The first error of `action` in `account` that concerns `region`
+    /// (errors without a region concern every region).
+    pub fn at(
+        &self,
+        action: &str,
+        account: &str,
+        region: Option<&str>,
+    ) -> Option<&'a CollectionError> {
+        self.by_action.get(action)?.iter().copied().find(|e| {
+            e.account_id == account
+                && match (e.region.as_deref(), region) {
+                    (Some(er), Some(r)) => er == r,
+                    _ => true,
+                }
+        })
     }
 
     /// The first error that makes one of `actions` missing for `item`.
@@ -490,7 +524,15 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
             BTreeMap::new(),
         );
     }
-    if let Some(error) = errors.find(&check.requires, item) {
+    // A monitor's chain crosses accounts and regions; it consults the
+    // errors of each link where it reads it, so only the account's own
+    // trail listing is checked here.
+    let requires: &[String] = if check.monitor.is_some() {
+        &*MONITOR_REQUIRES
+    } else {
+        &check.requires
+    };
+    if let Some(error) = errors.find(requires, item) {
         let region = error.region.as_deref().unwrap_or("global");
         let hint = if error.is_access_denied() {
             format!("; grant {} to the scanning role", error.iam_action())
@@ -594,6 +636,9 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
         Err(e) => evaluation_error(e),
     }
 }
+
+static MONITOR_REQUIRES: std::sync::LazyLock<[String; 1]> =
+    std::sync::LazyLock::new(|| ["cloudtrail:DescribeTrails".to_owned()]);
 
 fn params_value(params: &BTreeMap<String, ParamValue>) -> Value {
     serde_json::to_value(params).unwrap_or(Value::Null)

@@ -7,7 +7,7 @@
 use super::policy;
 use crate::model::{
     Account, AccountRole, AdvancedEventSelector, Bucket, EventSelector, KmsKey, LogGroup,
-    PublicAccessBlock, RegionFacts, Snapshot, Trail,
+    PublicAccessBlock, RegionFacts, Snapshot, SnsTopic, Trail,
 };
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -38,6 +38,15 @@ pub struct World<'a> {
     trails_by_log_group: HashMap<String, BTreeSet<&'a str>>,
     /// Organization trails of the management account, when it was scanned.
     organization_trails: Vec<&'a Trail>,
+    /// SNS topics by ARN, with the account and region facts holding them.
+    topics: HashMap<&'a str, (&'a Account, &'a RegionFacts, &'a SnsTopic)>,
+}
+
+/// A log group found in the scan, with where it lives.
+pub struct FoundLogGroup<'a> {
+    pub account: &'a Account,
+    pub region: &'a str,
+    pub group: &'a LogGroup,
 }
 
 /// Parses an RFC 3339 time.
@@ -63,6 +72,7 @@ impl<'a> World<'a> {
             owned_trails: HashMap::new(),
             trails_by_log_group: HashMap::new(),
             organization_trails: Vec::new(),
+            topics: HashMap::new(),
         };
         let management = snapshot
             .organization
@@ -83,6 +93,9 @@ impl<'a> World<'a> {
                 }
             }
             for facts in &account.region_facts {
+                for topic in &facts.sns_topics {
+                    world.topics.insert(&topic.arn, (account, facts, topic));
+                }
                 for group in &facts.log_groups {
                     world
                         .log_groups
@@ -114,6 +127,22 @@ impl<'a> World<'a> {
 
     pub fn in_scan(&self, account_id: &str) -> bool {
         self.accounts.contains_key(account_id)
+    }
+
+    /// The scanned log group an ARN (with or without `:*`) names.
+    pub fn log_group(&self, arn: &str) -> Option<FoundLogGroup<'a>> {
+        self.log_groups
+            .get(&log_group_key(arn))
+            .map(|&(account, region, group)| FoundLogGroup {
+                account,
+                region,
+                group,
+            })
+    }
+
+    /// The scanned SNS topic with this ARN, with its account and region.
+    pub fn topic(&self, arn: &str) -> Option<(&'a Account, &'a RegionFacts, &'a SnsTopic)> {
+        self.topics.get(arn).copied()
     }
 
     fn age_hours(&self, time: Option<&str>) -> Value {
@@ -685,7 +714,7 @@ fn category_is(selector: &AdvancedEventSelector, category: &str) -> bool {
 }
 
 /// Which management events a trail records, whatever kind of selector it uses.
-fn management_events(trail: &Trail) -> Value {
+pub(super) fn management_events(trail: &Trail) -> Value {
     let mut read = false;
     let mut write = false;
     let mut excluded: Option<BTreeSet<String>> = None;

@@ -3,6 +3,7 @@
 mod check_table;
 mod cli;
 mod loader;
+mod monitor;
 mod reports;
 
 use auditscope::checks::{self, Catalogue};

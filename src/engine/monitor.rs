@@ -1,0 +1,935 @@
+//! The metric-filter alarm chain of `monitor` checks, judged per account:
+//!
+//! trail → log group → metric filter → alarm → SNS topic → subscriber
+//!
+//! 1. A logging, multi-region trail covering the account (its own, or the
+//!    organization trail of the management account) delivers to a log group
+//!    without delivery errors, and records the event (read/write management
+//!    events, event source not excluded).
+//! 2. A metric filter on that log group matches the event and none of the
+//!    check's `must_not_match` events. Patterns are parsed and evaluated by
+//!    [`crate::filter_pattern`], never compared as text.
+//! 3. An alarm in the log group's account and region watches the filter's
+//!    metric: same namespace and name, the same dimension names, and for
+//!    each dimension the value the filter would publish for the event.
+//! 4. The alarm's actions are enabled, one event reaches its threshold, and
+//!    one of its alarm actions is an SNS topic with a confirmed subscription.
+//!
+//! Each `must_match` event is followed along every path; the furthest one
+//! counts. The check passes when every event completes the chain. When an
+//! event fails, the first broken link of its best path is reported, with
+//! the commands that add it. A link that could not be read (API error,
+//! account outside the scan) makes the result unknown instead of failed.
+
+use super::view::{management_events, World};
+use super::ErrorIndex;
+use crate::checks::{Monitor, SampleEvent};
+use crate::filter_pattern::{self, Pattern};
+use crate::model::{Account, MetricAlarm, MetricTransformation, Trail};
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
+
+/// The links of the chain, in order; an event's result is the first one
+/// that is broken (`Complete` when none is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Link {
+    TrailFeed,
+    EventRecorded,
+    MetricFilter,
+    Alarm,
+    AlarmActions,
+    AlarmThreshold,
+    SnsAction,
+    ConfirmedSubscription,
+    Complete,
+}
+
+impl Link {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Link::TrailFeed => "trail_feed",
+            Link::EventRecorded => "event_recorded",
+            Link::MetricFilter => "metric_filter",
+            Link::Alarm => "alarm",
+            Link::AlarmActions => "alarm_actions",
+            Link::AlarmThreshold => "alarm_threshold",
+            Link::SnsAction => "sns_action",
+            Link::ConfirmedSubscription => "confirmed_subscription",
+            Link::Complete => "complete",
+        }
+    }
+}
+
+/// How far one path took one event.
+#[derive(Debug, Clone)]
+struct Reach {
+    link: Link,
+    /// The link could not be judged: data is missing.
+    unknown: bool,
+    /// Why the link is broken or unknown; the path when complete.
+    detail: String,
+    /// Commands that add the missing link.
+    fix: Vec<String>,
+}
+
+impl Reach {
+    fn broken(link: Link, detail: String, fix: Vec<String>) -> Self {
+        Reach {
+            link,
+            unknown: false,
+            detail,
+            fix,
+        }
+    }
+
+    fn unknown(link: Link, detail: String) -> Self {
+        Reach {
+            link,
+            unknown: true,
+            detail,
+            fix: Vec::new(),
+        }
+    }
+
+    /// Further is better; at the same link, "could not tell" beats "broken".
+    fn rank(&self) -> (Link, bool) {
+        (self.link, self.unknown)
+    }
+
+    fn prefixed(&self, prefix: &str) -> Reach {
+        let mut reach = self.clone();
+        if reach.link == Link::Complete {
+            reach.detail = format!("{prefix} → {}", reach.detail);
+        }
+        reach
+    }
+}
+
+fn best(reaches: impl IntoIterator<Item = Reach>) -> Option<Reach> {
+    reaches
+        .into_iter()
+        .fold(None, |best: Option<Reach>, r| match best {
+            Some(b) if b.rank() >= r.rank() => Some(b),
+            _ => Some(r),
+        })
+}
+
+/// A log group's metric filters, parsed once per thread.
+struct ParsedFilter<'a> {
+    name: &'a str,
+    pattern: Result<Pattern, String>,
+    transformations: &'a [MetricTransformation],
+}
+
+/// (check id, log group ARN).
+type CoverageKey = (String, String);
+
+/// Judges monitor checks; one per evaluation thread, caching what does not
+/// depend on the account (every member of an organization trail shares the
+/// management account's log group).
+pub struct Chains<'a> {
+    world: &'a World<'a>,
+    errors: &'a ErrorIndex<'a>,
+    filters: RefCell<HashMap<String, Rc<Vec<ParsedFilter<'a>>>>>,
+    /// The reach of each `must_match` event from a log group on.
+    coverage: RefCell<HashMap<CoverageKey, Rc<Vec<Reach>>>>,
+}
+
+/// Where a feed delivers.
+struct Feed<'a> {
+    trail: &'a Trail,
+    account: &'a Account,
+    region: &'a str,
+    group_name: &'a str,
+    group_arn: &'a str,
+    filters: &'a [crate::model::MetricFilter],
+}
+
+impl<'a> Chains<'a> {
+    pub fn new(world: &'a World<'a>, errors: &'a ErrorIndex<'a>) -> Self {
+        Chains {
+            world,
+            errors,
+            filters: RefCell::default(),
+            coverage: RefCell::default(),
+        }
+    }
+
+    /// The `monitor` variable of check `check_id` for `account`.
+    pub fn view(&self, check_id: &str, monitor: &Monitor, account: &'a Account) -> Value {
+        let (feeds, feed_problems) = self.feeds(account);
+        let mut per_event: Vec<Reach> = Vec::with_capacity(monitor.must_match.len());
+        for (index, event) in monitor.must_match.iter().enumerate() {
+            let mut reaches = feed_problems.clone();
+            for feed in &feeds {
+                let prefix = format!(
+                    "trail {} → log group {} ({}, {})",
+                    feed.trail.name, feed.group_name, feed.account.id, feed.region
+                );
+                if let Some(problem) = not_recorded(feed.trail, event) {
+                    reaches.push(problem);
+                    continue;
+                }
+                let coverage = self.coverage(check_id, monitor, feed);
+                if let Some(reach) = coverage.get(index) {
+                    reaches.push(reach.prefixed(&prefix));
+                }
+            }
+            per_event.push(best(reaches).unwrap_or_else(|| {
+                Reach::broken(
+                    Link::TrailFeed,
+                    format!("No trail logs events of account {}.", account.id),
+                    feed_fix(account),
+                )
+            }));
+        }
+        summarize(monitor, &per_event)
+    }
+
+    /// The trails that deliver this account's events to a scanned log
+    /// group, and why the others do not.
+    fn feeds(&self, account: &'a Account) -> (Vec<Feed<'a>>, Vec<Reach>) {
+        let mut feeds = Vec::new();
+        let mut problems = Vec::new();
+        let trails = self.world.trails_for(account);
+        if trails.is_empty() {
+            let detail = if let Some(error) =
+                self.errors
+                    .at("cloudtrail:DescribeTrails", &account.id, None)
+            {
+                return (
+                    feeds,
+                    vec![Reach::unknown(
+                        Link::TrailFeed,
+                        format!(
+                            "The trails of account {} could not be listed: {} failed with {}.",
+                            account.id,
+                            error.iam_action(),
+                            error.code
+                        ),
+                    )],
+                );
+            } else {
+                format!(
+                    "No CloudTrail trail logs the events of account {}, so no metric filter can see them.",
+                    account.id
+                )
+            };
+            problems.push(Reach::broken(Link::TrailFeed, detail, feed_fix(account)));
+        }
+        for trail in trails {
+            let name = &trail.name;
+            let problem =
+                |detail: String| Reach::broken(Link::TrailFeed, detail, trail_fix(account, trail));
+            let Some(status) = &trail.status else {
+                let owner = &trail.owner_account_id;
+                let why = match self.errors.at(
+                    "cloudtrail:GetTrailStatus",
+                    owner,
+                    Some(&trail.home_region),
+                ) {
+                    Some(error) => format!("GetTrailStatus failed with {}", error.code),
+                    None if !self.world.in_scan(owner) => {
+                        format!("its owner account {owner} is not in the scan")
+                    }
+                    None => "its status was not collected".to_owned(),
+                };
+                problems.push(Reach::unknown(
+                    Link::TrailFeed,
+                    format!("Whether trail {name} is logging is unknown: {why}."),
+                ));
+                continue;
+            };
+            if !status.is_logging {
+                problems.push(problem(format!("Trail {name} is not logging.")));
+                continue;
+            }
+            if !trail.is_multi_region {
+                problems.push(problem(format!(
+                    "Trail {name} is a single-region trail ({}); events of other regions never reach its log group.",
+                    trail.home_region
+                )));
+                continue;
+            }
+            let Some(arn) = trail.cloudwatch_logs_log_group_arn.as_deref() else {
+                problems.push(problem(format!(
+                    "Trail {name} does not deliver to CloudWatch Logs."
+                )));
+                continue;
+            };
+            if let Some(error) = &status.latest_cloudwatch_logs_delivery_error {
+                problems.push(problem(format!(
+                    "Trail {name} fails to deliver to its log group: {error}."
+                )));
+                continue;
+            }
+            let Some(found) = self.world.log_group(arn) else {
+                let owner = crate::model::arn_account(arn).unwrap_or_default();
+                let region = arn.split(':').nth(3).unwrap_or_default();
+                if !self.world.in_scan(owner) {
+                    problems.push(Reach::unknown(
+                        Link::TrailFeed,
+                        format!("Log group {arn} of trail {name} is in account {owner}, which is not in the scan."),
+                    ));
+                } else if let Some(error) =
+                    self.errors
+                        .at("logs:DescribeLogGroups", owner, Some(region))
+                {
+                    problems.push(Reach::unknown(
+                        Link::TrailFeed,
+                        format!(
+                            "The log groups of account {owner} in {region} could not be listed: {} failed with {}.",
+                            error.iam_action(),
+                            error.code
+                        ),
+                    ));
+                } else {
+                    problems.push(problem(format!(
+                        "Trail {name} delivers to log group {arn}, which does not exist."
+                    )));
+                }
+                continue;
+            };
+            feeds.push(Feed {
+                trail,
+                account: found.account,
+                region: found.region,
+                group_name: &found.group.name,
+                group_arn: &found.group.arn,
+                filters: &found.group.metric_filters,
+            });
+        }
+        (feeds, problems)
+    }
+
+    fn parsed_filters(&self, feed: &Feed<'a>) -> Rc<Vec<ParsedFilter<'a>>> {
+        let mut cache = self.filters.borrow_mut();
+        cache
+            .entry(feed.group_arn.to_owned())
+            .or_insert_with(|| {
+                Rc::new(
+                    feed.filters
+                        .iter()
+                        .map(|f| ParsedFilter {
+                            name: &f.name,
+                            pattern: filter_pattern::parse(&f.pattern)
+                                .map_err(|e| format!("character {}: {}", e.column(), e.message)),
+                            transformations: &f.transformations,
+                        })
+                        .collect(),
+                )
+            })
+            .clone()
+    }
+
+    /// The reach of every `must_match` event from the filters of a feed's
+    /// log group onwards.
+    fn coverage(&self, check_id: &str, monitor: &Monitor, feed: &Feed<'a>) -> Rc<Vec<Reach>> {
+        let key = (check_id.to_owned(), feed.group_arn.to_owned());
+        if let Some(found) = self.coverage.borrow().get(&key) {
+            return found.clone();
+        }
+        let computed = Rc::new(self.compute_coverage(monitor, feed));
+        self.coverage.borrow_mut().insert(key, computed.clone());
+        computed
+    }
+
+    fn compute_coverage(&self, monitor: &Monitor, feed: &Feed<'a>) -> Vec<Reach> {
+        let where_ = format!(
+            "log group {} ({}, {})",
+            feed.group_name, feed.account.id, feed.region
+        );
+        if let Some(error) = self.errors.at(
+            "logs:DescribeMetricFilters",
+            &feed.account.id,
+            Some(feed.region),
+        ) {
+            let detail = format!(
+                "The metric filters of {where_} could not be read: {} failed with {}.",
+                error.iam_action(),
+                error.code
+            );
+            return vec![Reach::unknown(Link::MetricFilter, detail); monitor.must_match.len()];
+        }
+        let filters = self.parsed_filters(feed);
+        // Which events each filter matches; a filter that also matches a
+        // must-not-match event does not count (its alarm would cry wolf or
+        // it watches something else).
+        let matching: Vec<(Vec<bool>, Vec<&SampleEvent>)> = filters
+            .iter()
+            .map(|f| match &f.pattern {
+                Ok(p) => (
+                    monitor
+                        .must_match
+                        .iter()
+                        .map(|e| p.matches_json(&e.record))
+                        .collect(),
+                    monitor
+                        .must_not_match
+                        .iter()
+                        .filter(|e| p.matches_json(&e.record))
+                        .map(|e| e.as_ref())
+                        .collect(),
+                ),
+                Err(_) => (vec![false; monitor.must_match.len()], Vec::new()),
+            })
+            .collect();
+        monitor
+            .must_match
+            .iter()
+            .enumerate()
+            .map(|(i, event)| {
+                let mut reaches = Vec::new();
+                let mut too_broad = Vec::new();
+                for (filter, (matches, false_hits)) in filters.iter().zip(&matching) {
+                    if !matches[i] {
+                        continue;
+                    }
+                    if let Some(hit) = false_hits.first() {
+                        too_broad.push(format!(
+                            "filter {} matches it, but also the near-miss `{}` ({})",
+                            filter.name, hit.name, hit.summary
+                        ));
+                        continue;
+                    }
+                    for transformation in filter.transformations {
+                        reaches.push(
+                            self.alarm_reach(feed, filter.name, transformation, event)
+                                .prefixed(&format!("filter {}", filter.name)),
+                        );
+                    }
+                }
+                best(reaches).unwrap_or_else(|| {
+                    let mut detail = format!(
+                        "No metric filter on {where_} matches `{}` ({}).",
+                        event.name, event.summary
+                    );
+                    if !too_broad.is_empty() {
+                        detail.push_str(&format!(" Too broad to count: {}.", too_broad.join("; ")));
+                    }
+                    let invalid: Vec<String> = filters
+                        .iter()
+                        .filter_map(|f| {
+                            f.pattern
+                                .as_ref()
+                                .err()
+                                .map(|e| format!("filter {} is invalid at {e}", f.name))
+                        })
+                        .collect();
+                    if !invalid.is_empty() {
+                        detail.push_str(&format!(" {}.", invalid.join("; ")));
+                    }
+                    Reach::broken(Link::MetricFilter, detail, filter_fix(monitor, feed))
+                })
+            })
+            .collect()
+    }
+
+    /// From a filter's metric to a confirmed subscriber, for one event.
+    fn alarm_reach(
+        &self,
+        feed: &Feed<'a>,
+        filter: &str,
+        metric: &MetricTransformation,
+        event: &SampleEvent,
+    ) -> Reach {
+        let region = feed.region;
+        let account = &feed.account.id;
+        let metric_id = format!("{}/{}", metric.metric_namespace, metric.metric_name);
+        if let Some(error) = self
+            .errors
+            .at("cloudwatch:DescribeAlarms", account, Some(region))
+        {
+            return Reach::unknown(
+                Link::Alarm,
+                format!(
+                    "The alarms of account {account} in {region} could not be read: {} failed with {}.",
+                    error.iam_action(),
+                    error.code
+                ),
+            );
+        }
+        let alarms: &[MetricAlarm] = feed
+            .account
+            .region(region)
+            .map(|f| f.metric_alarms.as_slice())
+            .unwrap_or_default();
+        let published = published_dimensions(metric, &event.record);
+        let same_name: Vec<&MetricAlarm> = alarms
+            .iter()
+            .filter(|a| a.metric_name.as_deref() == Some(metric.metric_name.as_str()))
+            .collect();
+        let same_metric: Vec<&MetricAlarm> = same_name
+            .iter()
+            .copied()
+            .filter(|a| a.namespace.as_deref() == Some(metric.metric_namespace.as_str()))
+            .collect();
+        let watching: Vec<&MetricAlarm> = same_metric
+            .iter()
+            .copied()
+            .filter(|a| published.as_ref() == Some(&a.dimensions))
+            .collect();
+        if watching.is_empty() {
+            let mut detail = format!(
+                "No alarm in {region} of account {account} watches metric {metric_id}, which filter {filter} publishes for `{}`.",
+                event.name
+            );
+            if let Some(other) = same_metric.first() {
+                detail.push_str(&format!(
+                    " Alarm {} watches it with dimensions {}, but the filter publishes {}.",
+                    other.name,
+                    dims_text(&other.dimensions),
+                    published
+                        .as_ref()
+                        .map(dims_text)
+                        .unwrap_or_else(|| "no value for this event".into())
+                ));
+            } else if let Some(other) = same_name.first() {
+                detail.push_str(&format!(
+                    " Alarm {} watches {} in namespace {} instead.",
+                    other.name,
+                    metric.metric_name,
+                    other.namespace.as_deref().unwrap_or("(none)")
+                ));
+            }
+            return Reach::broken(
+                Link::Alarm,
+                detail,
+                alarm_fix(feed, metric, &format!("{}-alarm", filter), None),
+            );
+        }
+        best(watching.into_iter().map(|alarm| {
+            let name = &alarm.name;
+            if !alarm.actions_enabled {
+                return Reach::broken(
+                    Link::AlarmActions,
+                    format!(
+                        "Alarm {name} ({region}) has its actions disabled, so it notifies nobody."
+                    ),
+                    vec![format!(
+                        "aws cloudwatch enable-alarm-actions --region {region} --alarm-names {}",
+                        sh(name)
+                    )],
+                );
+            }
+            if let Some(why) = never_fires(alarm, metric, &event.record) {
+                return Reach::broken(
+                    Link::AlarmThreshold,
+                    format!(
+                        "Alarm {name} ({region}) does not fire on a single `{}`: {why}.",
+                        event.name
+                    ),
+                    alarm_fix(feed, metric, name, Some(alarm)),
+                );
+            }
+            let topics: Vec<&str> = alarm
+                .alarm_actions
+                .iter()
+                .map(String::as_str)
+                .filter(|a| a.starts_with("arn:aws:sns:") || a.contains(":sns:"))
+                .collect();
+            if topics.is_empty() {
+                return Reach::broken(
+                    Link::SnsAction,
+                    format!(
+                        "Alarm {name} ({region}) has no SNS topic among its alarm actions{}.",
+                        if alarm.alarm_actions.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", alarm.alarm_actions.join(", "))
+                        }
+                    ),
+                    alarm_fix(feed, metric, name, Some(alarm)),
+                );
+            }
+            best(
+                topics
+                    .into_iter()
+                    .map(|topic| self.topic_reach(name, topic)),
+            )
+            .unwrap_or_else(|| Reach::broken(Link::SnsAction, String::new(), Vec::new()))
+            .prefixed(&format!("alarm {name}"))
+        }))
+        .unwrap_or_else(|| Reach::broken(Link::Alarm, String::new(), Vec::new()))
+    }
+
+    fn topic_reach(&self, alarm: &str, arn: &str) -> Reach {
+        let mut parts = arn.split(':');
+        let region = parts.nth(3).unwrap_or_default();
+        let owner = parts.next().unwrap_or_default();
+        let Some((_, _, topic)) = self.world.topic(arn) else {
+            if !self.world.in_scan(owner) {
+                return Reach::unknown(
+                    Link::ConfirmedSubscription,
+                    format!("Topic {arn} of alarm {alarm} is in account {owner}, which is not in the scan, so its subscribers are unknown."),
+                );
+            }
+            if let Some(error) = self.errors.at("sns:ListTopics", owner, Some(region)) {
+                return Reach::unknown(
+                    Link::ConfirmedSubscription,
+                    format!("The SNS topics of account {owner} in {region} could not be listed: {} failed with {}.", error.iam_action(), error.code),
+                );
+            }
+            return Reach::broken(
+                Link::SnsAction,
+                format!("Alarm {alarm} notifies topic {arn}, which does not exist."),
+                vec![format!(
+                    "aws sns create-topic --region {region} --name {}",
+                    sh(arn.rsplit(':').next().unwrap_or("security-alarms"))
+                )],
+            );
+        };
+        if let Some(error) = self
+            .errors
+            .at("sns:ListSubscriptionsByTopic", owner, Some(region))
+        {
+            return Reach::unknown(
+                Link::ConfirmedSubscription,
+                format!(
+                    "The subscriptions of topic {arn} could not be read: {} failed with {}.",
+                    error.iam_action(),
+                    error.code
+                ),
+            );
+        }
+        let confirmed = topic
+            .subscriptions
+            .iter()
+            .filter(|s| s.is_confirmed())
+            .count();
+        if confirmed == 0 {
+            let pending = topic.subscriptions.len();
+            return Reach::broken(
+                Link::ConfirmedSubscription,
+                format!(
+                    "Topic {arn} of alarm {alarm} has no confirmed subscription{}.",
+                    if pending > 0 {
+                        format!(" ({pending} pending confirmation)")
+                    } else {
+                        String::new()
+                    }
+                ),
+                vec![
+                    format!(
+                        "aws sns subscribe --region {region} --topic-arn {} --protocol email --notification-endpoint <security-team@example.com>",
+                        sh(arn)
+                    ),
+                    "# then confirm the subscription from the message SNS sends".to_owned(),
+                ],
+            );
+        }
+        Reach {
+            link: Link::Complete,
+            unknown: false,
+            detail: format!("topic {arn} ({confirmed} confirmed)"),
+            fix: Vec::new(),
+        }
+    }
+}
+
+/// Why `trail` does not record `event`, if it does not.
+fn not_recorded(trail: &Trail, event: &SampleEvent) -> Option<Reach> {
+    let recorded = management_events(trail);
+    let flag = |key: &str| recorded.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let kind = if event.read_only { "read" } else { "write" };
+    let mut why = None;
+    if !flag(kind) {
+        why = Some(format!("does not record {kind} management events"));
+    }
+    let excluded = recorded
+        .get("excluded_sources")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|s| s.as_str() == Some(&event.event_source)));
+    if excluded {
+        why = Some(format!(
+            "excludes management events from {}",
+            event.event_source
+        ));
+    }
+    why.map(|why| {
+        Reach::broken(
+            Link::EventRecorded,
+            format!(
+                "Trail {} {why}, so `{}` ({}) never reaches its log group.",
+                trail.name, event.name, event.summary
+            ),
+            vec![format!(
+                "aws cloudtrail put-event-selectors --region {} --trail-name {} --advanced-event-selectors '[{{\"Name\":\"All management events\",\"FieldSelectors\":[{{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}}]}}]'",
+                trail.home_region,
+                sh(&trail.name)
+            )],
+        )
+    })
+}
+
+/// The dimensions a filter publishes for an event, or `None` when a
+/// dimension's field is missing (the filter then publishes nothing).
+fn published_dimensions(
+    metric: &MetricTransformation,
+    record: &Value,
+) -> Option<BTreeMap<String, String>> {
+    metric
+        .dimensions
+        .iter()
+        .map(|(name, selector)| {
+            let value = filter_pattern::parse_selector(selector)
+                .ok()?
+                .resolve(record)
+                .filter(|v| !v.is_null())?;
+            let text = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some((name.clone(), text))
+        })
+        .collect()
+}
+
+/// Why one event does not take the alarm over its threshold, if it does not.
+fn never_fires(
+    alarm: &MetricAlarm,
+    metric: &MetricTransformation,
+    record: &Value,
+) -> Option<String> {
+    let value = metric.metric_value.trim();
+    let published = if value.starts_with('$') {
+        filter_pattern::parse_selector(value)
+            .ok()
+            .and_then(|s| s.resolve(record).and_then(Value::as_f64))?
+    } else {
+        value.parse::<f64>().ok()?
+    };
+    let datapoint = if alarm.statistic.as_deref() == Some("SampleCount") {
+        1.0
+    } else {
+        published
+    };
+    let threshold = alarm.threshold?;
+    let fires = match alarm.comparison_operator.as_deref()? {
+        "GreaterThanOrEqualToThreshold" => datapoint >= threshold,
+        "GreaterThanThreshold" => datapoint > threshold,
+        "LessThanThreshold" => datapoint < threshold,
+        "LessThanOrEqualToThreshold" => datapoint <= threshold,
+        // Anomaly-detection bands cannot be judged from configuration.
+        _ => true,
+    };
+    (!fires).then(|| {
+        format!(
+            "one event gives {} {datapoint}, and the alarm needs {} {threshold}",
+            alarm.statistic.as_deref().unwrap_or("a datapoint of"),
+            alarm.comparison_operator.as_deref().unwrap_or_default()
+        )
+    })
+}
+
+fn dims_text(dims: &BTreeMap<String, String>) -> String {
+    if dims.is_empty() {
+        return "none".into();
+    }
+    dims.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Quotes a value for a POSIX shell.
+fn sh(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+fn feed_fix(account: &Account) -> Vec<String> {
+    let region = "us-east-1";
+    let group = format!("aws-cloudtrail-logs-{}", account.id);
+    vec![
+        format!("aws logs create-log-group --region {region} --log-group-name {group}"),
+        format!(
+            "aws cloudtrail create-trail --region {region} --name management-events --s3-bucket-name <trail-bucket> --is-multi-region-trail --enable-log-file-validation --cloud-watch-logs-log-group-arn arn:aws:logs:{region}:{}:log-group:{group}:* --cloud-watch-logs-role-arn <role-arn>",
+            account.id
+        ),
+        format!("aws cloudtrail start-logging --region {region} --name management-events"),
+    ]
+}
+
+fn trail_fix(account: &Account, trail: &Trail) -> Vec<String> {
+    let region = &trail.home_region;
+    let owner = &trail.owner_account_id;
+    let name = sh(&trail.name);
+    let group = trail
+        .cloudwatch_logs_log_group_arn
+        .clone()
+        .unwrap_or_else(|| {
+            format!(
+                "arn:aws:logs:{region}:{owner}:log-group:aws-cloudtrail-logs-{}:*",
+                account.id
+            )
+        });
+    vec![
+        format!(
+            "aws cloudtrail update-trail --region {region} --name {name} --is-multi-region-trail --cloud-watch-logs-log-group-arn {} --cloud-watch-logs-role-arn <role-arn>",
+            sh(&group)
+        ),
+        format!("aws cloudtrail start-logging --region {region} --name {name}"),
+    ]
+}
+
+fn filter_fix(monitor: &Monitor, feed: &Feed) -> Vec<String> {
+    let metric = MetricTransformation {
+        metric_name: monitor.metric_name.clone(),
+        metric_namespace: monitor.metric_namespace.clone(),
+        metric_value: "1".into(),
+        ..Default::default()
+    };
+    let mut fix = vec![format!(
+        "aws logs put-metric-filter --region {} --log-group-name {} --filter-name {} --metric-transformations metricName={},metricNamespace={},metricValue=1 --filter-pattern {}",
+        feed.region,
+        sh(feed.group_name),
+        sh(&monitor.metric_name),
+        monitor.metric_name,
+        monitor.metric_namespace,
+        sh(&monitor.pattern)
+    )];
+    fix.extend(alarm_fix(
+        feed,
+        &metric,
+        &format!("{}-alarm", monitor.metric_name),
+        None,
+    ));
+    fix
+}
+
+/// `put-metric-alarm` for a filter's metric, keeping an existing alarm's
+/// actions, with CIS's settings (Sum over 5 minutes, at least one event).
+fn alarm_fix(
+    feed: &Feed,
+    metric: &MetricTransformation,
+    alarm_name: &str,
+    existing: Option<&MetricAlarm>,
+) -> Vec<String> {
+    let region = feed.region;
+    let topics: Vec<&String> = existing
+        .map(|a| {
+            a.alarm_actions
+                .iter()
+                .filter(|t| t.contains(":sns:"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut fix = Vec::new();
+    // Reuse a topic of the region that already reaches someone.
+    let reachable = feed.account.region(region).and_then(|facts| {
+        facts
+            .sns_topics
+            .iter()
+            .find(|t| t.subscriptions.iter().any(|s| s.is_confirmed()))
+    });
+    let actions = if let (true, Some(topic)) = (topics.is_empty(), reachable) {
+        sh(&topic.arn)
+    } else if topics.is_empty() {
+        fix.push(format!(
+            "aws sns create-topic --region {region} --name security-alarms"
+        ));
+        fix.push(format!("aws sns subscribe --region {region} --topic-arn arn:aws:sns:{region}:{}:security-alarms --protocol email --notification-endpoint <security-team@example.com>", feed.account.id));
+        format!("arn:aws:sns:{region}:{}:security-alarms", feed.account.id)
+    } else {
+        topics.iter().map(|t| sh(t)).collect::<Vec<_>>().join(" ")
+    };
+    let dimensions = if metric.dimensions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " --dimensions {}",
+            metric
+                .dimensions
+                .keys()
+                .map(|k| format!("Name={k},Value=<value>"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    };
+    fix.push(format!(
+        "aws cloudwatch put-metric-alarm --region {region} --alarm-name {} --metric-name {} --namespace {}{dimensions} --statistic Sum --period 300 --evaluation-periods 1 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --treat-missing-data notBreaching --alarm-actions {actions}",
+        sh(alarm_name),
+        sh(&metric.metric_name),
+        sh(&metric.metric_namespace)
+    ));
+    fix
+}
+
+/// The `monitor` variable: the outcome, a sentence for messages, the gaps,
+/// the working paths and the commands that close the first gap.
+fn summarize(monitor: &Monitor, per_event: &[Reach]) -> Value {
+    let gaps: Vec<(&SampleEvent, &Reach)> = monitor
+        .must_match
+        .iter()
+        .map(|e| e.as_ref())
+        .zip(per_event)
+        .filter(|(_, r)| r.link != Link::Complete)
+        .collect();
+    let covered: Vec<&str> = monitor
+        .must_match
+        .iter()
+        .zip(per_event)
+        .filter(|(_, r)| r.link == Link::Complete)
+        .map(|(e, _)| e.name.as_str())
+        .collect();
+    let paths: BTreeSet<&str> = per_event
+        .iter()
+        .filter(|r| r.link == Link::Complete)
+        .map(|r| r.detail.as_str())
+        .collect();
+    // A known break decides (the earliest link first); only when every gap
+    // is unknown is the result unknown.
+    let known = gaps
+        .iter()
+        .filter(|(_, r)| !r.unknown)
+        .min_by_key(|(_, r)| r.link)
+        .map(|(_, r)| *r);
+    let unknown = !gaps.is_empty() && known.is_none();
+    let decisive = known.or_else(|| gaps.first().map(|(_, r)| *r));
+    let missing = match decisive {
+        None => String::new(),
+        Some(reach) => {
+            let others = gaps.len() - 1;
+            if others == 0 {
+                reach.detail.clone()
+            } else {
+                format!(
+                    "{} ({others} more of the {} monitored events are not alarmed either.)",
+                    reach.detail,
+                    monitor.must_match.len()
+                )
+            }
+        }
+    };
+    let paths_text = paths.iter().copied().collect::<Vec<_>>().join("; ");
+    let summary = match monitor.must_match.len() {
+        1 => format!("The monitored event reaches a confirmed subscriber: {paths_text}."),
+        n => format!("All {n} monitored events reach a confirmed subscriber: {paths_text}."),
+    };
+    json!({
+        "passed": gaps.is_empty(),
+        "unknown": unknown,
+        "link": decisive.map_or("complete", |r| r.link.as_str()),
+        "missing": missing,
+        "summary": summary,
+        "covered": covered,
+        "gaps": gaps.iter().map(|(e, r)| json!({
+            "event": e.name,
+            "link": r.link.as_str(),
+            "detail": r.detail,
+        })).collect::<Vec<_>>(),
+        "paths": paths,
+        "fix": decisive.map(|r| r.fix.clone()).unwrap_or_default(),
+        "pattern": monitor.pattern,
+    })
+}
