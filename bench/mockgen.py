@@ -122,8 +122,105 @@ def key(account, region, key_id, rotation=True, state="Enabled", aliases=()):
     }
 
 
+# CIS 4.x filters on the organization trail's log group, written the ways
+# real accounts write them; six are broken on purpose, one link each, so
+# the report shows what each kind of gap looks like.
+ALARM_TOPIC = f"arn:aws:sns:us-east-1:{MGMT}:security-alarms"
+PENDING_TOPIC = f"arn:aws:sns:us-east-1:{MGMT}:auth-alarms"
+ORG_FILTERS = [
+    # CIS v1.4.0 4.1 joined every clause with ||: it matches nearly every event.
+    ("UnauthorizedAPICalls", '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || '
+     '($.sourceIPAddress!="delivery.logs.amazonaws.com") || ($.eventName!="HeadBucket") }', {}),
+    ("ConsoleSigninWithoutMFA", '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
+     '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }', {}),
+    ("RootAccountUsage", '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }', {}),
+    ("IAMPolicyChanges", "{ ($.eventSource = iam.amazonaws.com) && (($.eventName = Put*Policy) || ($.eventName = Delete*Policy*) || "
+     "($.eventName = Attach*Policy) || ($.eventName = Detach*Policy) || ($.eventName = CreatePolicy*)) }", {}),
+    ("CloudTrailConfigChanges", "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || "
+     "($.eventName = StartLogging) || ($.eventName = StopLogging) }", {"actions_enabled": False}),
+    ("ConsoleSigninFailures", '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+     {"alarm_actions": [PENDING_TOPIC]}),
+    ("DisableOrDeleteCMK", "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }", {}),
+    ("S3BucketPolicyChanges", "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || "
+     "($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || "
+     "($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || "
+     "($.eventName = DeleteBucketReplication)) }", {}),
+    ("AWSConfigChanges", "{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||"
+     "($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }", {}),
+    # The alarm watches the right name in the namespace of the CIS text, not the filter's.
+    ("SecurityGroupChanges", "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || "
+     "($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || "
+     "($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }", {"namespace": "CISBenchmark"}),
+    ("NACLChanges", "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || "
+     "($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }", {}),
+    ("NetworkGatewayChanges", "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || "
+     "($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || "
+     "($.eventName = DetachInternetGateway) }", {}),
+    # CreateRoute is missing; a regex looking for "CreateRoute" finds it in "CreateRouteTable".
+    ("RouteTableChanges", "{ ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || "
+     "($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || "
+     "($.eventName = DisassociateRouteTable) }", {}),
+    ("VPCChanges", "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || "
+     "($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || "
+     "($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || "
+     "($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || "
+     "($.eventName = EnableVpcClassicLink) }", {}),
+    ("OrganizationsChanges", '{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || '
+     '($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || '
+     '($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || '
+     '($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || '
+     '($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || '
+     '($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || '
+     '($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || '
+     '($.eventName = "UpdateOrganizationalUnit")) }', {}),
+    # One filter, with the event name as a dimension and one alarm per name.
+    ("EC2InstanceChanges", "{ $.eventSource = ec2.amazonaws.com && ($.eventName = RunInstances || $.eventName = StopInstances || "
+     "$.eventName = TerminateInstances) }", {"per_event": ["RunInstances", "StopInstances", "TerminateInstances"]}),
+]
+
+
+def metric_filter(name, pattern, namespace="CloudTrailMetrics", dimensions=None):
+    transformation = {"metric_name": name, "metric_namespace": namespace, "metric_value": "1"}
+    if dimensions:
+        transformation["dimensions"] = dimensions
+    return {"name": name, "pattern": pattern, "transformations": [transformation]}
+
+
+def metric_alarm(account, region, name, metric, namespace="CloudTrailMetrics", topic=None, enabled=True, dimensions=None):
+    alarm = {
+        "name": name, "arn": f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}",
+        "namespace": namespace, "metric_name": metric, "statistic": "Sum", "period": 300, "evaluation_periods": 1,
+        "threshold": 1.0, "comparison_operator": "GreaterThanOrEqualToThreshold", "actions_enabled": enabled,
+        "alarm_actions": [topic or f"arn:aws:sns:{region}:{account}:security-alarms"], "state": "OK",
+    }
+    if dimensions:
+        alarm["dimensions"] = dimensions
+    return alarm
+
+
+def org_monitoring():
+    """Filters, alarms and topics of the management account in us-east-1."""
+    filters, alarms = [], []
+    for name, pattern, how in ORG_FILTERS:
+        if "per_event" in how:
+            filters.append(metric_filter(name, pattern, dimensions={"EventName": "$.eventName"}))
+            alarms += [metric_alarm(MGMT, "us-east-1", f"{name}-{e}", name, dimensions={"EventName": e}) for e in how["per_event"]]
+            continue
+        filters.append(metric_filter(name, pattern))
+        alarms.append(metric_alarm(MGMT, "us-east-1", name, name, namespace=how.get("namespace", "CloudTrailMetrics"),
+                                   topic=(how.get("alarm_actions") or [None])[0], enabled=how.get("actions_enabled", True)))
+    topics = [
+        {"arn": ALARM_TOPIC, "subscriptions": [{"arn": f"{ALARM_TOPIC}:7d3e9a10", "protocol": "email", "endpoint": "soc@acme.example"}]},
+        {"arn": PENDING_TOPIC, "subscriptions": [{"arn": "PendingConfirmation", "protocol": "email", "endpoint": "iam-team@acme.example"}]},
+    ]
+    return filters, alarms, topics
+
+
 def management():
     lg_key = key(MGMT, "us-east-1", "5c0ffee0-0000-4000-8000-logs00000001", aliases=["alias/cloudwatch-logs"])
+    filters, alarms, topics = org_monitoring()
+    org_group = log_group(MGMT, "us-east-1", "aws-cloudtrail-logs-acme", 400, lg_key["arn"])
+    org_group["metric_filters"] = filters
     return {
         "id": MGMT, "name": "acme-management", "email": "aws-root+management@acme.example", "status": "ACTIVE",
         "role": "management", "ou_path": ["Root"], "regions": REGIONS,
@@ -131,8 +228,8 @@ def management():
         "kms_keys": [key(MGMT, "us-east-1", ORG_KEY.rsplit("/", 1)[1], aliases=["alias/acme-org-trail"]), lg_key],
         "s3_public_access_block": {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True},
         "region_facts": [
-            region_facts(MGMT, r, detector=member_detector(MGMT, r), log_groups=(
-                [log_group(MGMT, r, "aws-cloudtrail-logs-acme", 400, lg_key["arn"])] if r == "us-east-1" else []))
+            region_facts(MGMT, r, detector=member_detector(MGMT, r), log_groups=([org_group] if r == "us-east-1" else []),
+                         extra={"metric_alarms": alarms, "sns_topics": topics} if r == "us-east-1" else None)
             for r in REGIONS
         ],
     }
@@ -305,7 +402,24 @@ def scenarios():
          "code": "AccessDeniedException", "message": "User is not authorized to perform: guardduty:ListDetectors"},
         {"account_id": MGMT, "region": None, "service": "s3", "operation": "GetBucketPolicy", "resource": "acme-org-cloudtrail-logs",
          "code": "AccessDenied", "message": "Access Denied"}]}
-    return {"gaps": gaps, "outside-scan": outside, "access-denied": denied}
+    # monitoring: a standalone account whose own trail feeds a log group
+    # with every alarm check's recommended filter and a CIS-style alarm.
+    checks = [yaml.safe_load(p.read_text()) for p in sorted((Path(__file__).resolve().parent.parent / "checks").glob("alarm-*.yaml"))]
+    group = f"arn:aws:logs:us-east-1:{MGMT}:log-group:cloudtrail-management:*"
+    own = org_trail(True)
+    own.update({"name": "management-events", "arn": f"arn:aws:cloudtrail:us-east-1:{MGMT}:trail/management-events",
+                "is_organization_trail": False, "cloudwatch_logs_log_group_arn": group, "s3_bucket_name": "monitoring-trail",
+                "kms_key_id": None})
+    watched = {"name": "cloudtrail-management", "arn": group, "retention_in_days": 400,
+               "metric_filters": [metric_filter(c["monitor"]["metric"], c["monitor"]["pattern"]) for c in checks]}
+    alarms = [metric_alarm(MGMT, "us-east-1", c["monitor"]["metric"], c["monitor"]["metric"]) for c in checks]
+    topic = f"arn:aws:sns:us-east-1:{MGMT}:security-alarms"
+    monitoring = {"schema_version": 1, "collected_at": NOW, "accounts": [{
+        "id": MGMT, "name": "monitoring", "role": "standalone", "regions": ["us-east-1"], "trails": [own],
+        "region_facts": [{"region": "us-east-1", "log_groups": [watched], "metric_alarms": alarms,
+                          "sns_topics": [{"arn": topic, "subscriptions": [{"arn": f"{topic}:1a2b3c4d", "protocol": "email", "endpoint": "soc@example.com"}]}]}],
+    }]}
+    return {"gaps": gaps, "outside-scan": outside, "access-denied": denied, "monitoring": monitoring}
 
 
 def main():

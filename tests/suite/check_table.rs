@@ -12,6 +12,7 @@ const ACME: &str = "acme";
 const GAPS: &str = "scenarios/gaps.yaml";
 const OUTSIDE: &str = "scenarios/outside-scan.yaml";
 const DENIED: &str = "scenarios/access-denied.yaml";
+const MONITORING: &str = "scenarios/monitoring.yaml";
 
 const MGMT: &str = "111111111111";
 const ARCHIVE: &str = "222222222222";
@@ -94,6 +95,52 @@ const TABLE: &[(&str, &str, &str, Option<&str>, Status)] = &[
     ("guardduty-findings-notified", ACME, PROD, USE1, S),
     ("config-recorder-enabled", ACME, PROD, APNE1, P),
     ("config-recorder-enabled", ACME, DEV, APNE1, F),
+    ("alarm-unauthorized-api-calls", MONITORING, MGMT, None, P),
+    ("alarm-unauthorized-api-calls", ACME, DEV, None, F), // the CIS v1.4.0 all-|| filter matches nearly every event
+    ("alarm-console-signin-without-mfa", MONITORING, MGMT, None, P),
+    ("alarm-console-signin-without-mfa", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-console-signin-without-mfa", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-root-account-usage", MONITORING, MGMT, None, P),
+    ("alarm-root-account-usage", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-root-account-usage", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-iam-policy-changes", MONITORING, MGMT, None, P),
+    ("alarm-iam-policy-changes", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-iam-policy-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-cloudtrail-changes", MONITORING, MGMT, None, P),
+    ("alarm-cloudtrail-changes", ACME, DEV, None, F), // alarm actions disabled
+    ("alarm-console-auth-failures", MONITORING, MGMT, None, P),
+    ("alarm-console-auth-failures", ACME, DEV, None, F), // topic with only a pending subscription
+    ("alarm-kms-cmk-disable-or-deletion", MONITORING, MGMT, None, P),
+    ("alarm-kms-cmk-disable-or-deletion", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-kms-cmk-disable-or-deletion", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-s3-bucket-policy-changes", MONITORING, MGMT, None, P),
+    ("alarm-s3-bucket-policy-changes", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-s3-bucket-policy-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-config-changes", MONITORING, MGMT, None, P),
+    ("alarm-config-changes", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-config-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-security-group-changes", MONITORING, MGMT, None, P),
+    ("alarm-security-group-changes", ACME, DEV, None, F), // alarm in another namespace
+    ("alarm-nacl-changes", MONITORING, MGMT, None, P),
+    ("alarm-nacl-changes", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-nacl-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-network-gateway-changes", MONITORING, MGMT, None, P),
+    ("alarm-network-gateway-changes", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-network-gateway-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-route-table-changes", MONITORING, MGMT, None, P),
+    ("alarm-route-table-changes", ACME, DEV, None, F), // filter lacks CreateRoute (has CreateRouteTable)
+    ("alarm-vpc-changes", MONITORING, MGMT, None, P),
+    ("alarm-vpc-changes", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-vpc-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-organizations-changes", MONITORING, MGMT, None, P),
+    ("alarm-organizations-changes", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-organizations-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-snapshot-sharing", MONITORING, MGMT, None, P),
+    ("alarm-snapshot-sharing", ACME, DEV, None, F), // no filter
+    ("alarm-ec2-instance-changes", MONITORING, MGMT, None, P),
+    ("alarm-ec2-instance-changes", ACME, DEV, None, P), // via the organization trail's log group
+    ("alarm-ec2-instance-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
+    ("alarm-root-account-usage", OUTSIDE, PROD, None, E), // the log group is in the unscanned management account
 ];
 
 #[test]
@@ -220,6 +267,7 @@ fn every_message_renders_in_every_world() {
         "scenarios/gaps.yaml",
         "scenarios/outside-scan.yaml",
         "scenarios/access-denied.yaml",
+        "scenarios/monitoring.yaml",
     ] {
         let result = scan(world);
         for f in &result.findings {
