@@ -304,6 +304,40 @@ struct AccountRow<'a> {
 struct FailureGroup<'a> {
     check: CheckInfo<'a>,
     findings: FindingList,
+    /// Distinct `fix` command lists of the findings (evidence named `fix`,
+    /// as monitor checks give), with the resources each applies to.
+    fixes: Vec<Fix>,
+}
+
+#[derive(Debug, Serialize)]
+struct Fix {
+    commands: String,
+    resources: Vec<String>,
+}
+
+/// Groups the findings' `fix` evidence by identical commands, in the order
+/// first seen, so 500 accounts sharing one log group show one block.
+fn distinct_fixes(findings: &[Arc<Finding>]) -> Vec<Fix> {
+    let mut fixes: Vec<Fix> = Vec::new();
+    for finding in findings {
+        let Some(commands) = finding.evidence.get("fix").and_then(|f| f.as_array()) else {
+            continue;
+        };
+        let commands: Vec<&str> = commands.iter().filter_map(|c| c.as_str()).collect();
+        if commands.is_empty() {
+            continue;
+        }
+        let commands = commands.join("\n");
+        let resource = format!("{} {}", finding.account_id, finding.resource.id);
+        match fixes.iter_mut().find(|f| f.commands == commands) {
+            Some(fix) => fix.resources.push(resource),
+            None => fixes.push(Fix {
+                commands,
+                resources: vec![resource],
+            }),
+        }
+    }
+    fixes
 }
 
 /// A list of findings that templates iterate over. Each finding becomes a
@@ -470,6 +504,7 @@ impl<'a> ReportModel<'a> {
                 findings.sort_by(|a, b| a.key().cmp(&b.key()));
                 FailureGroup {
                     check: check.clone(),
+                    fixes: distinct_fixes(&findings),
                     findings: FindingList(findings),
                 }
             })
