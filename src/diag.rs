@@ -55,6 +55,24 @@ impl Diagnostic {
         }
     }
 
+    /// Turns a serde_json error into a diagnostic at its line and column,
+    /// with `prefix` before the message (which loses its own "at line").
+    pub fn from_json(file: &Path, source: &str, error: &serde_json::Error, prefix: &str) -> Self {
+        let message = error.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(index) => &message[..index],
+            None => &message,
+        };
+        Diagnostic::at(
+            file,
+            source,
+            error.line() as u64,
+            error.column() as u64,
+            None,
+            format!("{prefix}{message}"),
+        )
+    }
+
     /// Turns a serde-saphyr error into a diagnostic, keeping its position.
     pub fn from_yaml(file: &Path, source: &str, error: &serde_saphyr::Error) -> Self {
         let (line, column) = error

@@ -338,6 +338,17 @@ fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure> {
             println!("What it checks\n  {}\n", check.description.trim());
             println!("Why it matters\n  {}\n", check.rationale.trim());
             println!("Passes when (CEL)\n  {}\n", check.assert.source.trim());
+            if let Some(monitor) = &check.monitor {
+                println!("Alarm must fire on (checks/events/)");
+                for event in &monitor.must_match {
+                    println!("  {:<48} {}", event.name, event.summary);
+                }
+                println!("\nAnd ignore the near-misses");
+                for event in &monitor.must_not_match {
+                    println!("  {:<48} {}", event.name, event.summary);
+                }
+                println!("\nRecommended filter pattern\n  {}\n", monitor.pattern);
+            }
             if let Some(applies) = &check.applies_when {
                 println!("Applies when (CEL)\n  {}\n", applies.source.trim());
             }

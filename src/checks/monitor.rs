@@ -62,16 +62,8 @@ pub(super) struct RawMonitor {
 
 /// Parses one event file; problems carry the JSON line and column.
 pub fn load_event(path: &Path, text: &str) -> Result<SampleEvent, Diagnostic> {
-    let record: Value = serde_json::from_str(text).map_err(|e| {
-        Diagnostic::at(
-            path,
-            text,
-            e.line() as u64,
-            e.column() as u64,
-            None,
-            format!("invalid JSON in sample event: {e}"),
-        )
-    })?;
+    let record: Value = serde_json::from_str(text)
+        .map_err(|e| Diagnostic::from_json(path, text, &e, "invalid JSON in sample event: "))?;
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

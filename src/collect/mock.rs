@@ -24,29 +24,13 @@ fn read(path: &Path) -> Result<String, Diagnostics> {
 fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnostic> {
     let is_json = path.extension().is_some_and(|e| e == "json");
     if is_json {
-        serde_json::from_str(text).map_err(|e| {
-            Diagnostic::at(
-                path,
-                text,
-                e.line() as u64,
-                e.column() as u64,
-                None,
-                strip_position(&e.to_string()),
-            )
-        })
+        serde_json::from_str(text).map_err(|e| Diagnostic::from_json(path, text, &e, ""))
     } else {
         serde_saphyr::from_str(text).map_err(|e| Diagnostic::from_yaml(path, text, &e))
     }
 }
 
 /// serde_json appends " at line L column C"; we show the position ourselves.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
-    }
-}
-
 /// Loads a saved snapshot (JSON or YAML file) or a mock world (directory or file).
 pub fn load(path: &Path) -> Result<Snapshot, Diagnostics> {
     let mut snapshot = if path.is_dir() {

@@ -106,6 +106,14 @@ fn checks_show_and_frameworks_list_work() {
         text.contains("Passes when") && text.contains("cis-aws-3.0: 3.1"),
         "{text}"
     );
+    let output = auditscope(&["checks", "show", "alarm-root-account-usage"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("root-aws-service-event")
+            && text.contains("CredentialVerification by Root (AwsServiceEvent)")
+            && text.contains("$.userIdentity.invokedBy NOT EXISTS"),
+        "a monitor check shows its events and recommended pattern:\n{text}"
+    );
     let output = auditscope(&["frameworks", "list"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("pci-dss-4.0"));
 }
