@@ -9,6 +9,7 @@
 pub mod checks;
 pub mod collect;
 pub mod diag;
+pub mod diff;
 pub mod embedded;
 pub mod engine;
 pub mod filter_pattern;

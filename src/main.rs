@@ -4,10 +4,11 @@
 //! errors (with file, line and column where there is one).
 
 use anyhow::{anyhow, Context as _, Result};
-use auditscope::checks::{self, Catalogue, ParamValue};
+use auditscope::checks::{self, Catalogue, ParamValue, Severity};
 use auditscope::diag::Diagnostic;
 use auditscope::engine::{self, RunInfo};
-use auditscope::report::{Format, RenderOptions, Renderer};
+use auditscope::report::{diff_markdown, Format, RenderOptions, Renderer};
+use auditscope::result::{ScanResult, Status};
 use auditscope::{collect, embedded};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
@@ -29,7 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate the checks on a mock world or a saved snapshot and write reports.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List, show or validate checks.
     Checks {
         #[command(subcommand)]
@@ -39,6 +40,14 @@ enum Command {
     Frameworks {
         #[command(subcommand)]
         command: FrameworksCommand,
+    },
+    /// Compare two result.json files: new failures, resolved, still failing
+    /// (Markdown on stdout, for a pull-request comment).
+    Diff {
+        /// The earlier result (the baseline).
+        old: PathBuf,
+        /// The later result.
+        new: PathBuf,
     },
 }
 
@@ -91,6 +100,18 @@ struct ScanArgs {
     /// Show scan times in the Markdown and HTML reports.
     #[arg(long)]
     timestamps: bool,
+    /// A previous result.json: also write diff.md (new failures, resolved,
+    /// still failing).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Exit 1 when a FAIL at or above this severity exists (critical, high,
+    /// medium, low, info).
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<Severity>,
+    /// Count only failures that are new against --baseline (with --fail-on:
+    /// new ones at or above that severity).
+    #[arg(long, requires = "baseline")]
+    fail_on_new: bool,
 }
 
 #[derive(Subcommand)]
@@ -139,9 +160,10 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
         Command::Checks { command } => checks_command(command),
         Command::Frameworks { command } => frameworks_command(command),
+        Command::Diff { old, new } => diff_command(&old, &new),
     };
     match outcome {
         Ok(code) => code,
@@ -235,6 +257,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         .override_parameters(&overrides)
         .map_err(|problems| Failure(problems.join("\n")))?;
     let renderer = Renderer::new(args.templates.as_deref())?;
+    // Read the baseline before scanning, so a bad file fails fast.
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(ScanResult::load)
+        .transpose()
+        .map_err(|d| Failure(d.to_string()))?;
 
     let started_at = now_rfc3339();
     let (path, source) = match (&args.mock, &args.snapshot) {
@@ -294,6 +323,19 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         );
         eprintln!("wrote {}", file.display());
     }
+    let diff = baseline.map(|old| auditscope::diff::compare(&old, &result));
+    if let Some(diff) = &diff {
+        let file = args.out.join("diff.md");
+        std::fs::write(&file, diff_markdown(diff))
+            .map_err(|e| Failure(format!("cannot write {}: {e}", file.display())))?;
+        eprintln!(
+            "wrote {}: {} new failures, {} resolved, {} still failing",
+            file.display(),
+            diff.new_failures.len(),
+            diff.resolved.len(),
+            diff.still_failing.len()
+        );
+    }
     let by_status = &result.summary.by_status;
     eprintln!(
         "{} findings: {} PASS, {} FAIL, {} ERROR, {} SKIP across {} account(s)",
@@ -304,6 +346,59 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         by_status.get("SKIP").copied().unwrap_or(0),
         result.scan.accounts.len()
     );
+    Ok(gate(&result, diff.as_ref(), args.fail_on, args.fail_on_new))
+}
+
+/// The CI gate: exit 1 when a FAIL at or above `fail_on` exists, counting
+/// only failures new against the baseline with `only_new`.
+fn gate(
+    result: &ScanResult,
+    diff: Option<&auditscope::diff::Diff>,
+    fail_on: Option<Severity>,
+    only_new: bool,
+) -> ExitCode {
+    if fail_on.is_none() && !only_new {
+        return ExitCode::SUCCESS;
+    }
+    let threshold = fail_on.unwrap_or(Severity::Info);
+    let at_or_above = |severity: &str| {
+        severity
+            .parse::<Severity>()
+            .map_or(true, |s| s <= threshold)
+    };
+    let failing: Vec<&auditscope::result::Finding> = match (only_new, diff) {
+        (true, Some(diff)) => diff
+            .new_failures
+            .iter()
+            .map(|c| c.finding.as_ref())
+            .filter(|f| at_or_above(&f.severity))
+            .collect(),
+        _ => result
+            .findings
+            .iter()
+            .map(|f| f.as_ref())
+            .filter(|f| f.status == Status::Fail && at_or_above(&f.severity))
+            .collect(),
+    };
+    if failing.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "gate: {} {}failure(s) at or above {}, e.g. {} in {}: {}",
+        failing.len(),
+        if only_new { "new " } else { "" },
+        threshold.as_str(),
+        failing[0].check_id,
+        failing[0].account_id,
+        failing[0].message
+    );
+    ExitCode::from(1)
+}
+
+fn diff_command(old: &Path, new: &Path) -> Result<ExitCode, Failure> {
+    let load = |path: &Path| ScanResult::load(path).map_err(|d| Failure(d.to_string()));
+    let diff = auditscope::diff::compare(&load(old)?, &load(new)?);
+    print!("{}", diff_markdown(&diff));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,9 +8,11 @@
 //! catalogues) and never evaluates anything.
 
 use crate::checks::Catalogue;
+use crate::diff::Diff;
 use crate::result::{ControlState, Finding, ScanResult, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -569,6 +571,57 @@ impl Counts {
             has_checks,
         )
     }
+}
+
+/// The changes since a baseline as GitHub-flavoured Markdown, for a
+/// pull-request comment; deterministic.
+pub fn diff_markdown(diff: &Diff) -> String {
+    let mut out = String::from("## Changes since the baseline\n\n");
+    let _ = writeln!(
+        out,
+        "{} new failures, {} resolved, {} still failing, {} no longer assessed.\n",
+        diff.new_failures.len(),
+        diff.resolved.len(),
+        diff.still_failing.len(),
+        diff.not_assessed.len()
+    );
+    let sections = [
+        ("New failures", &diff.new_failures),
+        ("Resolved", &diff.resolved),
+        ("No longer assessed", &diff.not_assessed),
+        ("Still failing", &diff.still_failing),
+    ];
+    for (title, changes) in sections {
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {title} ({})\n", changes.len());
+        out.push_str("| Severity | Check | Account | Region | Resource | Now |\n");
+        out.push_str("|---|---|---|---|---|---|\n");
+        for change in changes {
+            let f = &change.finding;
+            let now = match change.after {
+                Some(_) if change.after == change.before || title == "New failures" => {
+                    f.message.clone()
+                }
+                Some(status) => format!("{}: {}", status.as_str(), f.message),
+                None if title == "Resolved" => "no longer reported".to_owned(),
+                None => "account not in this scan".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} | {} |",
+                f.severity,
+                f.check_id,
+                f.account_id,
+                f.region.as_deref().unwrap_or("global"),
+                markdown_escape(&f.resource.id),
+                markdown_escape(&now)
+            );
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

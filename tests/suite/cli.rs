@@ -117,3 +117,93 @@ fn checks_show_and_frameworks_list_work() {
     let output = auditscope(&["frameworks", "list"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("pci-dss-4.0"));
 }
+
+fn path(dir: &tempfile::TempDir, file: &str) -> String {
+    dir.path().join(file).to_string_lossy().into_owned()
+}
+
+#[test]
+fn fail_on_gates_on_severity() {
+    // acme has a public trail bucket (critical) and no low-severity-only gap.
+    let out = tempfile::tempdir().expect("tempdir");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["scan", "--mock", "mock/acme", "--format", "json"];
+        args.extend_from_slice(extra);
+        let dir = path(&out, "o");
+        args.extend(["--out", dir.as_str()]);
+        auditscope(&args)
+    };
+    let output = run(&["--fail-on", "critical"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("gate:") && stderr.contains("at or above critical"),
+        "{stderr}"
+    );
+    assert!(
+        out.path().join("o/result.json").exists(),
+        "reports are written before the gate"
+    );
+    assert_eq!(run(&[]).status.code(), Some(0));
+    assert_eq!(run(&["--fail-on", "severe"]).status.code(), Some(2));
+}
+
+#[test]
+fn baseline_diff_and_fail_on_new() {
+    let before = scan_acme(&["--format", "json"]);
+    let baseline = path(&before, "result.json");
+    // Against itself: nothing new, so --fail-on-new passes even though
+    // acme has failures.
+    let again = scan_acme(&["--format", "json", "--baseline", &baseline, "--fail-on-new"]);
+    let diff = std::fs::read_to_string(again.path().join("diff.md")).expect("diff.md");
+    assert!(
+        diff.starts_with("## Changes since the baseline\n\n0 new failures, 0 resolved,"),
+        "{diff}"
+    );
+
+    // The monitoring scenario fixes acme's six broken alarms in account
+    // 111111111111 and breaks other things.
+    let after = tempfile::tempdir().expect("tempdir");
+    let after_dir = path(&after, "o");
+    let output = auditscope(&[
+        "scan",
+        "--mock",
+        "mock/scenarios/monitoring.yaml",
+        "--format",
+        "json",
+        "--baseline",
+        &baseline,
+        "--fail-on-new",
+        "--out",
+        &after_dir,
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = auditscope(&["diff", &baseline, &path(&after, "o/result.json")]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let resolved = text
+        .split("### Resolved")
+        .nth(1)
+        .and_then(|s| s.split("###").next())
+        .unwrap_or_else(|| panic!("a Resolved section:\n{text}"));
+    assert!(
+        resolved.contains("| `alarm-route-table-changes` | 111111111111 | global |"),
+        "{resolved}"
+    );
+    // Failures of accounts not scanned this time are not "resolved".
+    assert!(!resolved.contains("| 555555555555 |"), "{resolved}");
+    let unassessed = text
+        .split("### No longer assessed")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a not-assessed section:\n{text}"));
+    assert!(
+        unassessed.contains("| 555555555555 |") && unassessed.contains("account not in this scan"),
+        "{unassessed}"
+    );
+    assert!(text.contains("### New failures"), "{text}");
+}
