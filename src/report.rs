@@ -585,13 +585,19 @@ pub fn diff_markdown(diff: &Diff) -> String {
         diff.still_failing.len(),
         diff.not_assessed.len()
     );
+    // Each section with what its "Now" column says of a finding that is
+    // no longer reported.
     let sections = [
-        ("New failures", &diff.new_failures),
-        ("Resolved", &diff.resolved),
-        ("No longer assessed", &diff.not_assessed),
-        ("Still failing", &diff.still_failing),
+        ("New failures", &diff.new_failures, ""),
+        ("Resolved", &diff.resolved, "no longer reported"),
+        (
+            "No longer assessed",
+            &diff.not_assessed,
+            "account not in this scan",
+        ),
+        ("Still failing", &diff.still_failing, ""),
     ];
-    for (title, changes) in sections {
+    for (title, changes, gone) in sections {
         if changes.is_empty() {
             continue;
         }
@@ -601,12 +607,9 @@ pub fn diff_markdown(diff: &Diff) -> String {
         for change in changes {
             let f = &change.finding;
             let now = match change.after {
-                Some(_) if change.after == change.before || title == "New failures" => {
-                    f.message.clone()
-                }
+                Some(Status::Fail) => f.message.clone(),
                 Some(status) => format!("{}: {}", status.as_str(), f.message),
-                None if title == "Resolved" => "no longer reported".to_owned(),
-                None => "account not in this scan".to_owned(),
+                None => gone.to_owned(),
             };
             let _ = writeln!(
                 out,
