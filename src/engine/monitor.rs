@@ -135,17 +135,27 @@ pub struct Chains<'a> {
     filters: RefCell<HashMap<String, Rc<Vec<ParsedFilter<'a>>>>>,
     /// The reach of each `must_match` event from a log group on.
     coverage: RefCell<HashMap<CoverageKey, Rc<Vec<Reach>>>>,
+    /// The feeds of the account last asked about: every monitor check of
+    /// an account asks in turn.
+    last_feeds: RefCell<Option<(String, Rc<Feeds<'a>>)>>,
 }
 
 /// Where a feed delivers.
 struct Feed<'a> {
     trail: &'a Trail,
+    /// Which management events the trail records (`view::management_events`).
+    recorded: Value,
+    /// "trail T → log group G (account, region)", for working paths.
+    path: String,
     account: &'a Account,
     region: &'a str,
     group_name: &'a str,
     group_arn: &'a str,
     filters: &'a [crate::model::MetricFilter],
 }
+
+/// An account's feeds and why its other trails are not feeds.
+type Feeds<'a> = (Vec<Feed<'a>>, Vec<Reach>);
 
 impl<'a> Chains<'a> {
     pub fn new(world: &'a World<'a>, errors: &'a ErrorIndex<'a>) -> Self {
@@ -154,27 +164,48 @@ impl<'a> Chains<'a> {
             errors,
             filters: RefCell::default(),
             coverage: RefCell::default(),
+            last_feeds: RefCell::default(),
         }
+    }
+
+    /// An unknown link when `action` failed for `account` in `region`:
+    /// "`what` could not be read: ACTION failed with CODE."
+    fn unreadable(
+        &self,
+        action: &str,
+        account: &str,
+        region: Option<&str>,
+        link: Link,
+        what: impl FnOnce() -> String,
+    ) -> Option<Reach> {
+        self.errors.at(action, account, region).map(|error| {
+            Reach::unknown(
+                link,
+                format!(
+                    "{} could not be read: {} failed with {}.",
+                    what(),
+                    error.iam_action(),
+                    error.code
+                ),
+            )
+        })
     }
 
     /// The `monitor` variable of check `check_id` for `account`.
     pub fn view(&self, check_id: &str, monitor: &Monitor, account: &'a Account) -> Value {
-        let (feeds, feed_problems) = self.feeds(account);
+        let feeds = self.cached_feeds(account);
+        let (feeds, feed_problems) = feeds.as_ref();
         let mut per_event: Vec<Reach> = Vec::with_capacity(monitor.must_match.len());
         for (index, event) in monitor.must_match.iter().enumerate() {
             let mut reaches = feed_problems.clone();
-            for feed in &feeds {
-                let prefix = format!(
-                    "trail {} → log group {} ({}, {})",
-                    feed.trail.name, feed.group_name, feed.account.id, feed.region
-                );
-                if let Some(problem) = not_recorded(feed.trail, event) {
+            for feed in feeds {
+                if let Some(problem) = not_recorded(feed, event) {
                     reaches.push(problem);
                     continue;
                 }
                 let coverage = self.coverage(check_id, monitor, feed);
                 if let Some(reach) = coverage.get(index) {
-                    reaches.push(reach.prefixed(&prefix));
+                    reaches.push(reach.prefixed(&feed.path));
                 }
             }
             per_event.push(best(reaches).unwrap_or_else(|| {
@@ -188,36 +219,43 @@ impl<'a> Chains<'a> {
         summarize(monitor, &per_event)
     }
 
+    fn cached_feeds(&self, account: &'a Account) -> Rc<Feeds<'a>> {
+        if let Some((id, feeds)) = self.last_feeds.borrow().as_ref() {
+            if *id == account.id {
+                return feeds.clone();
+            }
+        }
+        let feeds = Rc::new(self.feeds(account));
+        *self.last_feeds.borrow_mut() = Some((account.id.clone(), feeds.clone()));
+        feeds
+    }
+
     /// The trails that deliver this account's events to a scanned log
     /// group, and why the others do not.
-    fn feeds(&self, account: &'a Account) -> (Vec<Feed<'a>>, Vec<Reach>) {
+    fn feeds(&self, account: &'a Account) -> Feeds<'a> {
         let mut feeds = Vec::new();
         let mut problems = Vec::new();
         let trails = self.world.trails_for(account);
         if trails.is_empty() {
-            let detail = if let Some(error) =
-                self.errors
-                    .at("cloudtrail:DescribeTrails", &account.id, None)
-            {
-                return (
-                    feeds,
-                    vec![Reach::unknown(
+            problems.push(
+                self.unreadable(
+                    "cloudtrail:DescribeTrails",
+                    &account.id,
+                    None,
+                    Link::TrailFeed,
+                    || format!("The trails of account {}", account.id),
+                )
+                .unwrap_or_else(|| {
+                    Reach::broken(
                         Link::TrailFeed,
                         format!(
-                            "The trails of account {} could not be listed: {} failed with {}.",
-                            account.id,
-                            error.iam_action(),
-                            error.code
+                            "No CloudTrail trail logs the events of account {}, so no metric filter can see them.",
+                            account.id
                         ),
-                    )],
-                );
-            } else {
-                format!(
-                    "No CloudTrail trail logs the events of account {}, so no metric filter can see them.",
-                    account.id
-                )
-            };
-            problems.push(Reach::broken(Link::TrailFeed, detail, feed_fix(account)));
+                        feed_fix(account),
+                    )
+                }),
+            );
         }
         for trail in trails {
             let name = &trail.name;
@@ -273,18 +311,14 @@ impl<'a> Chains<'a> {
                         Link::TrailFeed,
                         format!("Log group {arn} of trail {name} is in account {owner}, which is not in the scan."),
                     ));
-                } else if let Some(error) =
-                    self.errors
-                        .at("logs:DescribeLogGroups", owner, Some(region))
-                {
-                    problems.push(Reach::unknown(
-                        Link::TrailFeed,
-                        format!(
-                            "The log groups of account {owner} in {region} could not be listed: {} failed with {}.",
-                            error.iam_action(),
-                            error.code
-                        ),
-                    ));
+                } else if let Some(unknown) = self.unreadable(
+                    "logs:DescribeLogGroups",
+                    owner,
+                    Some(region),
+                    Link::TrailFeed,
+                    || format!("The log groups of account {owner} in {region}"),
+                ) {
+                    problems.push(unknown);
                 } else {
                     problems.push(problem(format!(
                         "Trail {name} delivers to log group {arn}, which does not exist."
@@ -294,6 +328,11 @@ impl<'a> Chains<'a> {
             };
             feeds.push(Feed {
                 trail,
+                recorded: management_events(trail),
+                path: format!(
+                    "trail {name} → log group {} ({}, {})",
+                    found.group.name, found.account.id, found.region
+                ),
                 account: found.account,
                 region: found.region,
                 group_name: &found.group.name,
@@ -341,17 +380,14 @@ impl<'a> Chains<'a> {
             "log group {} ({}, {})",
             feed.group_name, feed.account.id, feed.region
         );
-        if let Some(error) = self.errors.at(
+        if let Some(unknown) = self.unreadable(
             "logs:DescribeMetricFilters",
             &feed.account.id,
             Some(feed.region),
+            Link::MetricFilter,
+            || format!("The metric filters of {where_}"),
         ) {
-            let detail = format!(
-                "The metric filters of {where_} could not be read: {} failed with {}.",
-                error.iam_action(),
-                error.code
-            );
-            return vec![Reach::unknown(Link::MetricFilter, detail); monitor.must_match.len()];
+            return vec![unknown; monitor.must_match.len()];
         }
         let filters = self.parsed_filters(feed);
         // Which events each filter matches; a filter that also matches a
@@ -438,18 +474,14 @@ impl<'a> Chains<'a> {
         let region = feed.region;
         let account = &feed.account.id;
         let metric_id = format!("{}/{}", metric.metric_namespace, metric.metric_name);
-        if let Some(error) = self
-            .errors
-            .at("cloudwatch:DescribeAlarms", account, Some(region))
-        {
-            return Reach::unknown(
-                Link::Alarm,
-                format!(
-                    "The alarms of account {account} in {region} could not be read: {} failed with {}.",
-                    error.iam_action(),
-                    error.code
-                ),
-            );
+        if let Some(unknown) = self.unreadable(
+            "cloudwatch:DescribeAlarms",
+            account,
+            Some(region),
+            Link::Alarm,
+            || format!("The alarms of account {account} in {region}"),
+        ) {
+            return unknown;
         }
         let alarms: &[MetricAlarm] = feed
             .account
@@ -566,11 +598,14 @@ impl<'a> Chains<'a> {
                     format!("Topic {arn} of alarm {alarm} is in account {owner}, which is not in the scan, so its subscribers are unknown."),
                 );
             }
-            if let Some(error) = self.errors.at("sns:ListTopics", owner, Some(region)) {
-                return Reach::unknown(
-                    Link::ConfirmedSubscription,
-                    format!("The SNS topics of account {owner} in {region} could not be listed: {} failed with {}.", error.iam_action(), error.code),
-                );
+            if let Some(unknown) = self.unreadable(
+                "sns:ListTopics",
+                owner,
+                Some(region),
+                Link::ConfirmedSubscription,
+                || format!("The SNS topics of account {owner} in {region}"),
+            ) {
+                return unknown;
             }
             return Reach::broken(
                 Link::SnsAction,
@@ -581,18 +616,14 @@ impl<'a> Chains<'a> {
                 )],
             );
         };
-        if let Some(error) = self
-            .errors
-            .at("sns:ListSubscriptionsByTopic", owner, Some(region))
-        {
-            return Reach::unknown(
-                Link::ConfirmedSubscription,
-                format!(
-                    "The subscriptions of topic {arn} could not be read: {} failed with {}.",
-                    error.iam_action(),
-                    error.code
-                ),
-            );
+        if let Some(unknown) = self.unreadable(
+            "sns:ListSubscriptionsByTopic",
+            owner,
+            Some(region),
+            Link::ConfirmedSubscription,
+            || format!("The subscriptions of topic {arn}"),
+        ) {
+            return unknown;
         }
         let confirmed = topic
             .subscriptions
@@ -630,8 +661,8 @@ impl<'a> Chains<'a> {
 }
 
 /// Why `trail` does not record `event`, if it does not.
-fn not_recorded(trail: &Trail, event: &SampleEvent) -> Option<Reach> {
-    let recorded = management_events(trail);
+fn not_recorded(feed: &Feed, event: &SampleEvent) -> Option<Reach> {
+    let (trail, recorded) = (feed.trail, &feed.recorded);
     let flag = |key: &str| recorded.get(key).and_then(Value::as_bool).unwrap_or(false);
     let kind = if event.read_only { "read" } else { "write" };
     let mut why = None;
