@@ -461,28 +461,27 @@ impl<'a> ErrorIndex<'a> {
         account: &str,
         region: Option<&str>,
     ) -> Option<&'a CollectionError> {
-        self.by_action.get(action)?.iter().copied().find(|e| {
-            e.account_id == account
-                && match (e.region.as_deref(), region) {
-                    (Some(er), Some(r)) => er == r,
-                    _ => true,
-                }
-        })
+        self.by_action
+            .get(action)?
+            .iter()
+            .copied()
+            .find(|e| e.account_id == account && concerns_region(e, region))
     }
 
     /// The first error that makes one of `actions` missing for `item`.
-    fn find(&self, actions: &[String], item: &Item) -> Option<&'a CollectionError> {
+    fn find<S: AsRef<str>>(&self, actions: &[S], item: &Item) -> Option<&'a CollectionError> {
         actions.iter().find_map(|action| {
-            self.by_action.get(action)?.iter().copied().find(|e| {
-                item.error_accounts.contains(&e.account_id)
-                    && match (&e.region, &item.region) {
-                        (Some(er), Some(ir)) => **er == **ir,
-                        _ => true,
-                    }
-                    && e.resource
-                        .as_ref()
-                        .is_none_or(|r| item.error_resources.contains(r))
-            })
+            self.by_action
+                .get(action.as_ref())?
+                .iter()
+                .copied()
+                .find(|e| {
+                    item.error_accounts.contains(&e.account_id)
+                        && concerns_region(e, item.region.as_deref())
+                        && e.resource
+                            .as_ref()
+                            .is_none_or(|r| item.error_resources.contains(r))
+                })
         })
     }
 }
@@ -527,12 +526,12 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
     // A monitor's chain crosses accounts and regions; it consults the
     // errors of each link where it reads it, so only the account's own
     // trail listing is checked here.
-    let requires: &[String] = if check.monitor.is_some() {
-        &*MONITOR_REQUIRES
+    let missing = if check.monitor.is_some() {
+        errors.find(&["cloudtrail:DescribeTrails"], item)
     } else {
-        &check.requires
+        errors.find(&check.requires, item)
     };
-    if let Some(error) = errors.find(requires, item) {
+    if let Some(error) = missing {
         let region = error.region.as_deref().unwrap_or("global");
         let hint = if error.is_access_denied() {
             format!("; grant {} to the scanning role", error.iam_action())
@@ -637,8 +636,14 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
     }
 }
 
-static MONITOR_REQUIRES: std::sync::LazyLock<[String; 1]> =
-    std::sync::LazyLock::new(|| ["cloudtrail:DescribeTrails".to_owned()]);
+/// Whether an error concerns `region`: errors without a region (global
+/// calls) concern every region, and every error concerns a regionless item.
+fn concerns_region(error: &CollectionError, region: Option<&str>) -> bool {
+    match (error.region.as_deref(), region) {
+        (Some(er), Some(r)) => er == r,
+        _ => true,
+    }
+}
 
 fn params_value(params: &BTreeMap<String, ParamValue>) -> Value {
     serde_json::to_value(params).unwrap_or(Value::Null)
