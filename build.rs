@@ -28,11 +28,13 @@ fn main() {
         writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
         for file in files {
             let relative = file.strip_prefix(&root).expect("walked under root");
+            // The path is joined at compile time from CARGO_MANIFEST_DIR, not
+            // written out absolute: a build directory reused by a checkout in
+            // another place (CI's clean clone) must not embed stale files.
+            let relative = relative.to_string_lossy().replace('\\', "/");
             writeln!(
                 code,
-                "    ({:?}, include_str!({:?})),",
-                relative.to_string_lossy(),
-                file.to_string_lossy()
+                "    ({relative:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{relative}\"))),"
             )
             .unwrap();
         }

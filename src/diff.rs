@@ -4,7 +4,7 @@
 //! Reads only `result`; `report` renders it (`auditscope diff`) and the
 //! CLI gates on it (`--fail-on-new`).
 
-use crate::result::{Finding, ScanResult, Status};
+use crate::result::{ChangeEntry, Changes, Finding, ScanResult, Status};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -81,4 +81,41 @@ pub fn compare(old: &ScanResult, new: &ScanResult) -> Diff {
         list.sort_by(|a, b| a.finding.key().cmp(&b.finding.key()));
     }
     diff
+}
+
+impl Diff {
+    /// The diff as `result.json` and the reports carry it. `baseline` says
+    /// what was compared against (its source and scan time).
+    pub fn changes(&self, baseline: &str) -> Changes {
+        let entries = |list: &[Change]| -> Vec<ChangeEntry> {
+            list.iter()
+                .map(|c| ChangeEntry {
+                    check_id: c.finding.check_id.clone(),
+                    severity: c.finding.severity.clone(),
+                    account_id: c.finding.account_id.clone(),
+                    region: c.finding.region.clone(),
+                    resource: c.finding.resource.id.clone(),
+                    before: c.before,
+                    after: c.after,
+                    message: c.finding.message.clone(),
+                })
+                .collect()
+        };
+        Changes {
+            baseline: baseline.to_owned(),
+            new_failures: entries(&self.new_failures),
+            resolved: entries(&self.resolved),
+            still_failing: entries(&self.still_failing),
+            not_assessed: entries(&self.not_assessed),
+        }
+    }
+}
+
+/// How a baseline is named in reports: its source and, when recorded,
+/// when it was scanned.
+pub fn describe_baseline(path: &std::path::Path, old: &ScanResult) -> String {
+    match &old.scan.started_at {
+        Some(at) => format!("{} ({}, scanned {at})", path.display(), old.scan.source),
+        None => format!("{} ({})", path.display(), old.scan.source),
+    }
 }

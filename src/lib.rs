@@ -14,5 +14,7 @@ pub mod embedded;
 pub mod engine;
 pub mod filter_pattern;
 pub mod model;
+pub mod ocsf;
 pub mod report;
 pub mod result;
+pub mod waivers;

@@ -7,8 +7,8 @@ use anyhow::{anyhow, Context as _, Result};
 use auditscope::checks::{self, Catalogue, ParamValue, Severity};
 use auditscope::diag::Diagnostic;
 use auditscope::engine::{self, RunInfo};
-use auditscope::report::{diff_markdown, Format, RenderOptions, Renderer};
-use auditscope::result::{ScanResult, Status};
+use auditscope::report::{changes_markdown, Format, RenderOptions, Renderer};
+use auditscope::result::{ScanResult, Status, WaiverState};
 use auditscope::{collect, embedded};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
@@ -74,7 +74,7 @@ struct ScanArgs {
     /// Directory to write the reports into.
     #[arg(long, default_value = "out", value_name = "DIR")]
     out: PathBuf,
-    /// Formats to write: json, md, html (comma-separated).
+    /// Formats to write: json, md, html, ocsf (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "json,md,html")]
     format: Vec<String>,
     /// Only run checks whose id matches one of these globs (e.g. 'cloudtrail-*').
@@ -112,6 +112,14 @@ struct ScanArgs {
     /// new ones at or above that severity).
     #[arg(long, requires = "baseline")]
     fail_on_new: bool,
+    /// Accepted risks (YAML): failing findings they match become WAIVED
+    /// until the waiver expires.
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Above this many accounts, the Markdown report links to one file per
+    /// account under accounts/ instead of listing every finding.
+    #[arg(long, default_value_t = 25, value_name = "N")]
+    split_accounts: usize,
 }
 
 #[derive(Subcommand)]
@@ -248,6 +256,16 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         .map(|f| f.parse::<Format>())
         .collect::<Result<Vec<_>, _>>()?;
     let mut catalogue = load_catalogue(&args.catalogue)?;
+    // Waivers are checked against the whole catalogue, so one file serves
+    // runs that select different checks.
+    let waivers = match &args.waivers {
+        Some(path) => {
+            let ids: Vec<&str> = catalogue.checks.iter().map(|c| c.id.as_str()).collect();
+            let today = time::OffsetDateTime::now_utc().date();
+            Some(auditscope::waivers::Waivers::load(path, &ids, today)?)
+        }
+        None => None,
+    };
     catalogue.select(&args.check_patterns)?;
     if let Some(framework) = &args.framework {
         catalogue.select_framework(framework)?;
@@ -261,7 +279,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     let baseline = args
         .baseline
         .as_deref()
-        .map(ScanResult::load)
+        .map(|path| ScanResult::load(path).map(|old| (path, old)))
         .transpose()
         .map_err(|d| Failure(d.to_string()))?;
 
@@ -294,6 +312,29 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         findings = result.findings.len(),
         "evaluated checks"
     );
+    if let Some(waivers) = &waivers {
+        waivers.apply(&mut result);
+        result.finalize(&catalogue.control_index());
+        for waiver in &result.waivers {
+            if waiver.state != WaiverState::Active {
+                eprintln!(
+                    "warning: waiver {} for {} in {} is {}",
+                    waiver.source,
+                    waiver.check_id,
+                    waiver.account_id,
+                    match waiver.state {
+                        WaiverState::Expired => format!("expired since {}", waiver.waiver.expires),
+                        _ => "unused: it matches no failing finding".to_owned(),
+                    }
+                );
+            }
+        }
+    }
+    let diff = baseline.map(|(path, old)| {
+        let diff = auditscope::diff::compare(&old, &result);
+        result.changes = Some(diff.changes(&auditscope::diff::describe_baseline(path, &old)));
+        diff
+    });
     result.scan.finished_at = now_rfc3339();
     if args.deterministic {
         result.scan.started_at = None;
@@ -309,6 +350,30 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     // result plus one row being rendered.
     for format in formats {
         let phase = std::time::Instant::now();
+        if format == Format::Markdown {
+            let written = renderer.write_markdown(
+                &args.out,
+                &result,
+                &catalogue,
+                &options,
+                args.split_accounts,
+            )?;
+            tracing::info!(
+                elapsed_ms = phase.elapsed().as_millis() as u64,
+                files = written.len(),
+                "rendered Markdown"
+            );
+            match written.len() {
+                1 => eprintln!("wrote {}", written[0].display()),
+                n => eprintln!(
+                    "wrote {} and {} account pages under {}",
+                    written[0].display(),
+                    n - 1,
+                    args.out.join("accounts").display()
+                ),
+            }
+            continue;
+        }
         let file = args.out.join(format.file_name());
         let cannot_write =
             |e: &dyn std::fmt::Display| Failure(format!("cannot write {}: {e}", file.display()));
@@ -323,10 +388,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         );
         eprintln!("wrote {}", file.display());
     }
-    let diff = baseline.map(|old| auditscope::diff::compare(&old, &result));
-    if let Some(diff) = &diff {
+    if let (Some(diff), Some(changes)) = (&diff, &result.changes) {
         let file = args.out.join("diff.md");
-        std::fs::write(&file, diff_markdown(diff))
+        std::fs::write(&file, changes_markdown(changes))
             .map_err(|e| Failure(format!("cannot write {}: {e}", file.display())))?;
         eprintln!(
             "wrote {}: {} new failures, {} resolved, {} still failing",
@@ -338,12 +402,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     }
     let by_status = &result.summary.by_status;
     eprintln!(
-        "{} findings: {} PASS, {} FAIL, {} ERROR, {} SKIP across {} account(s)",
+        "{} findings: {} PASS, {} FAIL, {} ERROR, {} SKIP, {} WAIVED across {} account(s)",
         result.findings.len(),
         by_status.get("PASS").copied().unwrap_or(0),
         by_status.get("FAIL").copied().unwrap_or(0),
         by_status.get("ERROR").copied().unwrap_or(0),
         by_status.get("SKIP").copied().unwrap_or(0),
+        by_status.get("WAIVED").copied().unwrap_or(0),
         result.scan.accounts.len()
     );
     Ok(gate(&result, diff.as_ref(), args.fail_on, args.fail_on_new))
@@ -397,8 +462,10 @@ fn gate(
 
 fn diff_command(old: &Path, new: &Path) -> Result<ExitCode, Failure> {
     let load = |path: &Path| ScanResult::load(path).map_err(|d| Failure(d.to_string()));
-    let diff = auditscope::diff::compare(&load(old)?, &load(new)?);
-    print!("{}", diff_markdown(&diff));
+    let baseline = load(old)?;
+    let diff = auditscope::diff::compare(&baseline, &load(new)?);
+    let changes = diff.changes(&auditscope::diff::describe_baseline(old, &baseline));
+    print!("{}", changes_markdown(&changes));
     Ok(ExitCode::SUCCESS)
 }
 

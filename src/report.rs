@@ -8,8 +8,7 @@
 //! catalogues) and never evaluates anything.
 
 use crate::checks::Catalogue;
-use crate::diff::Diff;
-use crate::result::{ControlState, Finding, ScanResult, Status};
+use crate::result::{ChangeEntry, Changes, ControlState, Finding, ScanResult, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -22,6 +21,8 @@ pub enum Format {
     Json,
     Markdown,
     Html,
+    /// OCSF Compliance Finding events (class 2003).
+    Ocsf,
 }
 
 impl Format {
@@ -30,12 +31,13 @@ impl Format {
             Format::Json => "result.json",
             Format::Markdown => "report.md",
             Format::Html => "report.html",
+            Format::Ocsf => "findings.ocsf.json",
         }
     }
 
     fn template(self) -> Option<&'static str> {
         match self {
-            Format::Json => None,
+            Format::Json | Format::Ocsf => None,
             Format::Markdown => Some("report.md.j2"),
             Format::Html => Some("report.html.j2"),
         }
@@ -49,7 +51,8 @@ impl std::str::FromStr for Format {
             "json" => Ok(Format::Json),
             "md" | "markdown" => Ok(Format::Markdown),
             "html" => Ok(Format::Html),
-            other => Err(format!("unknown format `{other}` (json, md, html)")),
+            "ocsf" => Ok(Format::Ocsf),
+            other => Err(format!("unknown format `{other}` (json, md, html, ocsf)")),
         }
     }
 }
@@ -182,6 +185,10 @@ impl Renderer {
         options: &RenderOptions,
         out: &mut dyn std::io::Write,
     ) -> Result<(), ReportError> {
+        if format == Format::Ocsf {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+            return Ok(crate::ocsf::write(result, catalogue, now, out)?);
+        }
         let Some(name) = format.template() else {
             serde_json::to_writer_pretty(&mut *out, result)?;
             out.write_all(b"\n").map_err(serde_json::Error::io)?;
@@ -205,6 +212,129 @@ impl Renderer {
     }
 }
 
+impl Renderer {
+    /// Writes `report.md` into `dir`. With more than `split_above` accounts
+    /// the findings of each account go to `accounts/<id>.md` and the main
+    /// report keeps the summary, the control matrix and per-check counts
+    /// with links: a pull-request diff then touches only the accounts that
+    /// changed. Returns the files written.
+    pub fn write_markdown(
+        &self,
+        dir: &Path,
+        result: &ScanResult,
+        catalogue: &Catalogue,
+        options: &RenderOptions,
+        split_above: usize,
+    ) -> Result<Vec<std::path::PathBuf>, ReportError> {
+        let split = result.scan.accounts.len() > split_above;
+        let main_options = RenderOptions {
+            split_accounts: split,
+            ..options.clone()
+        };
+        let mut written = vec![dir.join(Format::Markdown.file_name())];
+        write_file(&written[0], |out| {
+            self.render_to(Format::Markdown, result, catalogue, &main_options, out)
+        })?;
+        if !split {
+            return Ok(written);
+        }
+        let accounts_dir = dir.join("accounts");
+        std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Io {
+            path: accounts_dir.display().to_string(),
+            source,
+        })?;
+        let page_options = RenderOptions {
+            account_page: true,
+            ..options.clone()
+        };
+        let controls = catalogue.control_index();
+        for account in per_account(result, &controls) {
+            let path = accounts_dir.join(format!("{}.md", account.scan.accounts[0]));
+            write_file(&path, |out| {
+                self.render_to(Format::Markdown, &account, catalogue, &page_options, out)
+            })?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+/// Creates `path` and streams into it through a buffer.
+fn write_file(
+    path: &Path,
+    render: impl FnOnce(&mut dyn std::io::Write) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let io = |source| ReportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    render(&mut out)?;
+    std::io::Write::flush(&mut out).map_err(io)
+}
+
+/// One result per scanned account: its findings, collection errors,
+/// changes and waivers, with its own summary. One pass over the findings.
+fn per_account(
+    result: &ScanResult,
+    controls: &BTreeMap<String, Vec<(String, bool)>>,
+) -> Vec<ScanResult> {
+    let mut findings: BTreeMap<&str, Vec<Arc<Finding>>> = BTreeMap::new();
+    for f in &result.findings {
+        findings
+            .entry(&f.account_id)
+            .or_default()
+            .push(Arc::clone(f));
+    }
+    result
+        .scan
+        .accounts
+        .iter()
+        .map(|id| {
+            let mine = |account: &str| account == id.as_str();
+            let findings = findings.remove(id.as_str()).unwrap_or_default();
+            let changes = result.changes.as_ref().map(|c| {
+                let keep = |list: &[ChangeEntry]| -> Vec<ChangeEntry> {
+                    list.iter()
+                        .filter(|e| mine(&e.account_id))
+                        .cloned()
+                        .collect()
+                };
+                Changes {
+                    baseline: c.baseline.clone(),
+                    new_failures: keep(&c.new_failures),
+                    resolved: keep(&c.resolved),
+                    still_failing: keep(&c.still_failing),
+                    not_assessed: keep(&c.not_assessed),
+                }
+            });
+            ScanResult {
+                schema_version: result.schema_version,
+                tool: result.tool.clone(),
+                scan: crate::result::ScanInfo {
+                    accounts: vec![id.clone()],
+                    ..result.scan.clone()
+                },
+                summary: crate::result::summarize(&findings, controls),
+                findings,
+                errors: result
+                    .errors
+                    .iter()
+                    .filter(|e| mine(&e.account_id))
+                    .cloned()
+                    .collect(),
+                waivers: result
+                    .waivers
+                    .iter()
+                    .filter(|w| w.account_id == "*" || mine(&w.account_id))
+                    .cloned()
+                    .collect(),
+                changes,
+            }
+        })
+        .collect()
+}
+
 /// Choices that change what a report shows.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -214,6 +344,11 @@ pub struct RenderOptions {
     /// beyond it, failures and errors are still listed in full and the
     /// complete list is in `result.json`.
     pub max_listed_findings: usize,
+    /// Markdown: the findings of each account are in `accounts/<id>.md`
+    /// and the main report links to them (set by [`Renderer::write_markdown`]).
+    pub split_accounts: bool,
+    /// Markdown: this page is one account's (`accounts/<id>.md`).
+    pub account_page: bool,
 }
 
 impl Default for RenderOptions {
@@ -221,6 +356,8 @@ impl Default for RenderOptions {
         RenderOptions {
             timestamps: false,
             max_listed_findings: 5_000,
+            split_accounts: false,
+            account_page: false,
         }
     }
 }
@@ -306,6 +443,8 @@ struct AccountRow<'a> {
 struct FailureGroup<'a> {
     check: CheckInfo<'a>,
     findings: FindingList,
+    /// Accounts with failures of this check and how many, in account order.
+    accounts: Vec<(Arc<str>, usize)>,
     /// Distinct `fix` command lists of the findings (evidence named `fix`,
     /// as monitor checks give), with the resources each applies to.
     fixes: Vec<Fix>,
@@ -389,6 +528,16 @@ struct ReportModel<'a> {
     finding_count: usize,
     total: u64,
     passed: u64,
+    /// WAIVED findings, with their waivers.
+    waived: FindingList,
+    /// The waivers file's entries and their state.
+    waivers: &'a [crate::result::WaiverUse],
+    /// Changes since the baseline, section by section, and as Markdown.
+    changes: Option<&'a Changes>,
+    change_sections: Vec<ChangeSection<'a>>,
+    changes_md: Option<String>,
+    split_accounts: bool,
+    account_page: bool,
 }
 
 impl<'a> ReportModel<'a> {
@@ -414,6 +563,7 @@ impl<'a> ReportModel<'a> {
             vec![vec![None; catalogue.checks.len()]; result.scan.accounts.len()];
         let mut failures: Vec<Vec<Arc<Finding>>> = vec![Vec::new(); catalogue.checks.len()];
         let mut errors = Vec::new();
+        let mut waived = Vec::new();
         let (mut assessed, mut passed) = (0u64, 0u64);
         for finding in &result.findings {
             let check = check_index.get(&*finding.check_id).copied();
@@ -432,9 +582,14 @@ impl<'a> ReportModel<'a> {
                 *cell = Some(cell.map_or(finding.status, |s| s.min(finding.status)));
             }
             match finding.status {
-                Status::Pass | Status::Waived => {
+                Status::Pass => {
                     assessed += 1;
                     passed += 1;
+                }
+                Status::Waived => {
+                    assessed += 1;
+                    passed += 1;
+                    waived.push(Arc::clone(finding));
                 }
                 Status::Fail => assessed += 1,
                 Status::Error => errors.push(Arc::clone(finding)),
@@ -504,8 +659,13 @@ impl<'a> ReportModel<'a> {
             .filter(|(_, findings)| !findings.is_empty())
             .map(|(check, mut findings)| {
                 findings.sort_by(|a, b| a.key().cmp(&b.key()));
+                let mut accounts: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+                for f in &findings {
+                    *accounts.entry(f.account_id.clone()).or_default() += 1;
+                }
                 FailureGroup {
                     check: check.clone(),
+                    accounts: accounts.into_iter().collect(),
                     fixes: distinct_fixes(&findings),
                     findings: FindingList(findings),
                 }
@@ -550,6 +710,17 @@ impl<'a> ReportModel<'a> {
             finding_count: result.findings.len(),
             total: assessed,
             passed,
+            waived: FindingList(waived),
+            waivers: &result.waivers,
+            changes: result.changes.as_ref(),
+            change_sections: result
+                .changes
+                .as_ref()
+                .map(|c| c.sections().into_iter().collect())
+                .unwrap_or_default(),
+            changes_md: result.changes.as_ref().map(changes_markdown),
+            split_accounts: options.split_accounts,
+            account_page: options.account_page,
         }
     }
 }
@@ -574,57 +745,91 @@ impl Counts {
 }
 
 /// The changes since a baseline as GitHub-flavoured Markdown, for a
-/// pull-request comment; deterministic.
-pub fn diff_markdown(diff: &Diff) -> String {
+/// pull-request comment and the Markdown report; deterministic.
+pub fn changes_markdown(changes: &Changes) -> String {
     let mut out = String::from("## Changes since the baseline\n\n");
     let _ = writeln!(
         out,
-        "{} new failures, {} resolved, {} still failing, {} no longer assessed.\n",
-        diff.new_failures.len(),
-        diff.resolved.len(),
-        diff.still_failing.len(),
-        diff.not_assessed.len()
+        "Compared with {}: {} new failures, {} resolved, {} still failing, {} no longer assessed.\n",
+        markdown_escape(&changes.baseline),
+        changes.new_failures.len(),
+        changes.resolved.len(),
+        changes.still_failing.len(),
+        changes.not_assessed.len()
     );
-    // Each section with what its "Now" column says of a finding that is
-    // no longer reported.
-    let sections = [
-        ("New failures", &diff.new_failures, ""),
-        ("Resolved", &diff.resolved, "no longer reported"),
-        (
-            "No longer assessed",
-            &diff.not_assessed,
-            "account not in this scan",
-        ),
-        ("Still failing", &diff.still_failing, ""),
-    ];
-    for (title, changes, gone) in sections {
-        if changes.is_empty() {
+    for section in changes.sections() {
+        if section.entries.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "### {title} ({})\n", changes.len());
+        let _ = writeln!(out, "### {} ({})\n", section.title, section.entries.len());
         out.push_str("| Severity | Check | Account | Region | Resource | Now |\n");
         out.push_str("|---|---|---|---|---|---|\n");
-        for change in changes {
-            let f = &change.finding;
-            let now = match change.after {
-                Some(Status::Fail) => f.message.clone(),
-                Some(status) => format!("{}: {}", status.as_str(), f.message),
-                None => gone.to_owned(),
-            };
+        for entry in section.entries {
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} | {} | {} |",
-                f.severity,
-                f.check_id,
-                f.account_id,
-                f.region.as_deref().unwrap_or("global"),
-                markdown_escape(&f.resource.id),
-                markdown_escape(&now)
+                entry.severity,
+                entry.check_id,
+                entry.account_id,
+                entry.region.as_deref().unwrap_or("global"),
+                markdown_escape(&entry.resource),
+                markdown_escape(&section.now(entry))
             );
         }
         out.push('\n');
     }
     out
+}
+
+/// One list of a [`Changes`], titled, for templates and Markdown.
+#[derive(Serialize)]
+pub struct ChangeSection<'a> {
+    pub title: &'static str,
+    /// What the "Now" column says of a finding no longer reported.
+    pub gone: &'static str,
+    pub entries: &'a [ChangeEntry],
+}
+
+impl ChangeSection<'_> {
+    /// The "Now" column: the message, prefixed by the status unless FAIL.
+    pub fn now(&self, entry: &ChangeEntry) -> String {
+        match entry.after {
+            Some(Status::Fail) => entry.message.clone(),
+            Some(status) => format!("{}: {}", status.as_str(), entry.message),
+            None => self.gone.to_owned(),
+        }
+    }
+}
+
+trait Sections {
+    fn sections(&self) -> [ChangeSection<'_>; 4];
+}
+
+impl Sections for Changes {
+    fn sections(&self) -> [ChangeSection<'_>; 4] {
+        [
+            ChangeSection {
+                title: "New failures",
+                gone: "",
+                entries: &self.new_failures,
+            },
+            ChangeSection {
+                title: "Resolved",
+                gone: "no longer reported",
+                entries: &self.resolved,
+            },
+            ChangeSection {
+                title: "No longer assessed",
+                gone: "account not in this scan",
+                entries: &self.not_assessed,
+            },
+            ChangeSection {
+                title: "Still failing",
+                gone: "",
+                entries: &self.still_failing,
+            },
+        ]
+    }
 }
 
 #[cfg(test)]

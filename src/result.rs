@@ -58,6 +58,62 @@ pub struct Waiver {
     pub expires: String,
 }
 
+/// How a waiver of the `--waivers` file fared in this scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaiverState {
+    /// In force and matched at least one failing finding.
+    Active,
+    /// Past its expiry date: it no longer applies.
+    Expired,
+    /// In force but matched no failing finding (fixed, or a typo).
+    Unused,
+}
+
+/// One waiver of the `--waivers` file and what it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverUse {
+    pub check_id: String,
+    /// An account id or `*`.
+    pub account_id: String,
+    pub region: Option<String>,
+    /// The resource glob, if any.
+    pub resource: Option<String>,
+    #[serde(flatten)]
+    pub waiver: Waiver,
+    pub state: WaiverState,
+    /// Failing findings it matched (an expired waiver counts those it would
+    /// have waived).
+    pub matched: u64,
+    /// `file:line` of the entry.
+    pub source: String,
+}
+
+/// One finding in the comparison with a baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeEntry {
+    pub check_id: Shared,
+    pub severity: Shared,
+    pub account_id: Shared,
+    pub region: Option<Shared>,
+    pub resource: String,
+    pub before: Option<Status>,
+    /// `None` when the finding is no longer reported.
+    pub after: Option<Status>,
+    pub message: String,
+}
+
+/// What changed since the baseline (`--baseline`), each list in result order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    /// The baseline's source and scan time, to say what was compared.
+    pub baseline: String,
+    pub new_failures: Vec<ChangeEntry>,
+    pub resolved: Vec<ChangeEntry>,
+    pub still_failing: Vec<ChangeEntry>,
+    pub not_assessed: Vec<ChangeEntry>,
+}
+
 /// Text shared by many findings (a check's title, an account id): one
 /// allocation per check or account instead of one per finding, which is
 /// what keeps a 1,000-account result in memory small.
@@ -146,6 +202,12 @@ pub struct ScanResult {
     pub findings: Vec<std::sync::Arc<Finding>>,
     pub errors: Vec<CollectionError>,
     pub summary: Summary,
+    /// The waivers file's entries and their state (with `--waivers`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverUse>,
+    /// Changes since the baseline (with `--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
 }
 
 /// The state of one control, derived from the findings mapped to it.

@@ -244,6 +244,25 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// Per framework, every control of its catalogue and whether a loaded
+    /// check maps to it: what `ScanResult::finalize` needs to summarize.
+    pub fn control_index(&self) -> BTreeMap<String, Vec<(String, bool)>> {
+        self.frameworks
+            .iter()
+            .map(|(id, framework)| {
+                let list = framework
+                    .controls
+                    .iter()
+                    .map(|c| {
+                        let covered = self.checks_for_control(id, &c.id).next().is_some();
+                        (c.id.clone(), covered)
+                    })
+                    .collect();
+                (id.clone(), list)
+            })
+            .collect()
+    }
+
     pub fn check(&self, id: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
     }

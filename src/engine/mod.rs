@@ -165,18 +165,7 @@ pub fn run(
         .or(now);
     let world = World::new(snapshot, now);
     let findings = evaluate(&world, catalogue);
-    let mut controls: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
-    for (id, framework) in &catalogue.frameworks {
-        let list = framework
-            .controls
-            .iter()
-            .map(|c| {
-                let covered = catalogue.checks_for_control(id, &c.id).next().is_some();
-                (c.id.clone(), covered)
-            })
-            .collect();
-        controls.insert(id.clone(), list);
-    }
+    let controls = catalogue.control_index();
     let parameters = catalogue
         .checks
         .iter()
@@ -208,6 +197,8 @@ pub fn run(
         findings,
         errors: snapshot.errors.clone(),
         summary: Default::default(),
+        waivers: Vec::new(),
+        changes: None,
     };
     result.finalize(&controls);
     result

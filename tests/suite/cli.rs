@@ -3,7 +3,7 @@
 use crate::root;
 use std::process::Command;
 
-fn auditscope(args: &[&str]) -> std::process::Output {
+pub fn auditscope(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_auditscope"))
         .args(args)
         .current_dir(root())
@@ -13,7 +13,7 @@ fn auditscope(args: &[&str]) -> std::process::Output {
 
 /// Scans `mock/acme` with `extra` arguments into a new directory and
 /// asserts that the command succeeded.
-fn scan_acme(extra: &[&str]) -> tempfile::TempDir {
+pub fn scan_acme(extra: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("tempdir");
     let mut args = vec!["scan", "--mock", "mock/acme"];
     args.extend_from_slice(extra);
@@ -118,7 +118,7 @@ fn checks_show_and_frameworks_list_work() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("pci-dss-4.0"));
 }
 
-fn path(dir: &tempfile::TempDir, file: &str) -> String {
+pub fn path(dir: &tempfile::TempDir, file: &str) -> String {
     dir.path().join(file).to_string_lossy().into_owned()
 }
 
@@ -157,7 +157,9 @@ fn baseline_diff_and_fail_on_new() {
     let again = scan_acme(&["--format", "json", "--baseline", &baseline, "--fail-on-new"]);
     let diff = std::fs::read_to_string(again.path().join("diff.md")).expect("diff.md");
     assert!(
-        diff.starts_with("## Changes since the baseline\n\n0 new failures, 0 resolved,"),
+        diff.starts_with("## Changes since the baseline\n\nCompared with ")
+            && diff.contains("(mock:mock/acme, scanned ")
+            && diff.contains("): 0 new failures, 0 resolved,"),
         "{diff}"
     );
 

@@ -4,6 +4,7 @@ mod check_table;
 mod cli;
 mod loader;
 mod monitor;
+mod outputs;
 mod reports;
 
 use auditscope::checks::{self, Catalogue};
