@@ -128,30 +128,31 @@ impl Renderer {
         env.add_filter("tojson_pretty", |value: minijinja::Value| -> String {
             serde_json::to_string_pretty(&value).unwrap_or_default()
         });
-        let mut sources: Vec<(String, String)> = Vec::new();
-        match dir {
-            Some(dir) => {
-                let entries = std::fs::read_dir(dir).map_err(|source| ReportError::Io {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
-                for entry in entries.flatten() {
-                    let path = entry.path();
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    if name.ends_with(".j2") || name.ends_with(".css") {
-                        let text =
-                            std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
-                                path: path.display().to_string(),
-                                source,
-                            })?;
-                        sources.push((name, text));
-                    }
-                }
-            }
-            None => {
-                for (path, text) in crate::embedded::REPORT_FILES {
-                    let name = path.rsplit('/').next().unwrap_or(path).to_owned();
-                    sources.push((name, (*text).to_owned()));
+        // The embedded templates first, then any file of `dir` in place of
+        // the embedded one of the same name: a user can restyle only
+        // `report.css`, and a missing file falls back to the built-in one.
+        let mut sources: BTreeMap<String, String> = crate::embedded::REPORT_FILES
+            .iter()
+            .map(|(path, text)| {
+                let name = path.rsplit('/').next().unwrap_or(path).to_owned();
+                (name, (*text).to_owned())
+            })
+            .collect();
+        if let Some(dir) = dir {
+            let entries = std::fs::read_dir(dir).map_err(|source| ReportError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".j2") || name.ends_with(".css") {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
+                            path: path.display().to_string(),
+                            source,
+                        })?;
+                    sources.insert(name, text);
                 }
             }
         }

@@ -293,3 +293,37 @@ fn large_organizations_get_one_markdown_page_per_account() {
     assert!(page.contains("arn:aws:s3:::acme-dev-trail-logs"));
     assert!(!page.contains("| 111111111111 |"), "only its own findings");
 }
+
+#[test]
+fn templates_from_a_directory_override_the_embedded_ones_file_by_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("report.css"), "body { color: #123456; }").expect("css");
+    let out = scan_acme(&["--templates", dir.path().to_str().expect("utf-8")]);
+    let html = std::fs::read_to_string(out.path().join("report.html")).expect("html");
+    assert!(html.contains("body { color: #123456; }"), "restyled");
+    assert!(
+        html.contains(r#"<h2 id="summary">Executive summary</h2>"#),
+        "embedded page"
+    );
+    assert!(
+        out.path().join("report.md").exists(),
+        "embedded Markdown template"
+    );
+
+    std::fs::write(dir.path().join("report.md.j2"), "# Mine\n{% for x in %}\n").expect("j2");
+    let output = auditscope(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--templates",
+        dir.path().to_str().expect("utf-8"),
+        "--out",
+        &path(&dir, "o"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("syntax error") && stderr.contains("report.md.j2:2"),
+        "{stderr}"
+    );
+}
