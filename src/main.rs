@@ -41,6 +41,17 @@ enum Command {
         #[command(subcommand)]
         command: FrameworksCommand,
     },
+    /// Collect the live account's facts into a snapshot file, to evaluate
+    /// later with `scan --snapshot` (offline, any number of times).
+    Collect {
+        /// The snapshot file to write (JSON).
+        #[arg(long, default_value = "snapshot.json", value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        live: LiveArgs,
+    },
+    /// Print the least-privilege IAM policy the collector needs (JSON).
+    IamPolicy,
     /// Compare two result.json files: new failures, resolved, still failing
     /// (Markdown on stdout, for a pull-request comment).
     Diff {
@@ -60,17 +71,16 @@ struct CatalogueArgs {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// Mock world: a directory (world.yaml + accounts/*.yaml) or a snapshot file.
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with = "snapshot",
-        required_unless_present = "snapshot"
-    )]
+    /// Mock world: a directory (world.yaml + accounts/*.yaml) or a snapshot
+    /// file. Without --mock or --snapshot, the live AWS account of the
+    /// current credentials is scanned.
+    #[arg(long, value_name = "PATH", conflicts_with = "snapshot")]
     mock: Option<PathBuf>,
-    /// A saved snapshot (JSON or YAML) to re-evaluate offline.
+    /// A saved snapshot (`auditscope collect`) to re-evaluate offline.
     #[arg(long, value_name = "FILE")]
     snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    live: LiveArgs,
     /// Directory to write the reports into.
     #[arg(long, default_value = "out", value_name = "DIR")]
     out: PathBuf,
@@ -120,6 +130,28 @@ struct ScanArgs {
     /// account under accounts/ instead of listing every finding.
     #[arg(long, default_value_t = 25, value_name = "N")]
     split_accounts: usize,
+}
+
+/// Where and how to collect from AWS (live scans and `collect`).
+#[derive(Args, Clone)]
+struct LiveArgs {
+    /// Named profile of the shared AWS config (SSO profiles too); default:
+    /// the standard chain (environment, AWS_PROFILE, web identity, IMDS).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Regions to scan: `all` (every region enabled for the account, from
+    /// account:ListRegions) or a comma-separated list.
+    #[arg(long, default_value = "all", value_name = "all|LIST")]
+    regions: String,
+    /// Region for global calls (STS, S3 control); default: the profile's.
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Regions collected at the same time.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    concurrency: usize,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -172,6 +204,11 @@ fn main() -> ExitCode {
         Command::Checks { command } => checks_command(command),
         Command::Frameworks { command } => frameworks_command(command),
         Command::Diff { old, new } => diff_command(&old, &new),
+        Command::Collect { out, live } => collect_command(&out, &live),
+        Command::IamPolicy => {
+            println!("{}", collect::aws::iam_policy());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match outcome {
         Ok(code) => code,
@@ -284,13 +321,18 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         .map_err(|d| Failure(d.to_string()))?;
 
     let started_at = now_rfc3339();
-    let (path, source) = match (&args.mock, &args.snapshot) {
-        (Some(path), _) => (path, format!("mock:{}", path.display())),
-        (None, Some(path)) => (path, format!("snapshot:{}", path.display())),
-        (None, None) => return Err(Failure("give --mock PATH or --snapshot FILE".into())),
-    };
     let phase = std::time::Instant::now();
-    let snapshot = collect::mock::load(path).map_err(|d| Failure(d.to_string()))?;
+    let (snapshot, source) = match (&args.mock, &args.snapshot) {
+        (Some(path), _) => (
+            collect::mock::load(path).map_err(|d| Failure(d.to_string()))?,
+            format!("mock:{}", path.display()),
+        ),
+        (None, Some(path)) => (
+            collect::mock::load(path).map_err(|d| Failure(d.to_string()))?,
+            format!("snapshot:{}", path.display()),
+        ),
+        (None, None) => (collect_live(&args.live)?, "aws".to_owned()),
+    };
     tracing::info!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
         accounts = snapshot.accounts.len(),
@@ -615,5 +657,95 @@ fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode, Failure> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Collects the live account of the current credentials.
+fn collect_live(live: &LiveArgs) -> Result<auditscope::model::Snapshot, Failure> {
+    let regions = match live.regions.trim() {
+        "all" | "" => collect::aws::Regions::All,
+        list => collect::aws::Regions::List(
+            list.split(',')
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty())
+                .collect(),
+        ),
+    };
+    let options = collect::aws::Options {
+        regions,
+        concurrency: live.concurrency,
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let sdk = collect::aws::load_config(live.profile.as_deref(), live.region.as_deref()).await;
+        let bar = progress_bar(live.quiet);
+        if let collect::aws::Regions::List(list) = &options.regions {
+            bar.set_length(list.len() as u64);
+        }
+        let tick = |region: &str| {
+            bar.inc(1);
+            bar.set_message(format!("collected {region}"));
+        };
+        let snapshot = collect::aws::collect_account(&sdk, &options, &tick).await;
+        bar.finish_and_clear();
+        let snapshot = snapshot.map_err(|e| Failure(e.to_string()))?;
+        for error in &snapshot.errors {
+            tracing::warn!(
+                account = %error.account_id,
+                region = error.region.as_deref().unwrap_or("global"),
+                "{}:{} failed: {} {}",
+                error.service,
+                error.operation,
+                error.code,
+                error.message
+            );
+        }
+        let calls: u64 = snapshot
+            .accounts
+            .iter()
+            .flat_map(|a| a.api_calls.values())
+            .sum();
+        eprintln!(
+            "collected account {} in {} region(s): {} API calls, {} failed",
+            snapshot
+                .accounts
+                .first()
+                .map(|a| a.id.as_str())
+                .unwrap_or("?"),
+            snapshot.regions().len(),
+            calls,
+            snapshot.errors.len()
+        );
+        Ok(snapshot)
+    })
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal or with
+/// --quiet.
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal as _;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} regions {pos}/{len} {wide_msg} {elapsed}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn collect_command(out: &Path, live: &LiveArgs) -> Result<ExitCode, Failure> {
+    let snapshot = collect_live(live)?;
+    let text = serde_json::to_string_pretty(&snapshot)?;
+    std::fs::write(out, text + "\n")
+        .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+    eprintln!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -2,4 +2,5 @@
 //! later, from live AWS). Collectors produce facts only; judging them is the
 //! engine's job.
 
+pub mod aws;
 pub mod mock;

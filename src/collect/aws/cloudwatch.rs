@@ -1,0 +1,51 @@
+//! CloudWatch: metric alarms (DescribeAlarms, paginated).
+
+use super::{Clients, Ctx};
+use crate::model::MetricAlarm;
+
+pub(super) async fn alarms(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<MetricAlarm> {
+    let pages = clients
+        .cloudwatch(region)
+        .describe_alarms()
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await;
+    let pages = match pages {
+        Ok(pages) => pages,
+        Err(e) => {
+            ctx.fail(Some(region), "cloudwatch", "DescribeAlarms", None, &e);
+            return Vec::new();
+        }
+    };
+    pages
+        .iter()
+        .flat_map(|p| p.metric_alarms())
+        .filter_map(|a| {
+            Some(MetricAlarm {
+                name: a.alarm_name()?.to_owned(),
+                arn: a.alarm_arn().unwrap_or_default().to_owned(),
+                namespace: a.namespace().map(str::to_owned),
+                metric_name: a.metric_name().map(str::to_owned),
+                dimensions: a
+                    .dimensions()
+                    .iter()
+                    .filter_map(|d| Some((d.name()?.to_owned(), d.value()?.to_owned())))
+                    .collect(),
+                statistic: a
+                    .statistic()
+                    .map(|s| s.as_str().to_owned())
+                    .or_else(|| a.extended_statistic().map(str::to_owned)),
+                period: a.period().and_then(|p| u32::try_from(p).ok()),
+                evaluation_periods: a.evaluation_periods().and_then(|p| u32::try_from(p).ok()),
+                threshold: a.threshold(),
+                comparison_operator: a.comparison_operator().map(|c| c.as_str().to_owned()),
+                actions_enabled: a.actions_enabled().unwrap_or(true),
+                alarm_actions: a.alarm_actions().to_vec(),
+                ok_actions: a.ok_actions().to_vec(),
+                insufficient_data_actions: a.insufficient_data_actions().to_vec(),
+                state: a.state_value().map(|s| s.as_str().to_owned()),
+            })
+        })
+        .collect()
+}

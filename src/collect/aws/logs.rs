@@ -1,0 +1,90 @@
+//! CloudWatch Logs: log groups and, with one region-wide paginated call
+//! instead of one per group, every metric filter.
+
+use super::{Clients, Ctx};
+use crate::model::{LogGroup, MetricFilter, MetricTransformation};
+use std::collections::BTreeMap;
+
+const SERVICE: &str = "logs";
+
+pub(super) async fn log_groups(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<LogGroup> {
+    let client = clients.logs(region);
+    let (groups, filters) = tokio::join!(
+        client
+            .describe_log_groups()
+            .into_paginator()
+            .send()
+            .try_collect(),
+        client
+            .describe_metric_filters()
+            .into_paginator()
+            .send()
+            .try_collect(),
+    );
+    let groups = match groups {
+        Ok(pages) => pages,
+        Err(e) => {
+            ctx.fail(Some(region), SERVICE, "DescribeLogGroups", None, &e);
+            return Vec::new();
+        }
+    };
+    let mut by_group: BTreeMap<String, Vec<MetricFilter>> = BTreeMap::new();
+    match filters {
+        Ok(pages) => {
+            for filter in pages.iter().flat_map(|p| p.metric_filters()) {
+                let Some(group) = filter.log_group_name() else {
+                    continue;
+                };
+                by_group
+                    .entry(group.to_owned())
+                    .or_default()
+                    .push(MetricFilter {
+                        name: filter.filter_name().unwrap_or_default().to_owned(),
+                        pattern: filter.filter_pattern().unwrap_or_default().to_owned(),
+                        transformations: filter
+                            .metric_transformations()
+                            .iter()
+                            .map(|t| MetricTransformation {
+                                metric_name: t.metric_name().to_owned(),
+                                metric_namespace: t.metric_namespace().to_owned(),
+                                metric_value: t.metric_value().to_owned(),
+                                default_value: t.default_value(),
+                                dimensions: t
+                                    .dimensions()
+                                    .map(|d| {
+                                        d.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                                    })
+                                    .unwrap_or_default(),
+                                unit: t.unit().map(|u| u.as_str().to_owned()),
+                            })
+                            .collect(),
+                    });
+            }
+        }
+        Err(e) => ctx.fail(Some(region), SERVICE, "DescribeMetricFilters", None, &e),
+    }
+    groups
+        .iter()
+        .flat_map(|p| p.log_groups())
+        .filter_map(|g| {
+            let name = g.log_group_name()?.to_owned();
+            let arn = g
+                .log_group_arn()
+                .map(str::to_owned)
+                .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_owned()))
+                .unwrap_or_else(|| {
+                    format!("arn:aws:logs:{region}:{}:log-group:{name}", ctx.account_id)
+                });
+            Some(LogGroup {
+                metric_filters: by_group.remove(&name).unwrap_or_default(),
+                name,
+                arn,
+                retention_in_days: g.retention_in_days().and_then(|d| u32::try_from(d).ok()),
+                kms_key_id: g.kms_key_id().map(str::to_owned),
+                data_protection_status: g.data_protection_status().map(|s| s.as_str().to_owned()),
+                log_group_class: g.log_group_class().map(|c| c.as_str().to_owned()),
+                stored_bytes: g.stored_bytes().and_then(|b| u64::try_from(b).ok()),
+            })
+        })
+        .collect()
+}

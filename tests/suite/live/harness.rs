@@ -1,0 +1,643 @@
+//! Test harness for the live collector: moto in server mode, started per
+//! test on a free port, and an HTTP proxy in front of it that
+//! - bridges the Smithy RPCv2 CBOR protocol of the current
+//!   `aws-sdk-cloudwatch` to moto's JSON 1.0 CloudWatch API (moto 5.2.5
+//!   answers CBOR requests with 404), timestamps as CBOR tag 1;
+//! - injects faults (AccessDenied, throttling, a failing region) by
+//!   operation or region;
+//! - adds latency per call (for the benchmark).
+
+use std::collections::BTreeMap;
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A moto server of its own, killed when dropped.
+pub struct Moto {
+    child: Child,
+    pub url: String,
+    pub addr: SocketAddr,
+}
+
+fn moto_server_path() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("AUDITSCOPE_MOTO_SERVER") {
+        return path.into();
+    }
+    let path = crate::root().join(".venv/bin/moto_server");
+    assert!(
+        path.exists(),
+        "{} is missing: run the README's test command, which installs the pinned moto[server] \
+         (tests/requirements.txt) into .venv",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = free_port();
+        let child = Command::new(moto_server_path())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let started = Instant::now();
+        loop {
+            if let Ok(mut stream) = TcpStream::connect(addr) {
+                let _ = stream.write_all(
+                    b"GET /moto-api/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                );
+                let mut answer = Vec::new();
+                let _ = stream.read_to_end(&mut answer);
+                if answer.starts_with(b"HTTP/1.") {
+                    break;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "moto did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Moto {
+            child,
+            url: format!("http://{addr}"),
+            addr,
+        }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP request as the proxy sees it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The operation name, for the protocols the collector's services use:
+    /// JSON (`X-Amz-Target`), RPCv2 CBOR (path), Query (`Action=`).
+    pub fn operation(&self) -> Option<String> {
+        if let Some(target) = self.header("x-amz-target") {
+            return target.rsplit('.').next().map(str::to_owned);
+        }
+        if let Some(op) = self.path.split("/operation/").nth(1) {
+            return Some(op.to_owned());
+        }
+        let body = String::from_utf8_lossy(&self.body);
+        body.split('&')
+            .find_map(|kv| kv.strip_prefix("Action="))
+            .map(str::to_owned)
+    }
+
+    /// The signing region and service from the Authorization header.
+    pub fn scope(&self) -> (String, String) {
+        let auth = self.header("authorization").unwrap_or_default();
+        let scope: Vec<&str> = auth
+            .split("Credential=")
+            .nth(1)
+            .unwrap_or_default()
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .split('/')
+            .collect();
+        (
+            scope.get(2).copied().unwrap_or_default().to_owned(),
+            scope.get(3).copied().unwrap_or_default().to_owned(),
+        )
+    }
+
+    fn is_cbor(&self) -> bool {
+        self.header("smithy-protocol") == Some("rpc-v2-cbor")
+    }
+}
+
+/// A fault to inject: requests it matches get an error answer, `times`
+/// times (forever when `None`).
+pub struct Fault {
+    pub matches: Box<dyn Fn(&Request) -> bool + Send + Sync>,
+    pub status: u16,
+    pub code: String,
+    pub times: Option<u64>,
+    hits: AtomicU64,
+}
+
+impl Fault {
+    pub fn new(
+        matches: impl Fn(&Request) -> bool + Send + Sync + 'static,
+        status: u16,
+        code: &str,
+        times: Option<u64>,
+    ) -> Fault {
+        Fault {
+            matches: Box::new(matches),
+            status,
+            code: code.to_owned(),
+            times,
+            hits: AtomicU64::new(0),
+        }
+    }
+
+    /// Faults for operation `op` (any service).
+    pub fn operation(op: &'static str, status: u16, code: &str, times: Option<u64>) -> Fault {
+        Fault::new(
+            move |r| r.operation().as_deref() == Some(op),
+            status,
+            code,
+            times,
+        )
+    }
+
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    faults: Mutex<Vec<Arc<Fault>>>,
+    latency: Mutex<Duration>,
+    calls: AtomicU64,
+    log: Mutex<Vec<String>>,
+}
+
+/// The proxy in front of moto, on its own port, served by a thread per
+/// connection.
+pub struct Proxy {
+    pub url: String,
+    state: Arc<State>,
+}
+
+impl Proxy {
+    pub fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = Arc::new(State::default());
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = shared.clone();
+                std::thread::spawn(move || serve(stream, upstream, &state));
+            }
+        });
+        Proxy { url, state }
+    }
+
+    pub fn fault(&self, fault: Fault) -> Arc<Fault> {
+        let fault = Arc::new(fault);
+        if let Ok(mut faults) = self.state.faults.lock() {
+            faults.push(fault.clone());
+        }
+        fault
+    }
+
+    pub fn calls(&self) -> u64 {
+        self.state.calls.load(Ordering::SeqCst)
+    }
+
+    /// `service:Operation` of every request seen, in order.
+    pub fn log(&self) -> Vec<String> {
+        self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+fn serve(mut client: TcpStream, upstream: SocketAddr, state: &State) {
+    let _ = client.set_read_timeout(Some(Duration::from_secs(30)));
+    // One request per connection (answers say `Connection: close`).
+    let Some(request) = read_request(&mut client) else {
+        return;
+    };
+    state.calls.fetch_add(1, Ordering::SeqCst);
+    let (_, service) = request.scope();
+    if let Ok(mut log) = state.log.lock() {
+        log.push(format!(
+            "{service}:{}",
+            request.operation().unwrap_or_default()
+        ));
+    }
+    let latency = state.latency.lock().map(|l| *l).unwrap_or_default();
+    if !latency.is_zero() {
+        std::thread::sleep(latency);
+    }
+    let fault = state.faults.lock().ok().and_then(|faults| {
+        faults
+            .iter()
+            .find(|f| {
+                (f.matches)(&request) && f.times.is_none_or(|n| f.hits.load(Ordering::SeqCst) < n)
+            })
+            .cloned()
+    });
+    let response = match fault {
+        Some(fault) => {
+            fault.hits.fetch_add(1, Ordering::SeqCst);
+            error_response(&request, fault.status, &fault.code)
+        }
+        None if request.is_cbor() => cbor_bridge(&request, upstream),
+        None => forward(&request, upstream),
+    };
+    let _ = client.write_all(&response);
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Request> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = find(&buffer, b"\r\n\r\n") {
+            break i;
+        }
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let method = first.next()?.to_owned();
+    let path = first.next()?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut request = Request {
+        method,
+        path,
+        headers,
+        body: buffer[head_end + 4..].to_vec(),
+    };
+    let chunked = request
+        .header("transfer-encoding")
+        .is_some_and(|t| t.contains("chunked"));
+    if chunked {
+        while find(&request.body, b"0\r\n\r\n").is_none() {
+            let n = stream.read(&mut chunk).ok()?;
+            if n == 0 {
+                break;
+            }
+            request.body.extend_from_slice(&chunk[..n]);
+        }
+        request.body = dechunk(&request.body);
+        request
+            .headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("transfer-encoding"));
+    } else {
+        let length: usize = request
+            .header("content-length")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        while request.body.len() < length {
+            let n = stream.read(&mut chunk).ok()?;
+            if n == 0 {
+                break;
+            }
+            request.body.extend_from_slice(&chunk[..n]);
+        }
+    }
+    Some(request)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = find(data, b"\r\n") {
+        let size_text = String::from_utf8_lossy(&data[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
+        data = &data[line_end + 2..];
+        if size == 0 || data.len() < size {
+            break;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[(size + 2).min(data.len())..];
+    }
+    out
+}
+
+/// Sends `request` (with `body` and extra headers) to moto and returns
+/// (status, headers, body).
+fn exchange(
+    request: &Request,
+    upstream: SocketAddr,
+    path: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let Ok(mut stream) = TcpStream::connect(upstream) else {
+        return (502, Vec::new(), b"moto is not reachable".to_vec());
+    };
+    let mut head = format!("{} {} HTTP/1.1\r\n", request.method, path);
+    for (k, v) in headers {
+        let skip = [
+            "content-length",
+            "connection",
+            "transfer-encoding",
+            "expect",
+        ];
+        if !skip.iter().any(|s| k.eq_ignore_ascii_case(s)) {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let Some(head_end) = find(&answer, b"\r\n\r\n") else {
+        return (502, Vec::new(), answer);
+    };
+    let head = String::from_utf8_lossy(&answer[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(502);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = answer[head_end + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    (status, headers, body)
+}
+
+fn response(status: u16, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status} X\r\n");
+    for (k, v) in headers {
+        let skip = ["content-length", "connection", "transfer-encoding"];
+        if !skip.iter().any(|s| k.eq_ignore_ascii_case(s)) {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+fn forward(request: &Request, upstream: SocketAddr) -> Vec<u8> {
+    let (status, headers, mut body) = exchange(
+        request,
+        upstream,
+        &request.path,
+        &request.headers,
+        &request.body,
+    );
+    // moto 5.2.5 names the root of GetBucketVersioning's answer
+    // `GetBucketVersioningResponse`; S3 (and the SDK) say
+    // `VersioningConfiguration`.
+    if request.method == "GET" && request.path.contains("?versioning") {
+        let text = String::from_utf8_lossy(&body)
+            .replace("GetBucketVersioningResponse", "VersioningConfiguration");
+        body = text.into_bytes();
+    }
+    response(status, &headers, &body)
+}
+
+/// An error answer in the request's protocol.
+fn error_response(request: &Request, status: u16, code: &str) -> Vec<u8> {
+    let message = format!("injected by the auditscope test proxy: {code}");
+    if request.is_cbor() {
+        let value = ciborium::Value::Map(vec![
+            (
+                ciborium::Value::Text("__type".into()),
+                ciborium::Value::Text(code.into()),
+            ),
+            (
+                ciborium::Value::Text("message".into()),
+                ciborium::Value::Text(message),
+            ),
+        ]);
+        let mut body = Vec::new();
+        let _ = ciborium::into_writer(&value, &mut body);
+        return response(status, &cbor_headers(), &body);
+    }
+    let json_protocol = request.header("x-amz-target").is_some()
+        || request
+            .header("content-type")
+            .is_some_and(|c| c.contains("json"))
+        || request.method == "GET"
+            && !request.path.contains("Action=")
+            && request.scope().1 != "s3";
+    if json_protocol {
+        let body = serde_json::json!({"__type": code, "message": message}).to_string();
+        return response(
+            status,
+            &[
+                ("Content-Type".into(), "application/x-amz-json-1.1".into()),
+                ("x-amzn-ErrorType".into(), code.into()),
+            ],
+            body.as_bytes(),
+        );
+    }
+    let xml = if String::from_utf8_lossy(&request.body).contains("Action=") {
+        format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>1</RequestId></ErrorResponse>")
+    } else {
+        format!("<Error><Code>{code}</Code><Message>{message}</Message></Error>")
+    };
+    response(
+        status,
+        &[("Content-Type".into(), "text/xml".into())],
+        xml.as_bytes(),
+    )
+}
+
+fn cbor_headers() -> Vec<(String, String)> {
+    vec![
+        ("Content-Type".into(), "application/cbor".into()),
+        ("smithy-protocol".into(), "rpc-v2-cbor".into()),
+    ]
+}
+
+/// RPCv2 CBOR → moto's JSON 1.0 CloudWatch API → CBOR.
+fn cbor_bridge(request: &Request, upstream: SocketAddr) -> Vec<u8> {
+    let (service, operation) = {
+        let mut parts = request.path.trim_start_matches('/').split('/');
+        // service/<ServiceName>/operation/<Operation>
+        let service = parts.nth(1).unwrap_or_default().to_owned();
+        let operation = parts.nth(1).unwrap_or_default().to_owned();
+        (service, operation)
+    };
+    let input = if request.body.is_empty() {
+        serde_json::json!({})
+    } else {
+        ciborium::from_reader::<ciborium::Value, _>(request.body.as_slice())
+            .map(|v| cbor_to_json(&v))
+            .unwrap_or(serde_json::json!({}))
+    };
+    let mut headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .filter(|(k, _)| {
+            !["content-type", "smithy-protocol", "accept"]
+                .iter()
+                .any(|s| k.eq_ignore_ascii_case(s))
+        })
+        .cloned()
+        .collect();
+    headers.push(("Content-Type".into(), "application/x-amz-json-1.0".into()));
+    headers.push(("X-Amz-Target".into(), format!("{service}.{operation}")));
+    let body = input.to_string();
+    let (status, _, answer) = exchange(request, upstream, "/", &headers, body.as_bytes());
+    let json: serde_json::Value =
+        serde_json::from_slice(&answer).unwrap_or_else(|_| serde_json::json!({}));
+    let mut out = Vec::new();
+    let _ = ciborium::into_writer(&json_to_cbor(&json, ""), &mut out);
+    response(status, &cbor_headers(), &out)
+}
+
+fn cbor_to_json(value: &ciborium::Value) -> serde_json::Value {
+    use ciborium::Value as C;
+    use serde_json::Value as J;
+    match value {
+        C::Integer(i) => i128::from(*i)
+            .try_into()
+            .map(|i: i64| J::from(i))
+            .unwrap_or(J::Null),
+        C::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        C::Text(t) => J::String(t.clone()),
+        C::Bool(b) => J::Bool(*b),
+        C::Null => J::Null,
+        C::Tag(_, inner) => cbor_to_json(inner),
+        C::Array(items) => J::Array(items.iter().map(cbor_to_json).collect()),
+        C::Map(entries) => J::Object(
+            entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_text()?.to_owned(), cbor_to_json(v))))
+                .collect(),
+        ),
+        C::Bytes(b) => J::String(String::from_utf8_lossy(b).into_owned()),
+        _ => J::Null,
+    }
+}
+
+/// JSON → CBOR; numbers under a key ending in `Timestamp` become epoch
+/// seconds with tag 1, as Smithy's CBOR protocol sends timestamps.
+fn json_to_cbor(value: &serde_json::Value, key: &str) -> ciborium::Value {
+    use ciborium::Value as C;
+    use serde_json::Value as J;
+    match value {
+        J::Number(n) if key.ends_with("Timestamp") => {
+            C::Tag(1, Box::new(C::Float(n.as_f64().unwrap_or_default())))
+        }
+        J::Number(n) => match n.as_i64() {
+            Some(i) => C::Integer(i.into()),
+            None => C::Float(n.as_f64().unwrap_or_default()),
+        },
+        J::String(s) => C::Text(s.clone()),
+        J::Bool(b) => C::Bool(*b),
+        J::Null => C::Null,
+        J::Array(items) => C::Array(items.iter().map(|i| json_to_cbor(i, key)).collect()),
+        J::Object(map) => C::Map(
+            map.iter()
+                .map(|(k, v)| (C::Text(k.clone()), json_to_cbor(v, k)))
+                .collect(),
+        ),
+    }
+}
+
+/// Per-service endpoints: everything to moto, CloudWatch (CBOR) and S3
+/// (a fixed answer) through the bridge.
+pub fn endpoints(moto: &Moto, bridge: &Proxy) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for service in [
+        "cloudtrail",
+        "logs",
+        "sns",
+        "guardduty",
+        "config",
+        "events",
+        "kms",
+        "sts",
+        "account",
+        "s3",
+        "s3control",
+    ] {
+        map.insert(service.to_owned(), moto.url.clone());
+    }
+    map.insert("cloudwatch".to_owned(), bridge.url.clone());
+    map.insert("s3".to_owned(), bridge.url.clone());
+    map
+}
+
+/// Every service through the proxy (for fault injection and latency).
+pub fn all_through(proxy: &Proxy) -> BTreeMap<String, String> {
+    [
+        "cloudtrail",
+        "logs",
+        "sns",
+        "guardduty",
+        "config",
+        "events",
+        "kms",
+        "sts",
+        "account",
+        "s3",
+        "s3control",
+        "cloudwatch",
+    ]
+    .iter()
+    .map(|s| (s.to_string(), proxy.url.clone()))
+    .collect()
+}
+
+/// An SdkConfig with static test credentials and `endpoint` for all.
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sts::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .endpoint_url(endpoint)
+        .retry_config(
+            aws_config::retry::RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(10)),
+        )
+        .load()
+        .await
+}
