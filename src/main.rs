@@ -146,8 +146,9 @@ struct LiveArgs {
     /// Region for global calls (STS, S3 control); default: the profile's.
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
-    /// Regions collected at the same time.
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    /// Regions collected at the same time (API rate limits are per region,
+    /// so every commercial region at once is the default).
+    #[arg(long, default_value_t = 17, value_name = "N")]
     concurrency: usize,
     /// No progress bar.
     #[arg(long, short)]

@@ -55,7 +55,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             regions: Regions::All,
-            concurrency: 8,
+            concurrency: 17,
             endpoints: BTreeMap::new(),
         }
     }

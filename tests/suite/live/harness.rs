@@ -220,6 +220,14 @@ impl Proxy {
         fault
     }
 
+    /// Delays every answer by `latency` (the benchmark's stand-in for the
+    /// distance to AWS).
+    pub fn set_latency(&self, latency: Duration) {
+        if let Ok(mut l) = self.state.latency.lock() {
+            *l = latency;
+        }
+    }
+
     pub fn calls(&self) -> u64 {
         self.state.calls.load(Ordering::SeqCst)
     }

@@ -767,3 +767,71 @@ async fn without_account_list_regions_the_scan_asks_for_regions() {
         "{stderr}"
     );
 }
+
+/// The live-scan benchmark (run by `bench/live.sh`, ignored in the test
+/// suite): one seeded account x 17 regions through the proxy with 50 ms
+/// added to every call. Prints wall time, API calls and the critical-path
+/// bound: the longest chain of dependent calls times the latency.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "benchmark: bench/live.sh"]
+async fn bench_live_scan_one_account_17_regions() {
+    const REGIONS: [&str; 17] = [
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-north-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+    ];
+    // Dependent calls on the longest path: GetCallerIdentity; in a region
+    // ListDetectors -> ListFindings -> GetFindings; then, account-wide,
+    // GetBucketLocation -> the bucket's configuration (and DescribeKey ->
+    // GetKeyRotationStatus beside it).
+    const CHAIN: u32 = 6;
+    let latency = std::time::Duration::from_millis(
+        std::env::var("AUDITSCOPE_BENCH_LATENCY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(50),
+    );
+    let world = World::start().await;
+    world.seed_good_account().await;
+    let proxy = Proxy::start(world.moto.addr);
+    let mut options = world.options(&REGIONS);
+    options.endpoints = harness::all_through(&proxy);
+    options.concurrency = REGIONS.len();
+    // Unloaded: what moto itself costs per call.
+    let started = std::time::Instant::now();
+    let _ = world.collect(&options).await;
+    let unloaded = started.elapsed();
+    let calls_before = proxy.calls();
+    proxy.set_latency(latency);
+    let started = std::time::Instant::now();
+    let snapshot = world.collect(&options).await;
+    let wall = started.elapsed();
+    let calls = proxy.calls() - calls_before;
+    let bound = latency * CHAIN;
+    println!(
+        "live scan, 1 account x {} regions, {} ms per call: wall {:.0} ms (without added latency {:.0} ms), {} API calls, critical-path bound {} ms ({} dependent calls), ratio {:.2}",
+        REGIONS.len(),
+        latency.as_millis(),
+        wall.as_secs_f64() * 1000.0,
+        unloaded.as_secs_f64() * 1000.0,
+        calls,
+        bound.as_millis(),
+        CHAIN,
+        wall.as_secs_f64() / bound.as_secs_f64()
+    );
+    assert_eq!(snapshot.accounts[0].regions.len(), REGIONS.len());
+}
