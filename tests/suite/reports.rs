@@ -17,6 +17,11 @@ fn markdown_report_snapshot() {
 }
 
 #[test]
+fn html_report_snapshot() {
+    insta::assert_snapshot!("acme_report_html", render(Format::Html));
+}
+
+#[test]
 fn reports_are_deterministic() {
     for format in [Format::Markdown, Format::Html, Format::Json] {
         assert_eq!(
