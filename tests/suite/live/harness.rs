@@ -588,49 +588,44 @@ fn json_to_cbor(value: &serde_json::Value, key: &str) -> ciborium::Value {
     }
 }
 
+/// The endpoint keys of every service the collector calls.
+const SERVICES: [&str; 12] = [
+    "cloudtrail",
+    "logs",
+    "sns",
+    "guardduty",
+    "config",
+    "events",
+    "kms",
+    "sts",
+    "account",
+    "s3",
+    "s3control",
+    "cloudwatch",
+];
+
 /// Per-service endpoints: everything to moto, CloudWatch (CBOR) and S3
 /// (a fixed answer) through the bridge.
 pub fn endpoints(moto: &Moto, bridge: &Proxy) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
-    for service in [
-        "cloudtrail",
-        "logs",
-        "sns",
-        "guardduty",
-        "config",
-        "events",
-        "kms",
-        "sts",
-        "account",
-        "s3",
-        "s3control",
-    ] {
-        map.insert(service.to_owned(), moto.url.clone());
-    }
-    map.insert("cloudwatch".to_owned(), bridge.url.clone());
-    map.insert("s3".to_owned(), bridge.url.clone());
-    map
+    SERVICES
+        .iter()
+        .map(|&service| {
+            let url = if matches!(service, "cloudwatch" | "s3") {
+                &bridge.url
+            } else {
+                &moto.url
+            };
+            (service.to_owned(), url.clone())
+        })
+        .collect()
 }
 
 /// Every service through the proxy (for fault injection and latency).
 pub fn all_through(proxy: &Proxy) -> BTreeMap<String, String> {
-    [
-        "cloudtrail",
-        "logs",
-        "sns",
-        "guardduty",
-        "config",
-        "events",
-        "kms",
-        "sts",
-        "account",
-        "s3",
-        "s3control",
-        "cloudwatch",
-    ]
-    .iter()
-    .map(|s| (s.to_string(), proxy.url.clone()))
-    .collect()
+    SERVICES
+        .iter()
+        .map(|s| (s.to_string(), proxy.url.clone()))
+        .collect()
 }
 
 /// An SdkConfig with static test credentials and `endpoint` for all.
