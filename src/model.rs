@@ -631,8 +631,12 @@ impl CollectionError {
 }
 
 /// The IAM action an API operation is authorized by. They are the same name
-/// except for a few S3 operations.
+/// except for a few S3 operations, and S3 Control's account-level Block
+/// Public Access, which IAM names under `s3`.
 pub fn iam_action(service: &str, operation: &str) -> String {
+    if (service, operation) == ("s3control", "GetPublicAccessBlock") {
+        return "s3:GetAccountPublicAccessBlock".to_owned();
+    }
     let action = match (service, operation) {
         ("s3", "GetObjectLockConfiguration") => "GetBucketObjectLockConfiguration",
         ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",

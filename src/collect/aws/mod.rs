@@ -119,7 +119,7 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
 pub fn iam_policy() -> String {
     let mut actions: Vec<String> = READ_OPERATIONS
         .iter()
-        .map(|(service, operation)| iam_action_of(service, operation))
+        .map(|(service, operation)| crate::model::iam_action(service, operation))
         .collect();
     actions.sort();
     actions.dedup();
@@ -133,14 +133,6 @@ pub fn iam_policy() -> String {
         }]
     });
     serde_json::to_string_pretty(&policy).unwrap_or_default()
-}
-
-/// The IAM action an SDK operation needs.
-pub fn iam_action_of(service: &str, operation: &str) -> String {
-    match (service, operation) {
-        ("s3control", "GetPublicAccessBlock") => "s3:GetAccountPublicAccessBlock".into(),
-        _ => crate::model::iam_action(service, operation),
-    }
 }
 
 /// The SDK's service name (from its metadata) as the short IAM prefix.

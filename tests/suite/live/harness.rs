@@ -482,7 +482,10 @@ fn error_response(request: &Request, status: u16, code: &str) -> Vec<u8> {
             body.as_bytes(),
         );
     }
-    let xml = if String::from_utf8_lossy(&request.body).contains("Action=") {
+    // Query protocols and S3 Control wrap the error; S3 does not.
+    let wrapped = String::from_utf8_lossy(&request.body).contains("Action=")
+        || request.path.starts_with("/v20180820/");
+    let xml = if wrapped {
         format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>1</RequestId></ErrorResponse>")
     } else {
         format!("<Error><Code>{code}</Code><Message>{message}</Message></Error>")

@@ -470,7 +470,7 @@ fn the_iam_policy_is_made_from_what_the_collector_calls() {
         .filter_map(|a| a.as_str())
         .collect();
     for (service, operation) in aws::READ_OPERATIONS {
-        let action = aws::iam_action_of(service, operation);
+        let action = auditscope::model::iam_action(service, operation);
         assert!(actions.contains(&action.as_str()), "{action} missing");
         assert!(
             auditscope::model::OPERATIONS.contains(&action.as_str()),
@@ -549,6 +549,48 @@ async fn a_denied_service_makes_only_its_checks_error() {
     assert_eq!(
         status_of(&result, "cloudtrail-log-file-validation", None),
         [Status::Pass]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_account_public_access_block_is_named_by_its_iam_action() {
+    // S3 Control's GetPublicAccessBlock is authorized by
+    // s3:GetAccountPublicAccessBlock: the bucket check that needs it must
+    // be ERROR, naming that action, not PASS on a missing fact.
+    let world = World::start().await;
+    world.seed_good_account().await;
+    let proxy = Proxy::start(world.moto.addr);
+    proxy.fault(Fault::new(
+        |r| {
+            r.path
+                .starts_with("/v20180820/configuration/publicAccessBlock")
+        },
+        403,
+        "AccessDenied",
+        None,
+    ));
+    let mut options = world.options(&["us-east-1"]);
+    options.endpoints = harness::all_through(&proxy);
+    let snapshot = world.collect(&options).await;
+    assert_eq!(
+        real_errors(&snapshot),
+        [(
+            "s3control".into(),
+            "GetPublicAccessBlock".into(),
+            "AccessDenied".into()
+        )]
+    );
+    let result = evaluate(&snapshot);
+    let public = result
+        .findings
+        .iter()
+        .find(|f| &*f.check_id == "cloudtrail-bucket-not-public")
+        .expect("a bucket finding");
+    assert_eq!(public.status, Status::Error, "{}", public.message);
+    assert!(
+        public.message.contains("s3:GetAccountPublicAccessBlock"),
+        "{}",
+        public.message
     );
 }
 
