@@ -387,49 +387,29 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
     let options = RenderOptions {
         timestamps: args.timestamps,
+        split_above: args.split_accounts,
         ..RenderOptions::default()
     };
     // One format at a time: each streams to its file, so peak memory is the
     // result plus one row being rendered.
     for format in formats {
         let phase = std::time::Instant::now();
-        if format == Format::Markdown {
-            let written = renderer.write_markdown(
-                &args.out,
-                &result,
-                &catalogue,
-                &options,
-                args.split_accounts,
-            )?;
-            tracing::info!(
-                elapsed_ms = phase.elapsed().as_millis() as u64,
-                files = written.len(),
-                "rendered Markdown"
-            );
-            match written.len() {
-                1 => eprintln!("wrote {}", written[0].display()),
-                n => eprintln!(
-                    "wrote {} and {} account pages under {}",
-                    written[0].display(),
-                    n - 1,
-                    args.out.join("accounts").display()
-                ),
-            }
-            continue;
-        }
-        let file = args.out.join(format.file_name());
-        let cannot_write =
-            |e: &dyn std::fmt::Display| Failure(format!("cannot write {}: {e}", file.display()));
-        let handle = std::fs::File::create(&file).map_err(|e| cannot_write(&e))?;
-        let mut out = std::io::BufWriter::new(handle);
-        renderer.render_to(format, &result, &catalogue, &options, &mut out)?;
-        std::io::Write::flush(&mut out).map_err(|e| cannot_write(&e))?;
+        let written = renderer.write(format, &args.out, &result, &catalogue, &options)?;
         tracing::info!(
             elapsed_ms = phase.elapsed().as_millis() as u64,
-            file = %file.display(),
+            files = written.len(),
+            ?format,
             "rendered report"
         );
-        eprintln!("wrote {}", file.display());
+        match written.len() {
+            1 => eprintln!("wrote {}", written[0].display()),
+            n => eprintln!(
+                "wrote {} and {} account pages under {}",
+                written[0].display(),
+                n - 1,
+                args.out.join("accounts").display()
+            ),
+        }
     }
     if let (Some(diff), Some(changes)) = (&diff, &result.changes) {
         let file = args.out.join("diff.md");

@@ -214,20 +214,40 @@ impl Renderer {
 }
 
 impl Renderer {
-    /// Writes `report.md` into `dir`. With more than `split_above` accounts
-    /// the findings of each account go to `accounts/<id>.md` and the main
-    /// report keeps the summary, the control matrix and per-check counts
-    /// with links: a pull-request diff then touches only the accounts that
-    /// changed. Returns the files written.
-    pub fn write_markdown(
+    /// Writes `format` into `dir` (its file name, see [`Format::file_name`])
+    /// and returns the files written, streaming each. Markdown of more than
+    /// `options.split_above` accounts also writes `accounts/<id>.md`.
+    pub fn write(
+        &self,
+        format: Format,
+        dir: &Path,
+        result: &ScanResult,
+        catalogue: &Catalogue,
+        options: &RenderOptions,
+    ) -> Result<Vec<std::path::PathBuf>, ReportError> {
+        if format == Format::Markdown {
+            return self.write_markdown(dir, result, catalogue, options);
+        }
+        let path = dir.join(format.file_name());
+        write_file(&path, |out| {
+            self.render_to(format, result, catalogue, options, out)
+        })?;
+        Ok(vec![path])
+    }
+
+    /// Writes `report.md` into `dir`. With more than `options.split_above`
+    /// accounts the findings of each account go to `accounts/<id>.md` and
+    /// the main report keeps the summary, the control matrix and per-check
+    /// counts with links: a pull-request diff then touches only the
+    /// accounts that changed. Returns the files written.
+    fn write_markdown(
         &self,
         dir: &Path,
         result: &ScanResult,
         catalogue: &Catalogue,
         options: &RenderOptions,
-        split_above: usize,
     ) -> Result<Vec<std::path::PathBuf>, ReportError> {
-        let split = result.scan.accounts.len() > split_above;
+        let split = result.scan.accounts.len() > options.split_above;
         let main_options = RenderOptions {
             split_accounts: split,
             ..options.clone()
@@ -345,8 +365,11 @@ pub struct RenderOptions {
     /// beyond it, failures and errors are still listed in full and the
     /// complete list is in `result.json`.
     pub max_listed_findings: usize,
+    /// Markdown: above this many accounts, [`Renderer::write`] puts each
+    /// account's findings in `accounts/<id>.md`.
+    pub split_above: usize,
     /// Markdown: the findings of each account are in `accounts/<id>.md`
-    /// and the main report links to them (set by [`Renderer::write_markdown`]).
+    /// and the main report links to them (set by [`Renderer::write`]).
     pub split_accounts: bool,
     /// Markdown: this page is one account's (`accounts/<id>.md`).
     pub account_page: bool,
@@ -357,6 +380,7 @@ impl Default for RenderOptions {
         RenderOptions {
             timestamps: false,
             max_listed_findings: 5_000,
+            split_above: usize::MAX,
             split_accounts: false,
             account_page: false,
         }
@@ -717,7 +741,7 @@ impl<'a> ReportModel<'a> {
             change_sections: result
                 .changes
                 .as_ref()
-                .map(|c| c.sections().into_iter().collect())
+                .map(|c| sections(c).into_iter().collect())
                 .unwrap_or_default(),
             changes_md: result.changes.as_ref().map(changes_markdown),
             split_accounts: options.split_accounts,
@@ -758,7 +782,7 @@ pub fn changes_markdown(changes: &Changes) -> String {
         changes.still_failing.len(),
         changes.not_assessed.len()
     );
-    for section in changes.sections() {
+    for section in sections(changes) {
         if section.entries.is_empty() {
             continue;
         }
@@ -802,35 +826,30 @@ impl ChangeSection<'_> {
     }
 }
 
-trait Sections {
-    fn sections(&self) -> [ChangeSection<'_>; 4];
-}
-
-impl Sections for Changes {
-    fn sections(&self) -> [ChangeSection<'_>; 4] {
-        [
-            ChangeSection {
-                title: "New failures",
-                gone: "",
-                entries: &self.new_failures,
-            },
-            ChangeSection {
-                title: "Resolved",
-                gone: "no longer reported",
-                entries: &self.resolved,
-            },
-            ChangeSection {
-                title: "No longer assessed",
-                gone: "account not in this scan",
-                entries: &self.not_assessed,
-            },
-            ChangeSection {
-                title: "Still failing",
-                gone: "",
-                entries: &self.still_failing,
-            },
-        ]
-    }
+/// The lists of `changes` in the order reports show them.
+fn sections(changes: &Changes) -> [ChangeSection<'_>; 4] {
+    [
+        ChangeSection {
+            title: "New failures",
+            gone: "",
+            entries: &changes.new_failures,
+        },
+        ChangeSection {
+            title: "Resolved",
+            gone: "no longer reported",
+            entries: &changes.resolved,
+        },
+        ChangeSection {
+            title: "No longer assessed",
+            gone: "account not in this scan",
+            entries: &changes.not_assessed,
+        },
+        ChangeSection {
+            title: "Still failing",
+            gone: "",
+            entries: &changes.still_failing,
+        },
+    ]
 }
 
 #[cfg(test)]
