@@ -174,6 +174,10 @@ pub struct RegionFacts {
     pub config_recorders: Vec<ConfigRecorder>,
     pub config_delivery_channels: Vec<ConfigDeliveryChannel>,
     pub eventbridge_rules: Vec<EventRule>,
+    /// API calls sent to this region per `service:Operation` (live scans),
+    /// including account-wide ones answered here (trail status in a trail's
+    /// home region, a bucket's configuration in the bucket's region).
+    pub api_calls: BTreeMap<String, u64>,
 }
 
 // ---------------------------------------------------------------- CloudTrail

@@ -151,13 +151,31 @@ fn service_prefix(sdk_service: &str) -> String {
 /// not by convention.
 #[derive(Debug, Clone, Default)]
 pub struct CallLog {
-    calls: Arc<Mutex<BTreeMap<String, u64>>>,
+    /// (region, `service:Operation`) → calls started.
+    calls: Arc<Mutex<BTreeMap<(String, String), u64>>>,
 }
 
 impl CallLog {
-    /// `service:Operation` → number of calls started.
+    /// `service:Operation` → number of calls started, in all regions.
     pub fn counts(&self) -> BTreeMap<String, u64> {
-        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+        let mut totals = BTreeMap::new();
+        for ((_, operation), n) in self.calls.lock().map(|c| c.clone()).unwrap_or_default() {
+            *totals.entry(operation).or_default() += n;
+        }
+        totals
+    }
+
+    /// `service:Operation` → number of calls sent to `region`.
+    pub fn counts_in(&self, region: &str) -> BTreeMap<String, u64> {
+        self.calls
+            .lock()
+            .map(|c| {
+                c.iter()
+                    .filter(|((r, _), _)| r == region)
+                    .map(|((_, operation), n)| (operation.clone(), *n))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -185,8 +203,15 @@ impl Intercept for CallLog {
             )
             .into());
         }
+        // Every client is built with its region, so the bag has it.
+        let region = cfg
+            .load::<aws_config::Region>()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
         if let Ok(mut calls) = self.calls.lock() {
-            *calls.entry(format!("{service}:{operation}")).or_default() += 1;
+            *calls
+                .entry((region, format!("{service}:{operation}")))
+                .or_default() += 1;
         }
         Ok(())
     }
@@ -423,6 +448,9 @@ pub async fn collect_account(
     let mut account =
         collect_regions(&clients, &ctx, &regions, options.concurrency, progress).await;
     account.api_calls = log.counts();
+    for facts in &mut account.region_facts {
+        facts.api_calls = log.counts_in(&facts.region);
+    }
     let mut snapshot = Snapshot {
         schema_version: crate::model::SNAPSHOT_SCHEMA_VERSION,
         source: Some("aws".into()),
@@ -491,13 +519,17 @@ async fn collect_regions(
     }
     trails.sort_by(|a, b| a.arn.cmp(&b.arn));
     trails.dedup_by(|a, b| a.arn == b.arn);
-    // Trail details in each trail's home region, all trails at once.
-    let trails = cloudtrail::details(clients, ctx, trails).await;
-    let (buckets, public_access_block, kms_keys) = tokio::join!(
+    // Trail details (in each trail's home region), the trail buckets and
+    // the KMS keys all start at once: the buckets and keys are named by
+    // DescribeTrails already, so waiting for the details would add one
+    // call's latency to the critical path.
+    let (detailed, buckets, public_access_block, kms_keys) = tokio::join!(
+        cloudtrail::details(clients, ctx, trails.clone()),
         s3::trail_buckets(clients, ctx, &trails),
         s3::account_public_access_block(clients, ctx),
         kms::keys_in_use(clients, ctx, &trails, &region_facts),
     );
+    let trails = detailed;
     Account {
         id: ctx.account_id.clone(),
         role: AccountRole::Standalone,
@@ -545,6 +577,7 @@ async fn collect_region(
             config_recorders: recorders,
             config_delivery_channels: channels,
             eventbridge_rules,
+            api_calls: BTreeMap::new(),
         },
         trails,
     )

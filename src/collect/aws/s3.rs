@@ -94,7 +94,10 @@ async fn bucket(clients: &Clients, ctx: &Ctx, name: &str, own_trail: bool) -> Op
             .filter(|c| !c.is_empty())
             .unwrap_or_else(|| "us-east-1".to_owned()),
         Err(e) => {
-            if own_trail {
+            // A bucket that no longer exists is a fact, not a failed call:
+            // the trail's delivery status carries the consequence.
+            let gone = super::describe_error(&e).0 == "NoSuchBucket";
+            if own_trail && !gone {
                 ctx.fail(None, SERVICE, "GetBucketLocation", Some(name), &e);
             }
             return None;

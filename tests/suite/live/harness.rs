@@ -7,7 +7,7 @@
 //!   operation or region;
 //! - adds latency per call (for the benchmark).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -136,6 +136,20 @@ impl Request {
         )
     }
 
+    /// What identifies the question, for recording answers.
+    fn key(&self) -> Vec<u8> {
+        let (region, service) = self.scope();
+        let mut key = format!(
+            "{} {} {region} {service} {}\n",
+            self.method,
+            self.path,
+            self.operation().unwrap_or_default()
+        )
+        .into_bytes();
+        key.extend_from_slice(&self.body);
+        key
+    }
+
     fn is_cbor(&self) -> bool {
         self.header("smithy-protocol") == Some("rpc-v2-cbor")
     }
@@ -185,6 +199,10 @@ impl Fault {
 #[derive(Default)]
 struct State {
     faults: Mutex<Vec<Arc<Fault>>>,
+    /// Answers by request (see [`Proxy::record`]).
+    recorded: Mutex<HashMap<Vec<u8>, Vec<u8>>>,
+    /// 0: forward, 1: forward and record, 2: answer from the record.
+    mode: std::sync::atomic::AtomicU8,
     latency: Mutex<Duration>,
     calls: AtomicU64,
     log: Mutex<Vec<String>>,
@@ -228,6 +246,21 @@ impl Proxy {
         }
     }
 
+    /// Forwards and keeps every answer, keyed by what the request asks
+    /// (method, path, signing scope, operation and body; not the signature
+    /// or the date).
+    pub fn record(&self) {
+        self.state.mode.store(1, Ordering::SeqCst);
+    }
+
+    /// Answers requests seen while recording from the record, without
+    /// asking moto: the benchmark then measures the collector and the
+    /// added latency, not moto's own time per call (about 10 ms, one call
+    /// at a time).
+    pub fn replay(&self) {
+        self.state.mode.store(2, Ordering::SeqCst);
+    }
+
     pub fn calls(&self) -> u64 {
         self.state.calls.load(Ordering::SeqCst)
     }
@@ -264,6 +297,19 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &State) {
             })
             .cloned()
     });
+    let mode = state.mode.load(Ordering::SeqCst);
+    let key = request.key();
+    if mode == 2 {
+        if let Some(answer) = state
+            .recorded
+            .lock()
+            .ok()
+            .and_then(|r| r.get(&key).cloned())
+        {
+            let _ = client.write_all(&answer);
+            return;
+        }
+    }
     let response = match fault {
         Some(fault) => {
             fault.hits.fetch_add(1, Ordering::SeqCst);
@@ -272,6 +318,11 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &State) {
         None if request.is_cbor() => cbor_bridge(&request, upstream),
         None => forward(&request, upstream),
     };
+    if mode == 1 {
+        if let Ok(mut recorded) = state.recorded.lock() {
+            recorded.insert(key, response.clone());
+        }
+    }
     let _ = client.write_all(&response);
 }
 
