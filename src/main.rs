@@ -44,11 +44,23 @@ enum Command {
     /// Collect the live account's facts into a snapshot file, to evaluate
     /// later with `scan --snapshot` (offline, any number of times).
     Collect {
-        /// The snapshot file to write (JSON).
+        /// The snapshot file to write: JSON, or with --org a journal
+        /// (`.jsonl`, written one account at a time).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        live: Box<LiveArgs>,
+    },
+    /// Combine snapshots of one organization (shards of a --shard scan, or
+    /// resumed parts) into one snapshot, to evaluate with `scan --snapshot`.
+    Merge {
+        /// Snapshots or journals to combine; a later one wins for an account
+        /// that is in several.
+        #[arg(required = true, value_name = "FILE")]
+        snapshots: Vec<PathBuf>,
+        /// The combined snapshot (JSON).
         #[arg(long, default_value = "snapshot.json", value_name = "FILE")]
         out: PathBuf,
-        #[command(flatten)]
-        live: LiveArgs,
     },
     /// Print the least-privilege IAM policy the collector needs (JSON).
     IamPolicy,
@@ -76,9 +88,10 @@ struct ScanArgs {
     /// current credentials is scanned.
     #[arg(long, value_name = "PATH", conflicts_with = "snapshot")]
     mock: Option<PathBuf>,
-    /// A saved snapshot (`auditscope collect`) to re-evaluate offline.
+    /// A saved snapshot or journal (`auditscope collect`) to re-evaluate
+    /// offline; repeat it to evaluate several as one (shards).
     #[arg(long, value_name = "FILE")]
-    snapshot: Option<PathBuf>,
+    snapshot: Vec<PathBuf>,
     #[command(flatten)]
     live: LiveArgs,
     /// Directory to write the reports into.
@@ -153,6 +166,52 @@ struct LiveArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    org: OrgArgs,
+}
+
+/// Organization-wide scans from the management (or a delegated
+/// administrator) account.
+#[derive(Args, Clone)]
+struct OrgArgs {
+    /// Scan every active account of the AWS Organization.
+    #[arg(long)]
+    org: bool,
+    /// Role assumed in each account but the caller's.
+    #[arg(
+        long,
+        default_value = "auditscope-readonly",
+        value_name = "NAME",
+        requires = "org"
+    )]
+    role_name: String,
+    /// External id the role's trust policy requires.
+    #[arg(long, value_name = "ID", requires = "org")]
+    external_id: Option<String>,
+    /// Accounts collected at the same time.
+    #[arg(long, default_value_t = 8, value_name = "N", requires = "org")]
+    max_accounts: usize,
+    /// Only accounts under this organizational unit (or root), recursively.
+    #[arg(long, value_name = "OU_ID", requires = "org")]
+    ou: Option<String>,
+    /// Only these accounts (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "org")]
+    accounts: Vec<String>,
+    /// Leave these accounts out (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "org")]
+    exclude_accounts: Vec<String>,
+    /// Scan only shard I of N (accounts whose id mod N is I-1); combine the
+    /// shards with `auditscope merge`.
+    #[arg(long, value_name = "I/N", requires = "org")]
+    shard: Option<collect::aws::org::Shard>,
+    /// Continue an interrupted scan from its journal instead of starting
+    /// over.
+    #[arg(long, requires = "org")]
+    resume: bool,
+    /// The journal the organization scan writes one account at a time
+    /// (default: OUT/snapshot.jsonl for scan).
+    #[arg(long, value_name = "FILE", requires = "org")]
+    journal: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -205,7 +264,8 @@ fn main() -> ExitCode {
         Command::Checks { command } => checks_command(command),
         Command::Frameworks { command } => frameworks_command(command),
         Command::Diff { old, new } => diff_command(&old, &new),
-        Command::Collect { out, live } => collect_command(&out, &live),
+        Command::Collect { out, live } => collect_command(out.as_deref(), &live),
+        Command::Merge { snapshots, out } => merge_command(&snapshots, &out),
         Command::IamPolicy => {
             println!("{}", collect::aws::iam_policy());
             Ok(ExitCode::SUCCESS)
@@ -323,16 +383,35 @@ fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
 
     let started_at = now_rfc3339();
     let phase = std::time::Instant::now();
-    let (snapshot, source) = match (&args.mock, &args.snapshot) {
+    let (snapshot, source) = match (&args.mock, args.snapshot.as_slice()) {
         (Some(path), _) => (
             collect::mock::load(path).map_err(|d| Failure(d.to_string()))?,
             format!("mock:{}", path.display()),
         ),
-        (None, Some(path)) => (
-            collect::mock::load(path).map_err(|d| Failure(d.to_string()))?,
-            format!("snapshot:{}", path.display()),
+        (None, [path]) => (load_snapshot(path)?, format!("snapshot:{}", path.display())),
+        (None, [_, ..]) => (
+            load_snapshots(&args.snapshot)?,
+            format!("snapshots:{}", args.snapshot.len()),
         ),
-        (None, None) => (collect_live(&args.live)?, "aws".to_owned()),
+        (None, []) if args.live.org.org => {
+            let journal = args
+                .live
+                .org
+                .journal
+                .clone()
+                .unwrap_or_else(|| args.out.join("snapshot.jsonl"));
+            let snapshot = collect_organization(&args.live, &journal)?;
+            let source = format!(
+                "aws:{}",
+                snapshot
+                    .organization
+                    .as_ref()
+                    .map(|o| o.id.as_str())
+                    .unwrap_or("organization")
+            );
+            (snapshot, source)
+        }
+        (None, []) => (collect_live(&args.live)?, "aws".to_owned()),
     };
     tracing::info!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
@@ -643,27 +722,10 @@ fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode, Failure> {
 
 /// Collects the live account of the current credentials.
 fn collect_live(live: &LiveArgs) -> Result<auditscope::model::Snapshot, Failure> {
-    let regions = match live.regions.trim() {
-        "all" | "" => collect::aws::Regions::All,
-        list => collect::aws::Regions::List(
-            list.split(',')
-                .map(|r| r.trim().to_owned())
-                .filter(|r| !r.is_empty())
-                .collect(),
-        ),
-    };
-    let options = collect::aws::Options {
-        regions,
-        concurrency: live.concurrency,
-        ..Default::default()
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
+    let options = live_options(live);
+    runtime()?.block_on(async {
         let sdk = collect::aws::load_config(live.profile.as_deref(), live.region.as_deref()).await;
-        let bar = progress_bar(live.quiet);
+        let bar = progress_bar(live.quiet, "regions");
         if let collect::aws::Regions::List(list) = &options.regions {
             bar.set_length(list.len() as u64);
         }
@@ -707,22 +769,216 @@ fn collect_live(live: &LiveArgs) -> Result<auditscope::model::Snapshot, Failure>
 
 /// A progress bar on stderr, hidden when stderr is not a terminal or with
 /// --quiet.
-fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+fn progress_bar(quiet: bool, unit: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal as _;
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} regions {pos}/{len} {wide_msg} {elapsed}",
-    ) {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {unit} {{pos}}/{{len}} {{wide_msg}} {{elapsed}} eta {{eta}}"
+    )) {
         bar.set_style(style);
     }
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
 
-fn collect_command(out: &Path, live: &LiveArgs) -> Result<ExitCode, Failure> {
+/// A snapshot file: a journal (`.jsonl`) or a JSON/YAML snapshot.
+fn load_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, Failure> {
+    if auditscope::journal::is_journal(path) {
+        let (snapshot, _) = auditscope::journal::read(path).map_err(|e| Failure(e.to_string()))?;
+        if snapshot.partial {
+            eprintln!(
+                "warning: {} is a partial scan (interrupted); the reports say so",
+                path.display()
+            );
+        }
+        return Ok(snapshot);
+    }
+    collect::mock::load(path).map_err(|d| Failure(d.to_string()))
+}
+
+fn load_snapshots(paths: &[PathBuf]) -> Result<auditscope::model::Snapshot, Failure> {
+    let snapshots = paths
+        .iter()
+        .map(|p| load_snapshot(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    auditscope::journal::merge(snapshots).map_err(Failure)
+}
+
+fn merge_command(paths: &[PathBuf], out: &Path) -> Result<ExitCode, Failure> {
+    let snapshot = load_snapshots(paths)?;
+    let text = serde_json::to_string_pretty(&snapshot)?;
+    std::fs::write(out, text + "\n")
+        .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+    eprintln!(
+        "wrote {}: {} account(s) from {} snapshot(s){}",
+        out.display(),
+        snapshot.accounts.len(),
+        paths.len(),
+        if snapshot.partial { ", partial" } else { "" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn live_options(live: &LiveArgs) -> collect::aws::Options {
+    let regions = match live.regions.trim() {
+        "all" | "" => collect::aws::Regions::All,
+        list => collect::aws::Regions::List(
+            list.split(',')
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty())
+                .collect(),
+        ),
+    };
+    collect::aws::Options {
+        regions,
+        concurrency: live.concurrency,
+        ..Default::default()
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))
+}
+
+/// Collects every selected account of the organization into `journal`,
+/// one account at a time, and returns the snapshot it holds: complete, or
+/// partial when interrupted (Ctrl-C), in which case `--resume` continues.
+fn collect_organization(
+    live: &LiveArgs,
+    journal_path: &Path,
+) -> Result<auditscope::model::Snapshot, Failure> {
+    use auditscope::journal::Journal;
+    use collect::aws::org;
+    let options = live_options(live);
+    let org_options = org::OrgOptions {
+        role_name: live.org.role_name.clone(),
+        external_id: live.org.external_id.clone(),
+        max_accounts: live.org.max_accounts,
+        ou: live.org.ou.clone(),
+        accounts: live.org.accounts.clone(),
+        exclude_accounts: live.org.exclude_accounts.clone(),
+        shard: live.org.shard,
+    };
+    runtime()?.block_on(async {
+        let sdk = collect::aws::load_config(live.profile.as_deref(), live.region.as_deref()).await;
+        let plan = org::plan(&sdk, &options, &org_options)
+            .await
+            .map_err(|e| Failure(e.to_string()))?;
+        let (mut journal, done) = if live.org.resume && journal_path.exists() {
+            let (journal, so_far, done) =
+                Journal::resume(journal_path).map_err(|e| Failure(e.to_string()))?;
+            if so_far.organization.as_ref().map(|o| &o.id) != Some(&plan.organization.id) {
+                return Err(Failure(format!(
+                    "{} is a journal of another organization; remove it or drop --resume",
+                    journal_path.display()
+                )));
+            }
+            eprintln!(
+                "resuming {}: {} account(s) already collected",
+                journal_path.display(),
+                done.len()
+            );
+            (journal, done)
+        } else {
+            let journal = Journal::create(
+                journal_path,
+                Some("aws".into()),
+                now_rfc3339(),
+                Some(plan.organization.clone()),
+                plan.accounts.iter().map(|a| a.id.clone()).collect(),
+            )
+            .map_err(|e| Failure(e.to_string()))?;
+            (journal, Default::default())
+        };
+        let todo = plan.accounts.iter().filter(|a| !done.contains(&a.id)).count();
+        eprintln!(
+            "organization {}: {} account(s) to scan, {} not scanned (suspended or filtered out)",
+            plan.organization.id,
+            todo,
+            plan.organization.accounts_not_scanned.len()
+        );
+        let bar = progress_bar(live.quiet, "accounts");
+        bar.set_length(todo as u64);
+        let mut failed = 0usize;
+        let mut write_error = None;
+        let mut sink = |collected: org::Collected| {
+            if collected.errors.iter().any(|e| e.blocks_account()) {
+                failed += 1;
+                bar.println(format!(
+                    "account {} not reachable: {}",
+                    collected.account.id,
+                    collected
+                        .errors
+                        .first()
+                        .map(|e| format!("{} {}", e.iam_action(), e.code))
+                        .unwrap_or_default()
+                ));
+            }
+            if let Err(e) = journal.account(&collected.account, &collected.errors) {
+                write_error.get_or_insert(e);
+            }
+            bar.inc(1);
+            bar.set_message(format!("{failed} failed"));
+        };
+        let interrupted = tokio::select! {
+            () = org::collect_accounts(&sdk, &options, &org_options, &plan, &done, &mut sink) => false,
+            _ = tokio::signal::ctrl_c() => true,
+        };
+        bar.finish_and_clear();
+        if let Some(e) = write_error {
+            return Err(Failure(format!("cannot write the journal: {e}")));
+        }
+        if interrupted {
+            eprintln!(
+                "interrupted: the accounts collected so far are in {}; reports are marked partial; `--resume` continues",
+                journal_path.display()
+            );
+        } else {
+            journal
+                .finish(now_rfc3339())
+                .map_err(|e| Failure(e.to_string()))?;
+        }
+        let (snapshot, _) =
+            auditscope::journal::read(journal_path).map_err(|e| Failure(e.to_string()))?;
+        eprintln!(
+            "collected {} account(s), {} not reachable, {} failed call(s)",
+            snapshot.accounts.len(),
+            failed,
+            snapshot.errors.len()
+        );
+        Ok(snapshot)
+    })
+}
+
+fn collect_command(out: Option<&Path>, live: &LiveArgs) -> Result<ExitCode, Failure> {
+    if live.org.org {
+        let journal = live
+            .org
+            .journal
+            .clone()
+            .or_else(|| out.map(Path::to_owned))
+            .unwrap_or_else(|| PathBuf::from("snapshot.jsonl"));
+        if !auditscope::journal::is_journal(&journal) {
+            return Err(Failure(format!(
+                "{}: an organization scan writes a journal; name it *.jsonl",
+                journal.display()
+            )));
+        }
+        let snapshot = collect_organization(live, &journal)?;
+        eprintln!("wrote {}", journal.display());
+        return Ok(if snapshot.partial {
+            ExitCode::from(130)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    let out = out.unwrap_or(Path::new("snapshot.json"));
     let snapshot = collect_live(live)?;
     let text = serde_json::to_string_pretty(&snapshot)?;
     std::fs::write(out, text + "\n")

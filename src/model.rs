@@ -52,9 +52,9 @@ pub const OPERATIONS: &[&str] = &[
     "logs:GetDataProtectionPolicy",
     "organizations:DescribeOrganization",
     "organizations:ListAccounts",
+    "organizations:ListAccountsForParent",
     "organizations:ListDelegatedAdministrators",
     "organizations:ListOrganizationalUnitsForParent",
-    "organizations:ListParents",
     "organizations:ListRoots",
     "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketAcl",
@@ -622,6 +622,16 @@ impl CollectionError {
     /// The IAM action that the call needed, e.g. `cloudtrail:DescribeTrails`.
     pub fn iam_action(&self) -> String {
         iam_action(&self.service, &self.operation)
+    }
+
+    /// Whether the whole account could not be read: its role could not be
+    /// assumed, or its identity or regions not learned. Every check of the
+    /// account is then not assessed.
+    pub fn blocks_account(&self) -> bool {
+        matches!(
+            (self.service.as_str(), self.operation.as_str()),
+            ("sts", "AssumeRole") | ("sts", "GetCallerIdentity") | ("account", "ListRegions")
+        )
     }
 
     /// Whether the error is a permission problem (rather than a fault).

@@ -334,6 +334,7 @@ fn per_account(
                 tool: result.tool.clone(),
                 scan: crate::result::ScanInfo {
                     accounts: vec![id.clone()],
+                    accounts_not_scanned: Vec::new(),
                     ..result.scan.clone()
                 },
                 summary: crate::result::summarize(&findings, controls),

@@ -168,6 +168,10 @@ pub struct ScanInfo {
     /// True when the snapshot was incomplete (an interrupted scan).
     #[serde(default)]
     pub partial: bool,
+    /// Accounts of the organization that were not scanned, and why
+    /// (suspended, filtered out, interrupted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts_not_scanned: Vec<crate::model::AccountRef>,
 }
 
 /// Counts per framework: findings by status and controls by state.

@@ -193,6 +193,11 @@ pub fn run(
             regions: snapshot.regions(),
             parameters,
             partial: snapshot.partial,
+            accounts_not_scanned: snapshot
+                .organization
+                .as_ref()
+                .map(|o| o.accounts_not_scanned.clone())
+                .unwrap_or_default(),
         },
         findings,
         errors: snapshot.errors.clone(),
@@ -433,6 +438,8 @@ struct Env<'a> {
 /// Collection errors indexed by IAM action.
 pub struct ErrorIndex<'a> {
     by_action: HashMap<String, Vec<&'a CollectionError>>,
+    /// Errors that kept a whole account from being read.
+    blocking: Vec<&'a CollectionError>,
 }
 
 impl<'a> ErrorIndex<'a> {
@@ -441,7 +448,11 @@ impl<'a> ErrorIndex<'a> {
         for error in errors {
             by_action.entry(error.iam_action()).or_default().push(error);
         }
-        ErrorIndex { by_action }
+        let blocking = errors.iter().filter(|e| e.blocks_account()).collect();
+        ErrorIndex {
+            by_action,
+            blocking,
+        }
     }
 
     /// The first error of `action` in `account` that concerns `region`
@@ -459,8 +470,15 @@ impl<'a> ErrorIndex<'a> {
             .find(|e| e.account_id == account && concerns_region(e, region))
     }
 
-    /// The first error that makes one of `actions` missing for `item`.
+    /// The first error that makes one of `actions` missing for `item`,
+    /// or that kept its whole account from being read.
     fn find<S: AsRef<str>>(&self, actions: &[S], item: &Item) -> Option<&'a CollectionError> {
+        let blocked = self.blocking.iter().copied().find(|e| {
+            item.error_accounts.contains(&e.account_id) || e.account_id == *item.account_id
+        });
+        if blocked.is_some() {
+            return blocked;
+        }
         actions.iter().find_map(|action| {
             self.by_action
                 .get(action.as_ref())?

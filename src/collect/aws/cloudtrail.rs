@@ -63,6 +63,14 @@ pub(super) async fn details(clients: &Clients, ctx: &Ctx, trails: Vec<Trail>) ->
 }
 
 async fn detail(clients: &Clients, ctx: &Ctx, mut trail: Trail) -> Trail {
+    // Another account's trail (an organization trail seen from a member):
+    // its owner's scan is authoritative, and a member may not be allowed
+    // to read its details, which is not this account's failure.
+    let ctx = &if trail.owner_account_id == ctx.account_id {
+        ctx.clone()
+    } else {
+        ctx.discarding()
+    };
     let client = clients.cloudtrail(&trail.home_region);
     let region = trail.home_region.clone();
     let arn = trail.arn.clone();

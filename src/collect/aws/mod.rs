@@ -19,6 +19,7 @@ mod events;
 mod guardduty;
 mod kms;
 mod logs;
+pub mod org;
 mod s3;
 mod sns;
 
@@ -69,6 +70,8 @@ pub enum CollectError {
     Identity(String),
     #[error("cannot list the account's enabled regions (account:ListRegions: {0}); pass the regions to scan with --regions us-east-1,eu-west-1")]
     Regions(String),
+    #[error("cannot read the organization: {0}")]
+    Organization(String),
 }
 
 /// Every operation the collector may call. Anything else is refused by the
@@ -98,6 +101,12 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("kms", "ListAliases"),
     ("logs", "DescribeLogGroups"),
     ("logs", "DescribeMetricFilters"),
+    ("organizations", "DescribeOrganization"),
+    ("organizations", "ListAccounts"),
+    ("organizations", "ListAccountsForParent"),
+    ("organizations", "ListDelegatedAdministrators"),
+    ("organizations", "ListOrganizationalUnitsForParent"),
+    ("organizations", "ListRoots"),
     ("s3", "GetBucketAcl"),
     ("s3", "GetBucketEncryption"),
     ("s3", "GetBucketLifecycleConfiguration"),
@@ -111,14 +120,19 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("s3control", "GetPublicAccessBlock"),
     ("sns", "ListSubscriptionsByTopic"),
     ("sns", "ListTopics"),
+    ("sts", "AssumeRole"),
     ("sts", "GetCallerIdentity"),
 ];
 
 /// The least-privilege IAM policy for the collector, as JSON: every IAM
-/// action that [`READ_OPERATIONS`] needs, and nothing else.
+/// action that [`READ_OPERATIONS`] needs, and nothing else. It is the
+/// policy of the read-only role in every account; `sts:AssumeRole` is left
+/// out (only the scanning principal in the management account needs it,
+/// on that role: see `deploy/`).
 pub fn iam_policy() -> String {
     let mut actions: Vec<String> = READ_OPERATIONS
         .iter()
+        .filter(|op| **op != ("sts", "AssumeRole"))
         .map(|(service, operation)| crate::model::iam_action(service, operation))
         .collect();
     actions.sort();
@@ -301,6 +315,14 @@ impl Ctx {
         });
     }
 
+    /// The same account, with failures logged but not recorded.
+    pub fn discarding(&self) -> Ctx {
+        Ctx {
+            account_id: self.account_id.clone(),
+            errors: Arc::default(),
+        }
+    }
+
     pub fn push(&self, error: CollectionError) {
         if let Ok(mut errors) = self.errors.lock() {
             errors.push(error);
@@ -349,6 +371,15 @@ impl Clients {
     client!(kms, aws_sdk_kms, "kms");
     client!(sts, aws_sdk_sts, "sts");
     client!(account, aws_sdk_account, "account");
+    client!(organizations, aws_sdk_organizations, "organizations");
+
+    pub fn new(sdk: &SdkConfig, log: &CallLog, options: &Options) -> Clients {
+        Clients {
+            sdk: sdk.clone(),
+            log: log.clone(),
+            endpoints: Arc::new(options.endpoints.clone()),
+        }
+    }
 
     pub fn s3control(&self, region: &str) -> aws_sdk_s3control::Client {
         let mut builder = aws_sdk_s3control::config::Builder::from(&self.sdk)
@@ -418,32 +449,16 @@ pub async fn collect_account(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Snapshot, CollectError> {
     let log = CallLog::default();
-    let clients = Clients {
-        sdk: sdk.clone(),
-        log: log.clone(),
-        endpoints: Arc::new(options.endpoints.clone()),
-    };
+    let clients = Clients::new(sdk, &log, options);
     let home = clients.home_region();
-    let identity = clients
-        .sts(&home)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| {
-            let (code, message) = describe_error(&e);
-            CollectError::Identity(format!("{code}: {message}"))
-        })?;
-    let account_id = identity
-        .account()
-        .ok_or_else(|| CollectError::Identity("the answer has no account id".into()))?
-        .to_owned();
+    let account_id = caller_account(&clients, &home).await?;
     let ctx = Ctx {
         account_id: account_id.clone(),
         errors: Arc::default(),
     };
     let regions = match &options.regions {
         Regions::List(list) => list.clone(),
-        Regions::All => enabled_regions(&clients, &home).await?,
+        Regions::All => load_regions(&clients, &home).await?,
     };
     let mut account =
         collect_regions(&clients, &ctx, &regions, options.concurrency, progress).await;
@@ -465,8 +480,25 @@ pub async fn collect_account(
     Ok(snapshot)
 }
 
+/// The account the credentials belong to (sts:GetCallerIdentity).
+async fn caller_account(clients: &Clients, home: &str) -> Result<String, CollectError> {
+    let identity = clients
+        .sts(home)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| {
+            let (code, message) = describe_error(&e);
+            CollectError::Identity(format!("{code}: {message}"))
+        })?;
+    Ok(identity
+        .account()
+        .ok_or_else(|| CollectError::Identity("the answer has no account id".into()))?
+        .to_owned())
+}
+
 /// Regions enabled for the account, by account:ListRegions.
-async fn enabled_regions(clients: &Clients, home: &str) -> Result<Vec<String>, CollectError> {
+async fn load_regions(clients: &Clients, home: &str) -> Result<Vec<String>, CollectError> {
     use aws_sdk_account::types::RegionOptStatus;
     let pages = clients
         .account(home)

@@ -643,7 +643,8 @@ fn json_to_cbor(value: &serde_json::Value, key: &str) -> ciborium::Value {
 }
 
 /// The endpoint keys of every service the collector calls.
-const SERVICES: [&str; 12] = [
+const SERVICES: [&str; 13] = [
+    "organizations",
     "cloudtrail",
     "logs",
     "sns",
