@@ -139,8 +139,14 @@ impl Request {
     /// What identifies the question, for recording answers.
     fn key(&self) -> Vec<u8> {
         let (region, service) = self.scope();
+        // The access key says which account asks (assumed roles differ).
+        let key_id = self
+            .header("authorization")
+            .and_then(|a| a.split("Credential=").nth(1))
+            .and_then(|c| c.split('/').next())
+            .unwrap_or_default();
         let mut key = format!(
-            "{} {} {region} {service} {}\n",
+            "{} {} {region} {service} {key_id} {}\n",
             self.method,
             self.path,
             self.operation().unwrap_or_default()

@@ -505,6 +505,35 @@ fn the_iam_policy_is_made_from_what_the_collector_calls() {
             "{action} is not read-only"
         );
     }
+    // The role templates in deploy/ grant exactly the same actions.
+    for template in [
+        "deploy/cloudformation/auditscope-readonly-role.yaml",
+        "deploy/terraform/main.tf",
+    ] {
+        let text = std::fs::read_to_string(crate::root().join(template)).expect("template");
+        let mut granted: Vec<&str> = text
+            .lines()
+            .map(|l| l.trim().trim_start_matches("- ").trim_matches([',', '"']))
+            .filter(|l| {
+                l.split_once(':').is_some_and(|(service, action)| {
+                    !service.is_empty()
+                        && service
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                        && ["Describe", "Get", "List"]
+                            .iter()
+                            .any(|p| action.starts_with(p))
+                })
+            })
+            .collect();
+        granted.sort();
+        let mut expected = actions.clone();
+        expected.sort();
+        assert_eq!(
+            granted, expected,
+            "{template} is out of date: regenerate it from `auditscope iam-policy`"
+        );
+    }
     // Every operation a bundled check depends on is collected.
     for check in &crate::catalogue().checks {
         for required in &check.requires {

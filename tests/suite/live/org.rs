@@ -671,3 +671,106 @@ fn shards_split_accounts_by_id() {
         assert!(bad.parse::<org::Shard>().is_err(), "{bad}");
     }
 }
+
+/// Peak resident memory of this process, from /proc (Linux).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// The organization benchmark (run by `bench/org.sh`, ignored in the test
+/// suite): 50 member accounts and the management account x 4 regions,
+/// answered from a recording of moto with 50 ms added to every call.
+/// Prints wall time against the bound (rounds of --max-accounts accounts x
+/// the per-account critical path) and memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "benchmark: bench/org.sh"]
+async fn bench_org_scan_50_accounts_4_regions() {
+    let members: usize = std::env::var("AUDITSCOPE_BENCH_ACCOUNTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let latency = std::time::Duration::from_millis(50);
+    // AssumeRole; GetCallerIdentity; in a region ListDetectors ->
+    // ListFindings -> GetFindings; GetBucketLocation -> bucket configuration.
+    const PER_ACCOUNT: u32 = 7;
+    let org = Org::start(members).await;
+    let proxy = Proxy::start(org.world.moto.addr);
+    let mut options = org.options(harness::all_through(&proxy));
+    options.regions = auditscope::collect::aws::Regions::List(
+        ["us-east-1", "eu-west-1", "ap-northeast-1", "us-west-2"]
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+    );
+    let sdk = harness::sdk_config(&proxy.url).await;
+    let org_options = OrgOptions::default();
+    let collect = |plan: org::Plan| {
+        let (sdk, options, org_options) = (&sdk, &options, &org_options);
+        async move {
+            let mut snapshot = Snapshot {
+                organization: Some(plan.organization.clone()),
+                ..Snapshot::default()
+            };
+            let mut sink = |c: org::Collected| {
+                snapshot.accounts.push(c.account);
+                snapshot.errors.extend(c.errors);
+            };
+            org::collect_accounts(
+                sdk,
+                options,
+                org_options,
+                &plan,
+                &BTreeSet::new(),
+                &mut sink,
+            )
+            .await;
+            snapshot
+        }
+    };
+    proxy.record();
+    let plan = org::plan(&sdk, &options, &org_options).await.expect("plan");
+    let accounts = plan.accounts.len();
+    let started = std::time::Instant::now();
+    let reference = collect(plan.clone()).await;
+    let through_moto = started.elapsed();
+    proxy.replay();
+    proxy.set_latency(latency);
+    let calls_before = proxy.calls();
+    let started = std::time::Instant::now();
+    let plan = org::plan(&sdk, &options, &org_options).await.expect("plan");
+    let planned = started.elapsed();
+    let calls_plan = proxy.calls() - calls_before;
+    let rss_before = peak_rss_mib();
+    let started = std::time::Instant::now();
+    let snapshot = collect(plan).await;
+    let wall = started.elapsed();
+    let calls = proxy.calls() - calls_before - calls_plan;
+    let rounds = accounts.div_ceil(org_options.max_accounts) as u32;
+    let bound = latency * PER_ACCOUNT * rounds;
+    let size = serde_json::to_vec(&snapshot).map(|v| v.len()).unwrap_or(0);
+    println!(
+        "org scan, {accounts} accounts x 4 regions, {} ms per call, --max-accounts {}: plan {:.0} ms ({calls_plan} calls); accounts {:.0} ms ({calls} calls, {:.0} per account) against a bound of {} ms ({rounds} rounds x {PER_ACCOUNT} dependent calls): ratio {:.2}; through moto {:.1} s; snapshot {:.1} KiB per account; peak RSS {:.0} MiB (before collecting {:.0} MiB)",
+        latency.as_millis(),
+        org_options.max_accounts,
+        planned.as_secs_f64() * 1000.0,
+        wall.as_secs_f64() * 1000.0,
+        calls as f64 / accounts as f64,
+        bound.as_millis(),
+        wall.as_secs_f64() / bound.as_secs_f64(),
+        through_moto.as_secs_f64(),
+        size as f64 / accounts as f64 / 1024.0,
+        peak_rss_mib(),
+        rss_before,
+    );
+    assert_eq!(snapshot.accounts.len(), reference.accounts.len());
+    assert_eq!(super::real_errors(&snapshot), vec![]);
+}
