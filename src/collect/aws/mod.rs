@@ -619,7 +619,7 @@ async fn collect_region(
 /// its rules would put the account id in front of the host name
 /// (`123456789012.localhost`), which a local stand-in cannot resolve.
 #[derive(Debug)]
-struct FixedEndpoint(String);
+pub struct FixedEndpoint(pub String);
 
 impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     fn resolve_endpoint<'a>(

@@ -192,6 +192,26 @@ impl Org {
     }
 }
 
+/// Collects the planned accounts into one snapshot (in memory).
+async fn collect_snapshot(
+    sdk: &aws_config::SdkConfig,
+    options: &auditscope::collect::aws::Options,
+    org_options: &OrgOptions,
+    plan: &org::Plan,
+) -> Snapshot {
+    let mut snapshot = Snapshot {
+        organization: Some(plan.organization.clone()),
+        ..Snapshot::default()
+    };
+    let mut sink = |c: org::Collected| {
+        snapshot.accounts.push(c.account);
+        snapshot.errors.extend(c.errors);
+    };
+    org::collect_accounts(sdk, options, org_options, plan, &BTreeSet::new(), &mut sink).await;
+    snapshot.normalize();
+    snapshot
+}
+
 fn result_of(dir: &Path) -> ScanResult {
     ScanResult::load(&dir.join("result.json")).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -391,24 +411,7 @@ async fn an_account_whose_role_cannot_be_assumed_is_error_for_itself_only() {
             "every account is either scanned or named as not scanned"
         );
     }
-    let mut snapshot = Snapshot {
-        organization: Some(plan.organization.clone()),
-        ..Snapshot::default()
-    };
-    let mut sink = |c: org::Collected| {
-        snapshot.accounts.push(c.account);
-        snapshot.errors.extend(c.errors);
-    };
-    org::collect_accounts(
-        &sdk,
-        &options,
-        &OrgOptions::default(),
-        &plan,
-        &BTreeSet::new(),
-        &mut sink,
-    )
-    .await;
-    snapshot.normalize();
+    let snapshot = collect_snapshot(&sdk, &options, &OrgOptions::default(), &plan).await;
     assert_eq!(
         snapshot.accounts.len(),
         6,
@@ -715,26 +718,7 @@ async fn bench_org_scan_50_accounts_4_regions() {
     let org_options = OrgOptions::default();
     let collect = |plan: org::Plan| {
         let (sdk, options, org_options) = (&sdk, &options, &org_options);
-        async move {
-            let mut snapshot = Snapshot {
-                organization: Some(plan.organization.clone()),
-                ..Snapshot::default()
-            };
-            let mut sink = |c: org::Collected| {
-                snapshot.accounts.push(c.account);
-                snapshot.errors.extend(c.errors);
-            };
-            org::collect_accounts(
-                sdk,
-                options,
-                org_options,
-                &plan,
-                &BTreeSet::new(),
-                &mut sink,
-            )
-            .await;
-            snapshot
-        }
+        async move { collect_snapshot(sdk, options, org_options, &plan).await }
     };
     proxy.record();
     let plan = org::plan(&sdk, &options, &org_options).await.expect("plan");

@@ -86,7 +86,9 @@ impl Seeder {
         aws_sdk_s3control::Client::from_conf(
             aws_sdk_s3control::config::Builder::from(&self.sdk)
                 .region(aws_config::Region::new("us-east-1"))
-                .endpoint_resolver(Fixed(self.endpoints.get("s3").cloned().unwrap_or_default()))
+                .endpoint_resolver(auditscope::collect::aws::FixedEndpoint(
+                    self.endpoints.get("s3").cloned().unwrap_or_default(),
+                ))
                 .build(),
         )
     }
@@ -895,21 +897,5 @@ impl Seeder {
                 cloudtrail.start_logging().name(&trail.name).send().await,
             );
         }
-    }
-}
-
-#[derive(Debug)]
-struct Fixed(String);
-
-impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for Fixed {
-    fn resolve_endpoint<'a>(
-        &'a self,
-        _params: &'a aws_sdk_s3control::config::endpoint::Params,
-    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
-        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(
-            aws_smithy_types::endpoint::Endpoint::builder()
-                .url(self.0.clone())
-                .build(),
-        ))
     }
 }
