@@ -344,7 +344,8 @@ pub async fn collect_accounts(
 ) {
     use futures_util::StreamExt as _;
     let log = CallLog::default();
-    let sts = Clients::new(sdk, &log, options).sts("us-east-1");
+    let clients = Clients::new(sdk, &log, options);
+    let sts = clients.sts(&clients.home_region());
     let todo = plan.accounts.iter().filter(|a| !done.contains(&a.id));
     let mut running = futures_util::stream::iter(todo)
         .map(|planned| collect_one(sdk, &sts, options, org, plan, planned))

@@ -118,10 +118,11 @@ impl Request {
             .map(str::to_owned)
     }
 
-    /// The signing region and service from the Authorization header.
-    pub fn scope(&self) -> (String, String) {
-        let auth = self.header("authorization").unwrap_or_default();
-        let scope: Vec<&str> = auth
+    /// The parts of the Authorization header's credential scope:
+    /// access key id, date, region, service, `aws4_request`.
+    fn credential(&self) -> Vec<&str> {
+        self.header("authorization")
+            .unwrap_or_default()
             .split("Credential=")
             .nth(1)
             .unwrap_or_default()
@@ -129,7 +130,12 @@ impl Request {
             .next()
             .unwrap_or_default()
             .split('/')
-            .collect();
+            .collect()
+    }
+
+    /// The signing region and service from the Authorization header.
+    pub fn scope(&self) -> (String, String) {
+        let scope = self.credential();
         (
             scope.get(2).copied().unwrap_or_default().to_owned(),
             scope.get(3).copied().unwrap_or_default().to_owned(),
@@ -140,11 +146,7 @@ impl Request {
     fn key(&self) -> Vec<u8> {
         let (region, service) = self.scope();
         // The access key says which account asks (assumed roles differ).
-        let key_id = self
-            .header("authorization")
-            .and_then(|a| a.split("Credential=").nth(1))
-            .and_then(|c| c.split('/').next())
-            .unwrap_or_default();
+        let key_id = self.credential().first().copied().unwrap_or_default();
         let mut key = format!(
             "{} {} {region} {service} {key_id} {}\n",
             self.method,

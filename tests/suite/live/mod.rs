@@ -815,15 +815,9 @@ async fn live_scan_collect_and_offline_rescan_from_the_command_line() {
         String::from_utf8_lossy(&output.stderr)
     );
     let again = ScanResult::load(&offline.join("result.json")).expect("result");
-    let outcomes = |r: &ScanResult| -> Vec<(String, String, Status)> {
-        r.findings
-            .iter()
-            .map(|f| (f.check_id.to_string(), f.resource.id.clone(), f.status))
-            .collect()
-    };
     assert_eq!(
-        outcomes(&live),
-        outcomes(&again),
+        rows(&live),
+        rows(&again),
         "re-evaluating the snapshot gives the same findings"
     );
 }

@@ -252,6 +252,26 @@ fn run(mut command: std::process::Command) -> std::process::Output {
     output
 }
 
+/// An uninterrupted, unsharded organization scan into `dir/full`, the
+/// reference the resumed and sharded scans are compared with.
+fn full_scan(proxy: &Proxy, dir: &Path) -> std::path::PathBuf {
+    let full = dir.join("full");
+    run(auditscope_at(
+        &proxy.url,
+        &[
+            "scan",
+            "--org",
+            "--regions",
+            REGIONS,
+            "--format",
+            "json",
+            "--out",
+            path(&full),
+        ],
+    ));
+    full
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
@@ -474,20 +494,7 @@ async fn an_interrupted_scan_resumed_equals_an_uninterrupted_one() {
     let org = Org::start(5).await;
     let proxy = Proxy::start(org.world.moto.addr);
     let dir = tempfile::tempdir().expect("tempdir");
-    let full = dir.path().join("full");
-    run(auditscope_at(
-        &proxy.url,
-        &[
-            "scan",
-            "--org",
-            "--regions",
-            REGIONS,
-            "--format",
-            "json",
-            "--out",
-            path(&full),
-        ],
-    ));
+    let full = full_scan(&proxy, dir.path());
     // Slow every call down, start one account at a time, and kill the
     // process (no chance to clean up) once two accounts are in the journal.
     proxy.set_latency(std::time::Duration::from_millis(40));
@@ -582,20 +589,7 @@ async fn shards_merged_equal_a_full_scan() {
     let org = Org::start(5).await;
     let proxy = Proxy::start(org.world.moto.addr);
     let dir = tempfile::tempdir().expect("tempdir");
-    let full = dir.path().join("full");
-    run(auditscope_at(
-        &proxy.url,
-        &[
-            "scan",
-            "--org",
-            "--regions",
-            REGIONS,
-            "--format",
-            "json",
-            "--out",
-            path(&full),
-        ],
-    ));
+    let full = full_scan(&proxy, dir.path());
     let mut journals = Vec::new();
     for shard in ["1/3", "2/3", "3/3"] {
         let journal = dir.path().join(format!("shard-{}.jsonl", &shard[..1]));
