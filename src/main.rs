@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Evaluate the checks on a mock world or a saved snapshot and write reports.
+    /// Scan the live account (or with --org the organization), a mock world
+    /// or saved snapshots, evaluate the checks and write reports.
     Scan(Box<ScanArgs>),
     /// List, show or validate checks.
     Checks {
