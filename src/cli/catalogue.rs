@@ -1,0 +1,170 @@
+//! `auditscope checks` and `auditscope frameworks`: list, show and
+//! validate the catalogue.
+
+use super::args::{ChecksCommand, FrameworksCommand};
+use super::{load_catalogue, print_stdout, Failure};
+use auditscope::checks;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure> {
+    let mut out = String::new();
+    match command {
+        ChecksCommand::List(args) => {
+            let catalogue = load_catalogue(&args)?;
+            for check in &catalogue.checks {
+                let _ = writeln!(
+                    out,
+                    "{:<40} {:<9} {:<13} {}",
+                    check.id,
+                    check.severity.as_str(),
+                    check.scope.as_str(),
+                    check.title
+                );
+            }
+        }
+        ChecksCommand::Show { id, catalogue } => {
+            let catalogue = load_catalogue(&catalogue)?;
+            let check = catalogue.check(&id).ok_or_else(|| {
+                Failure(format!(
+                    "unknown check `{id}`; see `auditscope checks list`"
+                ))
+            })?;
+            let _ = writeln!(
+                out,
+                "{} ({}, scope {})\n",
+                check.id,
+                check.severity.as_str(),
+                check.scope.as_str()
+            );
+            let _ = writeln!(out, "{}\n", check.title);
+            let _ = writeln!(out, "What it checks\n  {}\n", check.description.trim());
+            let _ = writeln!(out, "Why it matters\n  {}\n", check.rationale.trim());
+            let _ = writeln!(out, "Passes when (CEL)\n  {}\n", check.assert.source.trim());
+            if let Some(monitor) = &check.monitor {
+                let _ = writeln!(out, "Alarm must fire on (checks/events/)");
+                for event in &monitor.must_match {
+                    let _ = writeln!(out, "  {:<48} {}", event.name, event.summary);
+                }
+                let _ = writeln!(out, "\nAnd ignore the near-misses");
+                for event in &monitor.must_not_match {
+                    let _ = writeln!(out, "  {:<48} {}", event.name, event.summary);
+                }
+                let _ = writeln!(out, "\nRecommended filter pattern\n  {}\n", monitor.pattern);
+            }
+            if let Some(applies) = &check.applies_when {
+                let _ = writeln!(out, "Applies when (CEL)\n  {}\n", applies.source.trim());
+            }
+            if !check.parameters.is_empty() {
+                let _ = writeln!(out, "Parameters");
+                for (name, value) in &check.parameters {
+                    let _ = writeln!(
+                        out,
+                        "  {name} = {}",
+                        serde_json::to_string(value).unwrap_or_default()
+                    );
+                }
+                let _ = writeln!(out);
+            }
+            if !check.requires.is_empty() {
+                let _ = writeln!(out, "Needs IAM actions\n  {}\n", check.requires.join(", "));
+            }
+            let _ = writeln!(out, "How to fix\n  {}", check.remediation.text.trim());
+            if let Some(cli) = &check.remediation.cli {
+                let _ = writeln!(out, "\n  CLI:\n{}", indent(cli));
+            }
+            if let Some(terraform) = &check.remediation.terraform {
+                let _ = writeln!(out, "\n  Terraform:\n{}", indent(terraform));
+            }
+            let _ = writeln!(out, "\nControls");
+            for (framework, controls) in &check.frameworks {
+                let _ = writeln!(out, "  {framework}: {}", controls.join(", "));
+            }
+            let _ = writeln!(out, "\nReferences");
+            for reference in &check.references {
+                let _ = writeln!(out, "  {reference}");
+            }
+        }
+        ChecksCommand::Validate { dir } => match checks::load_dir(&dir) {
+            Ok(catalogue) => {
+                let _ = writeln!(
+                    out,
+                    "{}: {} checks and {} frameworks are valid",
+                    dir.display(),
+                    catalogue.checks.len(),
+                    catalogue.frameworks.len()
+                );
+            }
+            Err(problems) => {
+                let _ = writeln!(out, "{problems}");
+                print_stdout(&out)?;
+                return Ok(ExitCode::from(2));
+            }
+        },
+    }
+    print_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn indent(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode, Failure> {
+    let mut out = String::new();
+    match command {
+        FrameworksCommand::List(args) => {
+            let catalogue = load_catalogue(&args)?;
+            for framework in catalogue.frameworks.values() {
+                let covered = framework
+                    .controls
+                    .iter()
+                    .filter(|c| {
+                        catalogue
+                            .checks_for_control(&framework.id, &c.id)
+                            .next()
+                            .is_some()
+                    })
+                    .count();
+                let _ = writeln!(
+                    out,
+                    "{:<16} {} ({} controls, {} covered by checks)",
+                    framework.id,
+                    framework.title,
+                    framework.controls.len(),
+                    covered
+                );
+            }
+        }
+        FrameworksCommand::Show { id, catalogue } => {
+            let catalogue = load_catalogue(&catalogue)?;
+            let framework = catalogue.frameworks.get(&id).ok_or_else(|| {
+                Failure(format!(
+                    "unknown framework `{id}`; see `auditscope frameworks list`"
+                ))
+            })?;
+            let _ = writeln!(
+                out,
+                "{} — {} {}",
+                framework.id, framework.title, framework.version
+            );
+            for control in &framework.controls {
+                let mapped: Vec<&str> = catalogue
+                    .checks_for_control(&framework.id, &control.id)
+                    .collect();
+                let coverage = if mapped.is_empty() {
+                    "manual".to_owned()
+                } else {
+                    mapped.join(", ")
+                };
+                let _ = writeln!(out, "{:<14} {:<60} {}", control.id, control.title, coverage);
+            }
+        }
+    }
+    print_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,84 @@
+//! The `auditscope` command line: one module per command, argument types
+//! apart ([`args`]), as ripgrep keeps its flags apart from its search.
+//!
+//! Exit codes: 0 the command completed; 1 a `--fail-on` gate tripped; 2
+//! usage, configuration or input errors (with file, line and column where
+//! there is one); 130 (143 for SIGTERM) interrupted, after writing what
+//! could be written.
+
+mod args;
+mod catalogue;
+mod diff;
+mod live;
+mod scan;
+mod snapshots;
+
+use args::{CatalogueArgs, Cli, Command};
+use auditscope::checks::{self, Catalogue};
+use auditscope::embedded;
+use clap::Parser as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+/// An error that ends the command with exit code 2 and a clear message.
+pub(crate) struct Failure(pub(crate) String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Failure(error.to_string())
+    }
+}
+
+/// Parses the arguments, runs the command and returns its exit code.
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("AUDITSCOPE_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Scan(args) => scan::scan(*args),
+        Command::Checks { command } => catalogue::checks_command(command),
+        Command::Frameworks { command } => catalogue::frameworks_command(command),
+        Command::Diff { old, new } => diff::diff_command(&old, &new),
+        Command::Collect { out, live } => live::collect_command(out.as_deref(), &live),
+        Command::Merge { snapshots, out } => snapshots::merge_command(&snapshots, &out),
+        Command::IamPolicy => {
+            print_stdout(&format!("{}\n", auditscope::collect::aws::iam_policy()))
+                .map(|()| ExitCode::SUCCESS)
+        }
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes a command's output to standard output. A reader that stops early
+/// (`auditscope iam-policy | head -1`) ends the command quietly, as Unix
+/// tools do, instead of a "Broken pipe" panic.
+pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+pub(crate) fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Failure> {
+    let loaded = match &args.checks_dir {
+        Some(dir) => checks::load_dir(dir),
+        None => checks::load_sources(&embedded::check_sources()),
+    };
+    loaded.map_err(|d| Failure(d.to_string()))
+}
+
+pub(crate) fn now_rfc3339() -> Option<String> {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}

@@ -1,0 +1,286 @@
+//! `auditscope scan`: load or collect a snapshot, evaluate the checks,
+//! apply waivers and the baseline, write the reports, apply the gate.
+
+use super::args::ScanArgs;
+use super::live::{collect_live, collect_organization};
+use super::snapshots::{load_snapshot, load_snapshots};
+use super::{load_catalogue, now_rfc3339, Failure};
+use anyhow::{anyhow, Context as _, Result};
+use auditscope::checks::{Catalogue, ParamValue, Severity};
+use auditscope::collect;
+use auditscope::diag::Diagnostic;
+use auditscope::engine::{self, RunInfo};
+use auditscope::report::{changes_markdown, Format, RenderOptions, Renderer};
+use auditscope::result::{ScanResult, Status, WaiverState};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    parameters: BTreeMap<String, BTreeMap<String, ParamValue>>,
+}
+
+/// Parameter overrides from `--config` then `--param` (the latter wins).
+fn parameter_overrides(
+    config: Option<&Path>,
+    params: &[String],
+    catalogue: &Catalogue,
+) -> Result<BTreeMap<String, BTreeMap<String, ParamValue>>> {
+    let mut overrides = BTreeMap::new();
+    if let Some(path) = config {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let file: ConfigFile = serde_saphyr::from_str(&text)
+            .map_err(|e| anyhow!("{}", Diagnostic::from_yaml(path, &text, &e)))?;
+        overrides = file.parameters;
+    }
+    for param in params {
+        let (key, value) = param
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--param `{param}`: expected CHECK.NAME=VALUE"))?;
+        let (check_id, name) = key
+            .rsplit_once('.')
+            .ok_or_else(|| anyhow!("--param `{param}`: expected CHECK.NAME=VALUE"))?;
+        let check = catalogue
+            .check(check_id)
+            .ok_or_else(|| anyhow!("--param `{param}`: unknown check `{check_id}`"))?;
+        let default = check.parameters.get(name).ok_or_else(|| {
+            anyhow!(
+                "--param `{param}`: check `{check_id}` has no parameter `{name}` (it has: {})",
+                check
+                    .parameters
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        let parsed = default
+            .parse_like(value)
+            .map_err(|e| anyhow!("--param `{param}`: {e}"))?;
+        overrides
+            .entry(check_id.to_owned())
+            .or_insert_with(BTreeMap::new)
+            .insert(name.to_owned(), parsed);
+    }
+    Ok(overrides)
+}
+
+pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
+    let formats = args
+        .format
+        .iter()
+        .map(|f| f.parse::<Format>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut catalogue = load_catalogue(&args.catalogue)?;
+    // Waivers are checked against the whole catalogue, so one file serves
+    // runs that select different checks.
+    let waivers = match &args.waivers {
+        Some(path) => {
+            let ids: Vec<&str> = catalogue.checks.iter().map(|c| c.id.as_str()).collect();
+            let today = time::OffsetDateTime::now_utc().date();
+            Some(auditscope::waivers::Waivers::load(path, &ids, today)?)
+        }
+        None => None,
+    };
+    catalogue.select(&args.check_patterns)?;
+    if let Some(framework) = &args.framework {
+        catalogue.select_framework(framework)?;
+    }
+    let overrides = parameter_overrides(args.config.as_deref(), &args.params, &catalogue)?;
+    catalogue
+        .override_parameters(&overrides)
+        .map_err(|problems| Failure(problems.join("\n")))?;
+    let renderer = Renderer::new(args.templates.as_deref())?;
+    // Read the baseline before scanning, so a bad file fails fast.
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| ScanResult::load(path).map(|old| (path, old)))
+        .transpose()
+        .map_err(|d| Failure(d.to_string()))?;
+
+    let started_at = now_rfc3339();
+    let phase = std::time::Instant::now();
+    let (snapshot, source) = match (&args.mock, args.snapshot.as_slice()) {
+        (Some(path), _) => (
+            collect::mock::load(path).map_err(|d| Failure(d.to_string()))?,
+            format!("mock:{}", path.display()),
+        ),
+        (None, [path]) => (load_snapshot(path)?, format!("snapshot:{}", path.display())),
+        (None, [_, ..]) => (
+            load_snapshots(&args.snapshot)?,
+            format!("snapshots:{}", args.snapshot.len()),
+        ),
+        (None, []) if args.live.org.org => {
+            let journal = args
+                .live
+                .org
+                .journal
+                .clone()
+                .unwrap_or_else(|| args.out.join("snapshot.jsonl"));
+            let snapshot = collect_organization(&args.live, &journal)?;
+            let source = format!(
+                "aws:{}",
+                snapshot
+                    .organization
+                    .as_ref()
+                    .map(|o| o.id.as_str())
+                    .unwrap_or("organization")
+            );
+            (snapshot, source)
+        }
+        (None, []) => (collect_live(&args.live)?, "aws".to_owned()),
+    };
+    tracing::info!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        accounts = snapshot.accounts.len(),
+        "loaded snapshot"
+    );
+    let phase = std::time::Instant::now();
+    let mut result = engine::run(
+        &snapshot,
+        &catalogue,
+        RunInfo {
+            source,
+            started_at,
+            finished_at: None,
+        },
+        Some(time::OffsetDateTime::now_utc()),
+    );
+    tracing::info!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        findings = result.findings.len(),
+        "evaluated checks"
+    );
+    if let Some(waivers) = &waivers {
+        waivers.apply(&mut result);
+        result.finalize(&catalogue.control_index());
+        for waiver in &result.waivers {
+            if waiver.state != WaiverState::Active {
+                eprintln!(
+                    "warning: waiver {} for {} in {} is {}",
+                    waiver.source,
+                    waiver.check_id,
+                    waiver.account_id,
+                    match waiver.state {
+                        WaiverState::Expired => format!("expired since {}", waiver.waiver.expires),
+                        _ => "unused: it matches no failing finding".to_owned(),
+                    }
+                );
+            }
+        }
+    }
+    let diff = baseline.map(|(path, old)| {
+        let diff = auditscope::diff::compare(&old, &result);
+        result.changes = Some(diff.changes(&auditscope::diff::describe_baseline(path, &old)));
+        diff
+    });
+    result.scan.finished_at = now_rfc3339();
+    if args.deterministic {
+        result.scan.started_at = None;
+        result.scan.finished_at = None;
+    }
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
+    let options = RenderOptions {
+        timestamps: args.timestamps,
+        split_above: args.split_accounts,
+        ..RenderOptions::default()
+    };
+    // One format at a time: each streams to its file, so peak memory is the
+    // result plus one row being rendered.
+    for format in formats {
+        let phase = std::time::Instant::now();
+        let written = renderer.write(format, &args.out, &result, &catalogue, &options)?;
+        tracing::info!(
+            elapsed_ms = phase.elapsed().as_millis() as u64,
+            files = written.len(),
+            ?format,
+            "rendered report"
+        );
+        match written.len() {
+            1 => eprintln!("wrote {}", written[0].display()),
+            n => eprintln!(
+                "wrote {} and {} account pages under {}",
+                written[0].display(),
+                n - 1,
+                args.out.join("accounts").display()
+            ),
+        }
+    }
+    if let (Some(diff), Some(changes)) = (&diff, &result.changes) {
+        let file = args.out.join("diff.md");
+        std::fs::write(&file, changes_markdown(changes))
+            .map_err(|e| Failure(format!("cannot write {}: {e}", file.display())))?;
+        eprintln!(
+            "wrote {}: {} new failures, {} resolved, {} still failing",
+            file.display(),
+            diff.new_failures.len(),
+            diff.resolved.len(),
+            diff.still_failing.len()
+        );
+    }
+    let by_status = &result.summary.by_status;
+    eprintln!(
+        "{} findings: {} PASS, {} FAIL, {} ERROR, {} SKIP, {} WAIVED across {} account(s)",
+        result.findings.len(),
+        by_status.get("PASS").copied().unwrap_or(0),
+        by_status.get("FAIL").copied().unwrap_or(0),
+        by_status.get("ERROR").copied().unwrap_or(0),
+        by_status.get("SKIP").copied().unwrap_or(0),
+        by_status.get("WAIVED").copied().unwrap_or(0),
+        result.scan.accounts.len()
+    );
+    Ok(gate(&result, diff.as_ref(), args.fail_on, args.fail_on_new))
+}
+
+/// The CI gate: exit 1 when a FAIL at or above `fail_on` exists, counting
+/// only failures new against the baseline with `only_new`.
+fn gate(
+    result: &ScanResult,
+    diff: Option<&auditscope::diff::Diff>,
+    fail_on: Option<Severity>,
+    only_new: bool,
+) -> ExitCode {
+    if fail_on.is_none() && !only_new {
+        return ExitCode::SUCCESS;
+    }
+    let threshold = fail_on.unwrap_or(Severity::Info);
+    let at_or_above = |severity: &str| {
+        severity
+            .parse::<Severity>()
+            .map_or(true, |s| s <= threshold)
+    };
+    let failing: Vec<&auditscope::result::Finding> = match (only_new, diff) {
+        (true, Some(diff)) => diff
+            .new_failures
+            .iter()
+            .map(|c| c.finding.as_ref())
+            .filter(|f| at_or_above(&f.severity))
+            .collect(),
+        _ => result
+            .findings
+            .iter()
+            .map(|f| f.as_ref())
+            .filter(|f| f.status == Status::Fail && at_or_above(&f.severity))
+            .collect(),
+    };
+    if failing.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "gate: {} {}failure(s) at or above {}, e.g. {} in {}: {}",
+        failing.len(),
+        if only_new { "new " } else { "" },
+        threshold.as_str(),
+        failing[0].check_id,
+        failing[0].account_id,
+        failing[0].message
+    );
+    ExitCode::from(1)
+}

@@ -1,0 +1,45 @@
+//! Saved snapshots and journals: loading one or several, and `auditscope
+//! merge`.
+
+use super::Failure;
+use auditscope::collect;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// A snapshot file: a journal (`.jsonl`) or a JSON/YAML snapshot.
+pub(crate) fn load_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, Failure> {
+    if auditscope::journal::is_journal(path) {
+        let (snapshot, _) = auditscope::journal::read(path).map_err(|e| Failure(e.to_string()))?;
+        if snapshot.partial {
+            eprintln!(
+                "warning: {} is a partial scan (interrupted); the reports say so",
+                path.display()
+            );
+        }
+        return Ok(snapshot);
+    }
+    collect::mock::load(path).map_err(|d| Failure(d.to_string()))
+}
+
+pub(crate) fn load_snapshots(paths: &[PathBuf]) -> Result<auditscope::model::Snapshot, Failure> {
+    let snapshots = paths
+        .iter()
+        .map(|p| load_snapshot(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    auditscope::journal::merge(snapshots).map_err(Failure)
+}
+
+pub(crate) fn merge_command(paths: &[PathBuf], out: &Path) -> Result<ExitCode, Failure> {
+    let snapshot = load_snapshots(paths)?;
+    let text = serde_json::to_string_pretty(&snapshot)?;
+    std::fs::write(out, text + "\n")
+        .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+    eprintln!(
+        "wrote {}: {} account(s) from {} snapshot(s){}",
+        out.display(),
+        snapshot.accounts.len(),
+        paths.len(),
+        if snapshot.partial { ", partial" } else { "" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
