@@ -56,6 +56,17 @@ fn bench(c: &mut Criterion) {
     group.bench_function("parse-17-patterns", |b| {
         b.iter(|| sources.iter().filter_map(|p| parse(p).ok()).count())
     });
+    // The worst case a member account can write: many `...` fields
+    // (exponential for a backtracking matcher), against long records.
+    let ellipses = parse(
+        "[...,...,...,...,...,...,...,...,...,...,...,...,...,...,...,...,...,...,...,...,x=y]",
+    )
+    .unwrap_or_else(|e| panic!("{}", e.caret()));
+    let long: Vec<&Value> = samples.iter().copied().take(10).collect();
+    group.throughput(Throughput::Elements(long.len() as u64));
+    group.bench_function("20-ellipses-x-10-records", |b| {
+        b.iter(|| long.iter().filter(|e| ellipses.matches_json(e)).count())
+    });
     group.finish();
 }
 

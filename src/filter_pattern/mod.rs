@@ -390,21 +390,48 @@ pub fn split_fields(line: &str) -> Vec<&str> {
 }
 
 fn space_match(pattern: &[SpaceField], line: &str) -> bool {
-    fn go(pattern: &[SpaceField], fields: &[&str]) -> bool {
-        match pattern.split_first() {
-            None => fields.is_empty(),
-            Some((SpaceField::Ellipsis, rest)) => {
-                (0..=fields.len()).any(|skip| go(rest, &fields[skip..]))
-            }
-            Some((SpaceField::Named { condition, .. }, rest)) => match fields.split_first() {
-                None => false,
-                Some((field, others)) => {
-                    condition.as_ref().is_none_or(|c| c.matches_text(field)) && go(rest, others)
+    space_match_counting(pattern, &split_fields(line)).0
+}
+
+/// Matches space-delimited fields by dynamic programming over (pattern
+/// field, line field): `reach[j]` says whether the pattern fields seen so
+/// far can consume exactly the first `j` fields of the line. `...` turns
+/// `reach` into its running OR (it may swallow any number of fields), a
+/// named field moves every reachable position one field on when its
+/// condition holds there. Work is at most one condition per (pattern field,
+/// line field) pair, so a pattern of ten `...` costs what one does; a
+/// backtracking matcher is exponential in the number of `...`. Returns the
+/// match and the number of steps taken (pattern field × positions visited),
+/// which tests bound.
+fn space_match_counting(pattern: &[SpaceField], fields: &[&str]) -> (bool, usize) {
+    let mut reach = vec![false; fields.len() + 1];
+    reach[0] = true;
+    let mut steps = 0usize;
+    for field in pattern {
+        steps += reach.len();
+        match field {
+            SpaceField::Ellipsis => {
+                let mut any = false;
+                for r in reach.iter_mut() {
+                    any |= *r;
+                    *r = any;
                 }
-            },
+            }
+            SpaceField::Named { condition, .. } => {
+                let mut next = vec![false; reach.len()];
+                for (j, text) in fields.iter().enumerate() {
+                    if reach[j] && condition.as_ref().is_none_or(|c| c.matches_text(text)) {
+                        next[j + 1] = true;
+                    }
+                }
+                reach = next;
+            }
+        }
+        if !reach.contains(&true) {
+            return (false, steps);
         }
     }
-    go(pattern, &split_fields(line))
+    (reach[fields.len()], steps)
 }
 
 // ------------------------------------------------------------- printing

@@ -240,7 +240,81 @@ fn arb_expr() -> impl Strategy<Value = String> {
     })
 }
 
+/// A backtracking matcher takes time exponential in the number of `...`
+/// (the hardening case `filter-pattern-ellipsis-hang`); the dynamic program
+/// takes one step per (pattern field, line position), whatever the shape.
+#[test]
+fn many_ellipses_match_in_polynomial_steps() {
+    let pattern = parse("[...,...,...,...,...,...,...,...,...,...,x=y]").expect("parses");
+    let Pattern::Space(fields) = &pattern else {
+        panic!("space-delimited")
+    };
+    let words: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
+    let line: Vec<&str> = words.iter().map(String::as_str).collect();
+    let (matched, steps) = space_match_counting(fields, &line);
+    assert!(!matched);
+    assert!(steps <= fields.len() * (line.len() + 1), "{steps} steps");
+    let mut with_y = line.clone();
+    with_y.push("y");
+    assert!(space_match_counting(fields, &with_y).0);
+    // The same pattern on a CloudTrail record (matched as its JSON text).
+    assert!(!pattern.matches_json(&json!({"eventName": "ConsoleLogin", "a": [1, 2, 3]})));
+}
+
+fn arb_space_pattern() -> impl Strategy<Value = String> {
+    let field = prop_oneof![
+        Just("...".to_owned()),
+        "[a-c]".prop_map(|n| n),
+        ("[a-c]", "[xyz*]{1,3}").prop_map(|(n, v)| format!("{n}={v}")),
+        ("[a-c]", "[xyz]{1,2}").prop_map(|(n, v)| format!("{n}!={v}")),
+    ];
+    prop::collection::vec(field, 1..40).prop_map(|fields| format!("[{}]", fields.join(",")))
+}
+
+/// The reference semantics, by backtracking; only for short inputs.
+fn space_match_backtracking(pattern: &[SpaceField], fields: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => fields.is_empty(),
+        Some((SpaceField::Ellipsis, rest)) => {
+            (0..=fields.len()).any(|skip| space_match_backtracking(rest, &fields[skip..]))
+        }
+        Some((SpaceField::Named { condition, .. }, rest)) => match fields.split_first() {
+            None => false,
+            Some((field, others)) => {
+                condition.as_ref().is_none_or(|c| c.matches_text(field))
+                    && space_match_backtracking(rest, others)
+            }
+        },
+    }
+}
+
 proptest! {
+    /// Random space-delimited patterns of up to 40 fields against lines of
+    /// up to 60 fields: the work is bounded by pattern × line size.
+    #[test]
+    fn space_delimited_matching_is_polynomial(
+        source in arb_space_pattern(),
+        words in prop::collection::vec("[xyz]{1,2}", 0..60),
+    ) {
+        let pattern = parse(&source).map_err(|e| TestCaseError::fail(e.caret()))?;
+        let Pattern::Space(fields) = &pattern else { return Err(TestCaseError::fail("space")) };
+        let line: Vec<&str> = words.iter().map(String::as_str).collect();
+        let (_, steps) = space_match_counting(fields, &line);
+        prop_assert!(steps <= fields.len() * (line.len() + 1));
+    }
+
+    /// The dynamic program decides exactly what backtracking decides.
+    #[test]
+    fn space_delimited_matching_agrees_with_backtracking(
+        source in arb_space_pattern().prop_filter("short", |s| s.matches("...").count() <= 4),
+        words in prop::collection::vec("[xyz]{1,2}", 0..12),
+    ) {
+        let pattern = parse(&source).map_err(|e| TestCaseError::fail(e.caret()))?;
+        let Pattern::Space(fields) = &pattern else { return Err(TestCaseError::fail("space")) };
+        let line: Vec<&str> = words.iter().map(String::as_str).collect();
+        prop_assert_eq!(space_match_counting(fields, &line).0, space_match_backtracking(fields, &line));
+    }
+
     #[test]
     fn never_panics_on_arbitrary_input(s in "\\PC{0,80}") {
         let _ = parse(&s);
