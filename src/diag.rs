@@ -15,8 +15,11 @@ pub struct Diagnostic {
     pub column: u64,
     pub check_id: Option<String>,
     pub message: String,
-    /// The source line the problem is on, if known.
+    /// The source line the problem is on (at most [`EXCERPT_RADIUS`]
+    /// characters either side of the column), if known.
     pub source_line: Option<String>,
+    /// The column's character offset in `source_line`.
+    pub caret: usize,
 }
 
 impl Diagnostic {
@@ -29,17 +32,51 @@ impl Diagnostic {
         check_id: Option<&str>,
         message: impl Into<String>,
     ) -> Self {
-        let source_line = line
+        // Only the part of a long line that a diagnostic shows is kept.
+        let excerpt = line
             .checked_sub(1)
             .and_then(|index| source.lines().nth(index as usize))
-            .map(str::to_owned);
+            .map(|text| excerpt(text, column.saturating_sub(1) as usize));
         Diagnostic {
             file: file.to_path_buf(),
             line,
             column: column.max(1),
             check_id: check_id.map(str::to_owned),
             message: message.into(),
-            source_line,
+            source_line: excerpt.as_ref().map(|(text, _)| text.clone()),
+            caret: excerpt.map_or(0, |(_, caret)| caret),
+        }
+    }
+
+    /// A problem found after parsing, placed where the last of `anchors`
+    /// occurs in `source` after the ones before it (an account id, then a
+    /// trail ARN, ...): the nearest a document without recorded positions
+    /// can say. Without a match, the problem is about the whole file.
+    pub fn locate(
+        file: &Path,
+        source: &str,
+        anchors: &[String],
+        message: impl Into<String>,
+    ) -> Self {
+        let mut from = 0;
+        let mut found = None;
+        for anchor in anchors {
+            if let Some(index) = source
+                .get(from..)
+                .and_then(|rest| rest.find(anchor.as_str()))
+            {
+                found = Some(from + index);
+                from += index + anchor.len();
+            }
+        }
+        match found {
+            Some(offset) => {
+                let before = &source[..offset];
+                let line = before.matches('\n').count() as u64 + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+                Diagnostic::at(file, source, line, column, None, message)
+            }
+            None => Diagnostic::file(file, None, message),
         }
     }
 
@@ -52,6 +89,7 @@ impl Diagnostic {
             check_id: check_id.map(str::to_owned),
             message: message.into(),
             source_line: None,
+            caret: 0,
         }
     }
 
@@ -84,8 +122,25 @@ impl Diagnostic {
 }
 
 /// The bare message of a serde-saphyr error, without the position prefix and
-/// snippet that its `Display` adds (we render our own).
+/// snippet that its `Display` adds (we render our own); a breached limit in
+/// words, not as a debug dump.
 fn yaml_message(error: &serde_saphyr::Error) -> String {
+    if let serde_saphyr::Error::Budget { breach, .. } = error {
+        use serde_saphyr::budget::BudgetBreach as B;
+        return match breach {
+            B::Nodes { nodes } => format!(
+                "the YAML document has more values ({nodes}) than its size allows; a JSON document of the same size could not hold them either (YAML aliases that expand too far?)"
+            ),
+            B::Depth { depth } => format!(
+                "the YAML document nests {depth} levels deep, more than the {} allowed",
+                crate::input::MAX_DEPTH
+            ),
+            B::Events { .. } | B::ScalarBytes { .. } => {
+                "the YAML document expands to more data than its size allows (YAML aliases that expand too far?)".to_owned()
+            }
+            other => format!("the YAML document exceeds a parser limit ({other:?})"),
+        };
+    }
     let text = error.to_string();
     let first = text.lines().next().unwrap_or_default();
     let first = first.strip_prefix("error: ").unwrap_or(first);
@@ -119,13 +174,43 @@ impl fmt::Display for Diagnostic {
             let pad = " ".repeat(gutter.len());
             let caret_pad: String = text
                 .chars()
-                .take(self.column.saturating_sub(1) as usize)
+                .take(self.caret)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             write!(f, "\n{pad} |\n{gutter} | {text}\n{pad} | {caret_pad}^")?;
         }
         Ok(())
     }
+}
+
+/// Characters shown on each side of the column in a long line.
+const EXCERPT_RADIUS: usize = 60;
+
+/// At most [`EXCERPT_RADIUS`] characters either side of the 0-based
+/// character `column` of `line`, with `…` where it was cut, and the caret's
+/// character offset in the excerpt. A 10 MB one-line JSON document gives a
+/// two-line diagnostic, not 20 MB of terminal output. Control characters
+/// are shown as spaces.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let column = column.min(chars.len());
+    let start = column.saturating_sub(EXCERPT_RADIUS);
+    let end = (column + EXCERPT_RADIUS).min(chars.len());
+    let mut text = String::new();
+    let mut caret = column - start;
+    if start > 0 {
+        text.push('…');
+        caret += 1;
+    }
+    text.extend(
+        chars[start..end]
+            .iter()
+            .map(|&c| if c.is_control() && c != '\t' { ' ' } else { c }),
+    );
+    if end < chars.len() {
+        text.push('…');
+    }
+    (text, caret)
 }
 
 /// Every problem found in one load, in file order.

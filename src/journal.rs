@@ -6,13 +6,15 @@
 //! then one line per collected account with its failed calls; a last
 //! `"kind": "end"` line says the collection completed. A journal without
 //! it loads as a partial snapshot whose missing accounts are listed as not
-//! scanned. Each line is flushed as it is written; a line cut short by a
-//! crash is ignored on reading.
+//! scanned. Each line is written in one write and synced to disk; damage
+//! (a line cut by a crash, bytes flipped on disk) costs at most the account
+//! of the damaged line, and a resume first removes a cut last line so that
+//! no record is ever glued onto it.
 
 use crate::model::{Account, AccountRef, CollectionError, Organization, Snapshot};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
-use std::io::{BufRead as _, Write as _};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -45,6 +47,24 @@ pub enum JournalError {
         line: usize,
         message: String,
     },
+    #[error("{}", invalid_text(path, problems))]
+    Invalid {
+        path: PathBuf,
+        /// (line, message) per problem.
+        problems: Vec<(usize, String)>,
+    },
+}
+
+fn invalid_text(path: &Path, problems: &[(usize, String)]) -> String {
+    let mut text = String::new();
+    for (line, message) in problems {
+        text.push_str(&format!(
+            "error: {message}\n  --> {}:{line}\n",
+            path.display()
+        ));
+    }
+    text.push_str(&format!("{} problem(s) found", problems.len()));
+    text
 }
 
 /// An open journal, appended to one account at a time.
@@ -80,21 +100,33 @@ impl Journal {
         Ok(journal)
     }
 
-    /// Opens an existing journal to continue it: returns it with the
-    /// snapshot so far and the accounts already collected.
-    pub fn resume(path: &Path) -> Result<(Journal, Snapshot, BTreeSet<String>), JournalError> {
-        let (snapshot, done) = read(path)?;
+    /// Opens an existing journal to continue it: returns it with what it
+    /// holds. A last line cut short by a crash is removed first (what it
+    /// held was never reported done, and is collected again), so the next
+    /// record starts on a line of its own instead of being glued to it.
+    pub fn resume(path: &Path) -> Result<(Journal, Read), JournalError> {
+        let read = read(path)?;
         let file = std::fs::OpenOptions::new()
-            .append(true)
+            .read(true)
+            .write(true)
             .open(path)
             .map_err(|e| io(path, e))?;
+        match read.tail {
+            Tail::Terminated => {}
+            Tail::Cut { complete_len } => file.set_len(complete_len).map_err(|e| io(path, e))?,
+            Tail::Unterminated => {
+                (&file).seek(SeekFrom::End(0)).map_err(|e| io(path, e))?;
+                (&file).write_all(b"\n").map_err(|e| io(path, e))?;
+            }
+        }
+        let mut file = file;
+        file.seek(SeekFrom::End(0)).map_err(|e| io(path, e))?;
         Ok((
             Journal {
                 path: path.to_owned(),
                 file,
             },
-            snapshot,
-            done,
+            read,
         ))
     }
 
@@ -142,40 +174,112 @@ pub fn is_journal(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "jsonl")
 }
 
-/// Reads a journal into a snapshot (partial when it has no end line) and
-/// the ids of the accounts it holds.
-pub fn read(path: &Path) -> Result<(Snapshot, BTreeSet<String>), JournalError> {
+/// How a journal ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tail {
+    /// The last line ends with a newline.
+    Terminated,
+    /// The last line has no newline but is a whole record (cut just before
+    /// its newline): it counts, and a resume adds the newline.
+    Unterminated,
+    /// The last line was cut short; the journal's first `complete_len`
+    /// bytes are whole lines.
+    Cut { complete_len: u64 },
+}
+
+/// What reading a journal gives.
+#[derive(Debug)]
+pub struct Read {
+    /// Partial when planned accounts are missing.
+    pub snapshot: Snapshot,
+    /// The accounts it holds.
+    pub done: BTreeSet<String>,
+    /// Lines that could not be read (each costs at most its own account)
+    /// and records recovered from damaged lines, one sentence each.
+    pub warnings: Vec<String>,
+    pub tail: Tail,
+}
+
+/// Reads a journal into a snapshot, one line at a time. Damage costs at
+/// most the account of the damaged line: a line cut short by a crash, a
+/// line with bytes that are not UTF-8 or not JSON, anywhere in the file, is
+/// skipped with a warning naming the account when it can be seen. A record
+/// glued onto a cut line (a resume of an earlier version did that) is
+/// recovered. The snapshot passes [`Snapshot::validate`], as every loaded
+/// snapshot does; problems name the journal line.
+pub fn read(path: &Path) -> Result<Read, JournalError> {
     let file = std::fs::File::open(path).map_err(|e| io(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
     let mut snapshot = Snapshot::default();
     let mut planned = Vec::new();
     let mut done = BTreeSet::new();
-    let mut ended = false;
+    let mut lines_of: BTreeMap<String, usize> = BTreeMap::new();
+    let mut warnings = Vec::new();
     let mut started = false;
-    let lines: Vec<String> = std::io::BufReader::new(file)
-        .lines()
-        .collect::<Result<_, _>>()
-        .map_err(|e| io(path, e))?;
-    let count = lines.len();
-    for (index, text) in lines.iter().enumerate() {
-        if text.trim().is_empty() {
+    let mut complete_len = 0u64;
+    let mut tail = Tail::Terminated;
+    let mut buffer = Vec::new();
+    let mut number = 0usize;
+    loop {
+        buffer.clear();
+        let n = reader
+            .read_until(b'\n', &mut buffer)
+            .map_err(|e| io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        let terminated = buffer.last() == Some(&b'\n');
+        let bytes = trim_ascii(&buffer);
+        if bytes.is_empty() {
+            complete_len += n as u64;
             continue;
         }
-        let line: Line = match serde_json::from_str(text) {
-            Ok(line) => line,
-            // The last line may be cut short by a crash: what it held was
-            // never reported done, and a resume collects it again.
-            Err(e) if index + 1 == count && e.is_eof() => {
-                tracing::warn!("{}: ignoring an incomplete last line", path.display());
-                continue;
-            }
-            Err(e) => {
-                return Err(JournalError::Format {
-                    path: path.to_owned(),
-                    line: index + 1,
-                    message: e.to_string(),
-                })
-            }
+        let parsed = match serde_json::from_slice::<Line>(bytes) {
+            Ok(line) => Some(line),
+            Err(_) if !terminated => None,
+            Err(e) => match recover(bytes) {
+                Some(line) => {
+                    warnings.push(format!(
+                        "{}:{number}: a record was glued onto a line cut short; the cut part is ignored and the record kept",
+                        path.display()
+                    ));
+                    Some(line)
+                }
+                None => {
+                    warnings.push(format!(
+                        "{}:{number}: unreadable line ({}){}; skipped",
+                        path.display(),
+                        short_error(&e),
+                        account_named(bytes)
+                            .map(|id| format!(
+                                ", which held account {id}: it is listed as not collected"
+                            ))
+                            .unwrap_or_default()
+                    ));
+                    complete_len += n as u64;
+                    continue;
+                }
+            },
         };
+        let Some(line) = parsed else {
+            // The last line, cut short by a crash: what it held was never
+            // reported done, and a resume collects it again.
+            warnings.push(format!(
+                "{}:{number}: the last line was cut short{}; ignored",
+                path.display(),
+                account_named(bytes)
+                    .map(|id| format!(" (account {id}, collected again by --resume)"))
+                    .unwrap_or_default()
+            ));
+            tail = Tail::Cut { complete_len };
+            break;
+        };
+        if terminated {
+            complete_len += n as u64;
+        } else {
+            tail = Tail::Unterminated;
+        }
         match line {
             Line::Scan {
                 schema_version,
@@ -191,21 +295,35 @@ pub fn read(path: &Path) -> Result<(Snapshot, BTreeSet<String>), JournalError> {
                 snapshot.organization = organization;
                 planned = p;
             }
-            Line::Account { account, errors } if started => {
+            Line::Account {
+                mut account,
+                errors,
+            } if started => {
+                let problems = account.validate();
+                if !problems.is_empty() {
+                    let messages: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+                    warnings.push(format!(
+                        "{}:{number}: account record skipped: {}",
+                        path.display(),
+                        messages.join("; ")
+                    ));
+                    continue;
+                }
                 // A resumed journal never repeats an account, but a
                 // hand-joined one might: the later line wins.
                 if !done.insert(account.id.clone()) {
                     snapshot.accounts.retain(|a| a.id != account.id);
                     snapshot.errors.retain(|e| e.account_id != account.id);
                 }
+                lines_of.insert(account.id.clone(), number);
                 snapshot.accounts.push(*account);
                 snapshot.errors.extend(errors);
             }
-            Line::End { .. } if started => ended = true,
+            Line::End { .. } if started => {}
             _ => {
                 return Err(JournalError::Format {
                     path: path.to_owned(),
-                    line: index + 1,
+                    line: number,
                     message:
                         "expected one `scan` line first, then `account` lines and an `end` line"
                             .into(),
@@ -217,11 +335,11 @@ pub fn read(path: &Path) -> Result<(Snapshot, BTreeSet<String>), JournalError> {
         return Err(JournalError::Format {
             path: path.to_owned(),
             line: 1,
-            message: "empty journal (no `scan` line)".into(),
+            message: "empty journal (no readable `scan` line)".into(),
         });
     }
     let missing: Vec<&String> = planned.iter().filter(|id| !done.contains(*id)).collect();
-    if !ended || !missing.is_empty() {
+    if !missing.is_empty() {
         snapshot.partial = true;
         let organization = snapshot
             .organization
@@ -232,24 +350,105 @@ pub fn read(path: &Path) -> Result<(Snapshot, BTreeSet<String>), JournalError> {
                 reason: Some(
                     "not collected: the scan was interrupted (run again with --resume)".into(),
                 ),
+                interrupted: true,
                 ..AccountRef::default()
             });
         }
     }
+    let problems = snapshot.validate();
+    if !problems.is_empty() {
+        return Err(JournalError::Invalid {
+            path: path.to_owned(),
+            problems: problems
+                .into_iter()
+                .map(|p| {
+                    let line = p
+                        .anchors
+                        .first()
+                        .and_then(|id| lines_of.get(id))
+                        .copied()
+                        .unwrap_or(1);
+                    (line, p.message)
+                })
+                .collect(),
+        });
+    }
     snapshot.normalize();
-    Ok((snapshot, done))
+    Ok(Read {
+        snapshot,
+        done,
+        warnings,
+        tail,
+    })
+}
+
+fn trim_ascii(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
+/// A whole record at the end of a damaged line: the last `{"kind"` from
+/// which the rest parses.
+fn recover(bytes: &[u8]) -> Option<Line> {
+    let needle = b"{\"kind\"";
+    (1..bytes.len().saturating_sub(needle.len() - 1))
+        .rev()
+        .filter(|&i| bytes[i..].starts_with(needle))
+        .find_map(|i| serde_json::from_slice(&bytes[i..]).ok())
+}
+
+/// The account id a damaged account line seems to hold, to name it.
+fn account_named(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let at = text.find("\"account\"")?;
+    let rest = &text[at..];
+    let id_at = rest.find("\"id\"")?;
+    let digits: String = rest[id_at + 4..]
+        .trim_start_matches([' ', ':', '"'])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    crate::model::is_account_id(&digits).then_some(digits)
+}
+
+/// The first line of a parser error, without its position (the journal
+/// line is named instead).
+fn short_error(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
 }
 
 /// Combines snapshots of one organization (shards, or scans of parts of
 /// it) into one. Accounts are taken once (the later snapshot wins); an
 /// account skipped by one shard but collected by another is no longer
-/// listed as not scanned.
+/// listed as not scanned, and the result is partial only while an
+/// interrupted account is still missing. The result passes
+/// [`Snapshot::validate`] like any loaded snapshot.
 pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, String> {
     let mut merged = Snapshot {
         schema_version: crate::model::SNAPSHOT_SCHEMA_VERSION,
         ..Snapshot::default()
     };
+    // An input marked partial that does not say what is missing keeps the
+    // result partial; one that lists its missing accounts does while they
+    // are missing.
+    let mut partial_without_list = false;
     for snapshot in snapshots {
+        partial_without_list |= snapshot.partial
+            && !snapshot
+                .organization
+                .as_ref()
+                .is_some_and(|o| o.accounts_not_scanned.iter().any(|a| a.interrupted));
         match (&mut merged.organization, snapshot.organization) {
             (Some(have), Some(new)) => {
                 if have.id != new.id {
@@ -273,10 +472,16 @@ pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, String> {
         merged.errors.retain(|e| !ids.contains(&e.account_id));
         merged.accounts.extend(snapshot.accounts);
         merged.errors.extend(snapshot.errors);
-        merged.partial |= snapshot.partial;
         merged.source = merged.source.or(snapshot.source);
+        // The earliest collection time: ages are judged from it.
         merged.collected_at = match (merged.collected_at.take(), snapshot.collected_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
+            (Some(a), Some(b)) => {
+                let time = |t: &str| {
+                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                        .ok()
+                };
+                Some(if time(&b) < time(&a) { b } else { a })
+            }
             (a, b) => a.or(b),
         };
     }
@@ -291,6 +496,22 @@ pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, String> {
         organization
             .accounts_not_scanned
             .dedup_by(|a, b| a.id == b.id);
+    }
+    merged.partial = partial_without_list
+        || merged
+            .organization
+            .as_ref()
+            .is_some_and(|o| o.accounts_not_scanned.iter().any(|a| a.interrupted));
+    let problems = merged.validate();
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems
+            .into_iter()
+            .map(|p| format!("error: {}", p.message))
+            .collect();
+        return Err(format!(
+            "the merged snapshot is not valid:\n{}",
+            lines.join("\n")
+        ));
     }
     merged.normalize();
     Ok(merged)

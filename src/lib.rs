@@ -13,6 +13,7 @@ pub mod diff;
 pub mod embedded;
 pub mod engine;
 pub mod filter_pattern;
+pub mod input;
 pub mod journal;
 pub mod model;
 pub mod ocsf;

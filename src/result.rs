@@ -333,11 +333,8 @@ pub fn summarize(
 impl ScanResult {
     /// Reads a `result.json` written by `auditscope scan`.
     pub fn load(path: &std::path::Path) -> Result<ScanResult, crate::diag::Diagnostic> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| crate::diag::Diagnostic::file(path, None, format!("cannot read: {e}")))?;
-        let result: ScanResult = serde_json::from_str(&text).map_err(|e| {
-            crate::diag::Diagnostic::from_json(path, &text, &e, "not a result.json: ")
-        })?;
+        let text = crate::input::read(path)?;
+        let result: ScanResult = crate::input::parse_json(path, &text, "not a result.json: ")?;
         if result.schema_version != RESULT_SCHEMA_VERSION {
             return Err(crate::diag::Diagnostic::file(
                 path,

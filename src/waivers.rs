@@ -68,15 +68,9 @@ impl Waivers {
         known_checks: &[&str],
         today: time::Date,
     ) -> Result<Waivers, Diagnostics> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostics(vec![Diagnostic::file(
-                path,
-                None,
-                format!("cannot read: {e}"),
-            )])
-        })?;
-        let raw: RawFile = serde_saphyr::from_str(&text)
-            .map_err(|e| Diagnostics(vec![Diagnostic::from_yaml(path, &text, &e)]))?;
+        let text = crate::input::read(path).map_err(|d| Diagnostics(vec![d]))?;
+        let raw: RawFile =
+            crate::input::parse_yaml(path, &text).map_err(|d| Diagnostics(vec![d]))?;
         let mut problems = Vec::new();
         let mut rules = Vec::new();
         for entry in raw.waivers {

@@ -403,9 +403,9 @@ pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
             .collect();
         paths.sort();
         for path in paths {
-            match std::fs::read_to_string(&path) {
+            match crate::input::read(&path) {
                 Ok(text) => files.push(SourceFile { path, text }),
-                Err(e) => problems.push(Diagnostic::file(&path, None, format!("cannot read: {e}"))),
+                Err(problem) => problems.push(problem),
             }
         }
     }
@@ -445,7 +445,10 @@ pub fn load_sources(files: &[SourceFile]) -> Result<Catalogue, Diagnostics> {
         .partition(|f| in_dir(f, "frameworks"));
 
     for file in framework_files {
-        match serde_saphyr::from_str::<Framework>(&file.text) {
+        match serde_saphyr::from_str_with_options::<Framework>(
+            &file.text,
+            crate::input::yaml_options(&file.text),
+        ) {
             Err(e) => problems.push(Diagnostic::from_yaml(&file.path, &file.text, &e)),
             Ok(framework) => {
                 let stem = file_stem(&file.path);
@@ -785,8 +788,9 @@ fn compile_check(
     frameworks: &BTreeMap<String, Framework>,
     events: &Events,
 ) -> Result<Check, Vec<Diagnostic>> {
-    let raw: RawCheck = serde_saphyr::from_str(&file.text)
-        .map_err(|e| vec![Diagnostic::from_yaml(&file.path, &file.text, &e)])?;
+    let raw: RawCheck =
+        serde_saphyr::from_str_with_options(&file.text, crate::input::yaml_options(&file.text))
+            .map_err(|e| vec![Diagnostic::from_yaml(&file.path, &file.text, &e)])?;
     let id = raw.id.value.clone();
     let mut problems = CheckProblems {
         file,

@@ -121,9 +121,11 @@ pub(crate) fn collect_organization(
             .await
             .map_err(|e| Failure(e.to_string()))?;
         let (mut journal, done) = if live.org.resume && journal_path.exists() {
-            let (journal, so_far, done) =
+            let (journal, so_far) =
                 Journal::resume(journal_path).map_err(|e| Failure(e.to_string()))?;
-            if so_far.organization.as_ref().map(|o| &o.id) != Some(&plan.organization.id) {
+            super::snapshots::warn(&so_far.warnings);
+            let done = so_far.done;
+            if so_far.snapshot.organization.as_ref().map(|o| &o.id) != Some(&plan.organization.id) {
                 return Err(Failure(format!(
                     "{} is a journal of another organization; remove it or drop --resume",
                     journal_path.display()
@@ -194,8 +196,10 @@ pub(crate) fn collect_organization(
                 .finish(now_rfc3339())
                 .map_err(|e| Failure(e.to_string()))?;
         }
-        let (snapshot, _) =
+        let read =
             auditscope::journal::read(journal_path).map_err(|e| Failure(e.to_string()))?;
+        super::snapshots::warn(&read.warnings);
+        let snapshot = read.snapshot;
         eprintln!(
             "collected {} account(s), {} not reachable, {} failed call(s)",
             snapshot.accounts.len(),

@@ -5,10 +5,9 @@ use super::args::ScanArgs;
 use super::live::{collect_live, collect_organization};
 use super::snapshots::{load_snapshot, load_snapshots};
 use super::{load_catalogue, now_rfc3339, Failure};
-use anyhow::{anyhow, Context as _, Result};
+use anyhow::{anyhow, Result};
 use auditscope::checks::{Catalogue, ParamValue, Severity};
 use auditscope::collect;
-use auditscope::diag::Diagnostic;
 use auditscope::engine::{self, RunInfo};
 use auditscope::report::{changes_markdown, Format, RenderOptions, Renderer};
 use auditscope::result::{ScanResult, Status, WaiverState};
@@ -32,10 +31,9 @@ fn parameter_overrides(
 ) -> Result<BTreeMap<String, BTreeMap<String, ParamValue>>> {
     let mut overrides = BTreeMap::new();
     if let Some(path) = config {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let file: ConfigFile = serde_saphyr::from_str(&text)
-            .map_err(|e| anyhow!("{}", Diagnostic::from_yaml(path, &text, &e)))?;
+        let text = auditscope::input::read(path).map_err(|d| anyhow!("{d}"))?;
+        let file: ConfigFile =
+            auditscope::input::parse_yaml(path, &text).map_err(|d| anyhow!("{d}"))?;
         overrides = file.parameters;
     }
     for param in params {

@@ -9,7 +9,9 @@ use std::process::ExitCode;
 /// A snapshot file: a journal (`.jsonl`) or a JSON/YAML snapshot.
 pub(crate) fn load_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, Failure> {
     if auditscope::journal::is_journal(path) {
-        let (snapshot, _) = auditscope::journal::read(path).map_err(|e| Failure(e.to_string()))?;
+        let read = auditscope::journal::read(path).map_err(|e| Failure(e.to_string()))?;
+        warn(&read.warnings);
+        let snapshot = read.snapshot;
         if snapshot.partial {
             eprintln!(
                 "warning: {} is a partial scan (interrupted); the reports say so",
@@ -19,6 +21,13 @@ pub(crate) fn load_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, 
         return Ok(snapshot);
     }
     collect::mock::load(path).map_err(|d| Failure(d.to_string()))
+}
+
+/// Prints what reading a journal had to skip or repair.
+pub(crate) fn warn(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
 }
 
 pub(crate) fn load_snapshots(paths: &[PathBuf]) -> Result<auditscope::model::Snapshot, Failure> {

@@ -4,52 +4,92 @@
 //! Snapshot's top-level fields: organization, collected_at, errors) and one
 //! file per account under `accounts/` (an `Account` each), or a single
 //! YAML/JSON file holding a whole Snapshot. Both use the Snapshot model, so
-//! every mock is also a valid saved snapshot.
+//! every mock is also a valid saved snapshot. Every file passes
+//! [`Snapshot::validate`]; a file the loader does not know what to do with
+//! is an error, never skipped (hidden files such as `.gitkeep` aside).
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Account, Snapshot, SNAPSHOT_SCHEMA_VERSION};
-use std::collections::BTreeMap;
+use crate::model::{Account, Snapshot};
 use std::path::{Path, PathBuf};
 
-fn read(path: &Path) -> Result<String, Diagnostics> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::file(
-            path,
-            None,
-            format!("cannot read: {e}"),
-        )])
-    })
-}
+/// The documents a snapshot was read from, to place problems in them.
+type Sources = Vec<(PathBuf, String)>;
 
-fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, Diagnostic> {
-    let is_json = path.extension().is_some_and(|e| e == "json");
-    if is_json {
-        serde_json::from_str(text).map_err(|e| Diagnostic::from_json(path, text, &e, ""))
-    } else {
-        serde_saphyr::from_str(text).map_err(|e| Diagnostic::from_yaml(path, text, &e))
-    }
-}
-
-/// serde_json appends " at line L column C"; we show the position ourselves.
 /// Loads a saved snapshot (JSON or YAML file) or a mock world (directory or file).
 pub fn load(path: &Path) -> Result<Snapshot, Diagnostics> {
-    let mut snapshot = if path.is_dir() {
+    let (mut snapshot, sources) = if path.is_dir() {
         load_dir(path)?
     } else {
-        let text = read(path)?;
-        parse::<Snapshot>(path, &text).map_err(|d| Diagnostics(vec![d]))?
+        let text = crate::input::read(path).map_err(|d| Diagnostics(vec![d]))?;
+        let snapshot =
+            crate::input::parse::<Snapshot>(path, &text).map_err(|d| Diagnostics(vec![d]))?;
+        (snapshot, vec![(path.to_owned(), text)])
     };
-    validate(&mut snapshot, path)?;
+    let problems = snapshot.validate();
+    if !problems.is_empty() {
+        return Err(Diagnostics(
+            problems
+                .into_iter()
+                .map(|problem| place(&sources, path, problem))
+                .collect(),
+        ));
+    }
     snapshot.normalize();
     Ok(snapshot)
 }
 
-fn load_dir(dir: &Path) -> Result<Snapshot, Diagnostics> {
-    let world_file = dir.join("world.yaml");
+/// A validation problem as a diagnostic in the document that holds its
+/// first anchor (an account's own file in a mock world).
+fn place(sources: &Sources, fallback: &Path, problem: crate::model::Invalid) -> Diagnostic {
+    let holder = problem.anchors.first().and_then(|first| {
+        sources
+            .iter()
+            .find(|(_, text)| text.contains(first.as_str()))
+    });
+    match holder.or(sources.first()) {
+        Some((file, text)) => Diagnostic::locate(file, text, &problem.anchors, problem.message),
+        None => Diagnostic::file(fallback, None, problem.message),
+    }
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+fn is_document(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+}
+
+fn load_dir(dir: &Path) -> Result<(Snapshot, Sources), Diagnostics> {
     let mut problems = Vec::new();
+    let entries = |dir: &Path| -> Result<Vec<PathBuf>, Diagnostic> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Diagnostic::file(dir, None, format!("cannot read directory: {e}")))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| !is_hidden(p))
+            .collect();
+        paths.sort();
+        Ok(paths)
+    };
+    let accounts_dir = dir.join("accounts");
+    let world_file = dir.join("world.yaml");
+    for path in entries(dir).map_err(|d| Diagnostics(vec![d]))? {
+        if path != world_file && path != accounts_dir {
+            problems.push(Diagnostic::file(
+                &path,
+                None,
+                "unexpected file in a mock world: it holds `world.yaml` and `accounts/` (one file per account) only",
+            ));
+        }
+    }
+    let mut sources = Vec::new();
     let mut snapshot = if world_file.exists() {
-        let text = read(&world_file)?;
-        match parse::<Snapshot>(&world_file, &text) {
+        let text = crate::input::read(&world_file).map_err(|d| Diagnostics(vec![d]))?;
+        let parsed = crate::input::parse::<Snapshot>(&world_file, &text);
+        sources.push((world_file.clone(), text));
+        match parsed {
             Ok(s) => s,
             Err(d) => {
                 problems.push(d);
@@ -59,113 +99,48 @@ fn load_dir(dir: &Path) -> Result<Snapshot, Diagnostics> {
     } else {
         Snapshot::default()
     };
-    let accounts_dir = dir.join("accounts");
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&accounts_dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
-            })
-            .collect(),
-        Err(e) if snapshot.accounts.is_empty() => {
-            return Err(Diagnostics(vec![Diagnostic::file(
+    let files = match entries(&accounts_dir) {
+        Ok(files) => files,
+        Err(_) if !accounts_dir.exists() && !snapshot.accounts.is_empty() => Vec::new(),
+        Err(d) => {
+            problems.push(Diagnostic::file(
                 &accounts_dir,
                 None,
-                format!("a mock world needs an accounts/ directory with one file per account: {e}"),
-            )]))
+                format!(
+                    "a mock world needs an accounts/ directory with one file per account: {}",
+                    d.message
+                ),
+            ));
+            Vec::new()
         }
-        Err(_) => Vec::new(),
     };
-    files.sort();
     for file in files {
-        let text = read(&file)?;
-        match parse::<Account>(&file, &text) {
+        if !is_document(&file) {
+            problems.push(Diagnostic::file(
+                &file,
+                None,
+                "unexpected file under accounts/: each file is one account, as .yaml, .yml or .json",
+            ));
+            continue;
+        }
+        let text = match crate::input::read(&file) {
+            Ok(text) => text,
+            Err(d) => {
+                problems.push(d);
+                continue;
+            }
+        };
+        match crate::input::parse::<Account>(&file, &text) {
             Ok(account) => snapshot.accounts.push(account),
             Err(d) => problems.push(d),
         }
+        sources.push((file, text));
     }
     if problems.is_empty() {
         if snapshot.source.is_none() {
             snapshot.source = Some(format!("mock:{}", dir.display()));
         }
-        Ok(snapshot)
-    } else {
-        Err(Diagnostics(problems))
-    }
-}
-
-/// Checks what serde cannot: versions, duplicate ids, dangling regions.
-fn validate(snapshot: &mut Snapshot, path: &Path) -> Result<(), Diagnostics> {
-    let mut problems = Vec::new();
-    let mut problem = |message: String| problems.push(Diagnostic::file(path, None, message));
-    if snapshot.schema_version == 0 {
-        snapshot.schema_version = SNAPSHOT_SCHEMA_VERSION;
-    } else if snapshot.schema_version > SNAPSHOT_SCHEMA_VERSION {
-        problem(format!(
-            "snapshot schema_version {} is newer than this build supports ({SNAPSHOT_SCHEMA_VERSION})",
-            snapshot.schema_version
-        ));
-    }
-    if snapshot.accounts.is_empty() {
-        problem("the snapshot has no accounts".into());
-    }
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for account in &mut snapshot.accounts {
-        *seen.entry(account.id.clone()).or_default() += 1;
-        if account.id.len() != 12 || !account.id.chars().all(|c| c.is_ascii_digit()) {
-            problem(format!("account id `{}` is not 12 digits", account.id));
-        }
-        for facts in &account.region_facts {
-            if !account.regions.contains(&facts.region) {
-                problem(format!(
-                    "account {} has facts for region {} that is not in its `regions` list",
-                    account.id, facts.region
-                ));
-            }
-        }
-        for trail in &mut account.trails {
-            if trail.owner_account_id.is_empty() {
-                trail.owner_account_id = crate::model::arn_account(&trail.arn)
-                    .unwrap_or(&account.id)
-                    .to_owned();
-            }
-            if trail.home_region.is_empty() {
-                trail.home_region = trail.arn.split(':').nth(3).unwrap_or_default().to_owned();
-            }
-            if trail.home_region.is_empty() {
-                problem(format!(
-                    "trail {} in account {} has no home_region",
-                    trail.name, account.id
-                ));
-            }
-        }
-        for bucket in &mut account.buckets {
-            if bucket.owner_account_id.is_empty() {
-                bucket.owner_account_id = account.id.clone();
-            }
-        }
-    }
-    for (id, count) in seen {
-        if count > 1 {
-            problem(format!("account {id} appears {count} times"));
-        }
-    }
-    if let Some(org) = &snapshot.organization {
-        if !snapshot
-            .accounts
-            .iter()
-            .any(|a| a.id == org.management_account_id)
-            && org.management_account_id.len() != 12
-        {
-            problem(format!(
-                "organization management_account_id `{}` is not 12 digits",
-                org.management_account_id
-            ));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
+        Ok((snapshot, sources))
     } else {
         Err(Diagnostics(problems))
     }

@@ -197,6 +197,7 @@ pub async fn plan(
             name: name.clone(),
             status: status.clone(),
             reason: Some(reason.to_owned()),
+            interrupted: false,
         };
         let reason = if status.as_deref() != Some("ACTIVE") {
             Some(format!(

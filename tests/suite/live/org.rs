@@ -309,7 +309,8 @@ async fn an_organization_scan_covers_every_active_account() {
     );
     // Each member through its own assumed role, all read from the
     // management account: the journal has who is who and where.
-    let (snapshot, done) = auditscope::journal::read(&out.join("snapshot.jsonl")).expect("journal");
+    let auditscope::journal::Read { snapshot, done, .. } =
+        auditscope::journal::read(&out.join("snapshot.jsonl")).expect("journal");
     assert!(!snapshot.partial);
     assert_eq!(done.len(), 6);
     let organization = snapshot.organization.as_ref().expect("organization");
@@ -540,7 +541,11 @@ async fn an_interrupted_scan_resumed_equals_an_uninterrupted_one() {
     child.kill().expect("kill");
     let _ = child.wait();
     proxy.set_latency(std::time::Duration::ZERO);
-    let (partial, done) = auditscope::journal::read(&journal).expect("journal");
+    let auditscope::journal::Read {
+        snapshot: partial,
+        done,
+        ..
+    } = auditscope::journal::read(&journal).expect("journal");
     assert!(
         partial.partial && done.len() < 6,
         "{} accounts done",
@@ -578,7 +583,11 @@ async fn an_interrupted_scan_resumed_equals_an_uninterrupted_one() {
             path(&cut),
         ],
     ));
-    let (resumed, done_after) = auditscope::journal::read(&journal).expect("journal");
+    let auditscope::journal::Read {
+        snapshot: resumed,
+        done: done_after,
+        ..
+    } = auditscope::journal::read(&journal).expect("journal");
     assert!(!resumed.partial);
     assert_eq!(done_after.len(), 6);
     assert_eq!(rows(&result_of(&cut)), rows(&result_of(&full)));
@@ -610,7 +619,7 @@ async fn shards_merged_equal_a_full_scan() {
     }
     let sizes: Vec<usize> = journals
         .iter()
-        .map(|j| auditscope::journal::read(j).expect("journal").1.len())
+        .map(|j| auditscope::journal::read(j).expect("journal").done.len())
         .collect();
     assert_eq!(
         sizes.iter().sum::<usize>(),

@@ -19,6 +19,9 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod validate;
+pub use validate::{is_account_id, is_rfc3339, Invalid};
+
 /// Version of the snapshot format written by this build.
 pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
 
@@ -122,6 +125,10 @@ pub struct AccountRef {
     pub name: Option<String>,
     pub status: Option<String>,
     pub reason: Option<String>,
+    /// Planned but not collected because the scan was interrupted: the
+    /// snapshot is partial while such an account is missing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// The part an account plays in its organization.
@@ -686,35 +693,118 @@ impl Snapshot {
     }
 
     /// Sorts every list into a canonical order so that two snapshots of the
-    /// same facts serialize identically, whatever order the APIs answered in.
+    /// same facts serialize identically, and evaluate and render the same,
+    /// whatever order the APIs (or a hand-written file) listed them in.
+    /// Lists whose order means something are kept: an account's OU path
+    /// (root first) and documents such as policies and event patterns.
     pub fn normalize(&mut self) {
         self.accounts.sort_by(|a, b| a.id.cmp(&b.id));
         self.errors.sort();
         self.errors.dedup();
+        if let Some(org) = &mut self.organization {
+            org.accounts_not_scanned.sort_by(|a, b| a.id.cmp(&b.id));
+            org.delegated_administrators.sort_by(|a, b| {
+                (&a.service_principal, &a.account_id).cmp(&(&b.service_principal, &b.account_id))
+            });
+            org.delegated_administrators.dedup();
+        }
         for account in &mut self.accounts {
             account.regions.sort();
             account.regions.dedup();
             account.trails.sort_by(|a, b| a.arn.cmp(&b.arn));
             account.trails.dedup_by(|a, b| a.arn == b.arn);
+            for trail in &mut account.trails {
+                sort_by_json(&mut trail.event_selectors);
+                for selector in &mut trail.event_selectors {
+                    selector.exclude_management_event_sources.sort();
+                    sort_by_json(&mut selector.data_resources);
+                    for resource in &mut selector.data_resources {
+                        resource.values.sort();
+                    }
+                }
+                sort_by_json(&mut trail.advanced_event_selectors);
+                for selector in &mut trail.advanced_event_selectors {
+                    selector
+                        .field_selectors
+                        .sort_by(|a, b| a.field.cmp(&b.field));
+                    for field in &mut selector.field_selectors {
+                        for list in [
+                            &mut field.equals,
+                            &mut field.not_equals,
+                            &mut field.starts_with,
+                            &mut field.not_starts_with,
+                            &mut field.ends_with,
+                            &mut field.not_ends_with,
+                        ] {
+                            list.sort();
+                        }
+                    }
+                }
+                trail.insight_types.sort();
+            }
             account.buckets.sort_by(|a, b| a.name.cmp(&b.name));
+            for bucket in &mut account.buckets {
+                if let Some(acl) = &mut bucket.acl {
+                    sort_by_json(&mut acl.grants);
+                }
+                if let Some(rules) = &mut bucket.lifecycle_rules {
+                    sort_by_json(rules);
+                }
+                if let Some(replication) = &mut bucket.replication {
+                    sort_by_json(&mut replication.rules);
+                }
+            }
             account.kms_keys.sort_by(|a, b| a.arn.cmp(&b.arn));
+            for key in &mut account.kms_keys {
+                key.aliases.sort();
+            }
             account.region_facts.sort_by(|a, b| a.region.cmp(&b.region));
             for facts in &mut account.region_facts {
                 facts.log_groups.sort_by(|a, b| a.name.cmp(&b.name));
                 for group in &mut facts.log_groups {
                     group.metric_filters.sort_by(|a, b| a.name.cmp(&b.name));
+                    for filter in &mut group.metric_filters {
+                        sort_by_json(&mut filter.transformations);
+                    }
                 }
                 facts.metric_alarms.sort_by(|a, b| a.name.cmp(&b.name));
+                for alarm in &mut facts.metric_alarms {
+                    alarm.alarm_actions.sort();
+                    alarm.ok_actions.sort();
+                    alarm.insufficient_data_actions.sort();
+                }
                 facts.sns_topics.sort_by(|a, b| a.arn.cmp(&b.arn));
+                for topic in &mut facts.sns_topics {
+                    sort_by_json(&mut topic.subscriptions);
+                }
                 facts.guardduty_detectors.sort_by(|a, b| a.id.cmp(&b.id));
+                for detector in &mut facts.guardduty_detectors {
+                    detector.features.sort_by(|a, b| a.name.cmp(&b.name));
+                    detector
+                        .high_severity_findings
+                        .sort_by(|a, b| a.id.cmp(&b.id));
+                }
                 facts.config_recorders.sort_by(|a, b| a.name.cmp(&b.name));
+                for recorder in &mut facts.config_recorders {
+                    recorder.resource_types.sort();
+                    recorder.excluded_resource_types.sort();
+                }
                 facts
                     .config_delivery_channels
                     .sort_by(|a, b| a.name.cmp(&b.name));
                 facts.eventbridge_rules.sort_by(|a, b| a.name.cmp(&b.name));
+                for rule in &mut facts.eventbridge_rules {
+                    rule.targets
+                        .sort_by(|a, b| (&a.id, &a.arn).cmp(&(&b.id, &b.arn)));
+                }
             }
         }
     }
+}
+
+/// Sorts records that have no natural key by their JSON text.
+fn sort_by_json<T: Serialize>(items: &mut [T]) {
+    items.sort_by_cached_key(|item| serde_json::to_string(item).unwrap_or_default());
 }
 
 impl Account {
