@@ -19,4 +19,5 @@ pub mod model;
 pub mod ocsf;
 pub mod report;
 pub mod result;
+pub mod shell;
 pub mod waivers;

@@ -94,6 +94,22 @@ pub fn markdown_escape(text: &str) -> String {
     out
 }
 
+/// A CommonMark code fence for a block holding `pieces`: backticks, one
+/// more than the longest run of backticks in them and at least three, so
+/// nothing in the content can close the block early. The content itself is
+/// never changed (a command must stay exactly what it is).
+pub fn fence_for<'a>(pieces: impl IntoIterator<Item = &'a str>) -> String {
+    let mut longest = 0;
+    for piece in pieces {
+        let mut run = 0;
+        for c in piece.chars() {
+            run = if c == '`' { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
 /// Renders results with a set of templates.
 pub struct Renderer {
     env: minijinja::Environment<'static>,
@@ -474,12 +490,16 @@ struct FailureGroup<'a> {
     /// Distinct `fix` command lists of the findings (evidence named `fix`,
     /// as monitor checks give), with the resources each applies to.
     fixes: Vec<Fix>,
+    /// The Markdown fence of the evidence block ([`fence_for`]).
+    evidence_fence: String,
 }
 
 #[derive(Debug, Serialize)]
 struct Fix {
     commands: String,
     resources: Vec<String>,
+    /// The Markdown fence of the commands block ([`fence_for`]).
+    fence: String,
 }
 
 /// Groups the findings' `fix` evidence by identical commands, in the order
@@ -499,12 +519,26 @@ fn distinct_fixes(findings: &[Arc<Finding>]) -> Vec<Fix> {
         match fixes.iter_mut().find(|f| f.commands == commands) {
             Some(fix) => fix.resources.push(resource),
             None => fixes.push(Fix {
+                fence: fence_for([commands.as_str()]),
                 commands,
                 resources: vec![resource],
             }),
         }
     }
     fixes
+}
+
+/// The fence for a group's evidence block: its lines hold each finding's
+/// account, region, resource and evidence as JSON.
+fn evidence_fence(findings: &[Arc<Finding>]) -> String {
+    let texts: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            serde_json::to_string(&(&f.account_id, &f.region, &f.resource.id, &f.evidence))
+                .unwrap_or_default()
+        })
+        .collect();
+    fence_for(texts.iter().map(String::as_str))
 }
 
 /// A list of findings that templates iterate over. Each finding becomes a
@@ -693,6 +727,7 @@ impl<'a> ReportModel<'a> {
                     check: check.clone(),
                     accounts: accounts.into_iter().collect(),
                     fixes: distinct_fixes(&findings),
+                    evidence_fence: evidence_fence(&findings),
                     findings: FindingList(findings),
                 }
             })

@@ -26,6 +26,7 @@ use super::ErrorIndex;
 use crate::checks::{Monitor, SampleEvent};
 use crate::filter_pattern::{self, Pattern};
 use crate::model::{Account, MetricAlarm, MetricTransformation, Trail};
+use crate::shell::command;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -540,10 +541,15 @@ impl<'a> Chains<'a> {
                     format!(
                         "Alarm {name} ({region}) has its actions disabled, so it notifies nobody."
                     ),
-                    vec![format!(
-                        "aws cloudwatch enable-alarm-actions --region {region} --alarm-names {}",
-                        sh(name)
-                    )],
+                    vec![command([
+                        "aws",
+                        "cloudwatch",
+                        "enable-alarm-actions",
+                        "--region",
+                        region,
+                        "--alarm-names",
+                        name,
+                    ])],
                 );
             }
             if let Some(why) = never_fires(alarm, metric, &event.record) {
@@ -610,10 +616,15 @@ impl<'a> Chains<'a> {
             return Reach::broken(
                 Link::SnsAction,
                 format!("Alarm {alarm} notifies topic {arn}, which does not exist."),
-                vec![format!(
-                    "aws sns create-topic --region {region} --name {}",
-                    sh(arn.rsplit(':').next().unwrap_or("security-alarms"))
-                )],
+                vec![command([
+                    "aws",
+                    "sns",
+                    "create-topic",
+                    "--region",
+                    region,
+                    "--name",
+                    arn.rsplit(':').next().unwrap_or("security-alarms"),
+                ])],
             );
         };
         if let Some(unknown) = self.unreadable(
@@ -643,10 +654,7 @@ impl<'a> Chains<'a> {
                     }
                 ),
                 vec![
-                    format!(
-                        "aws sns subscribe --region {region} --topic-arn {} --protocol email --notification-endpoint <security-team@example.com>",
-                        sh(arn)
-                    ),
+                    subscribe(region, arn),
                     "# then confirm the subscription from the message SNS sends".to_owned(),
                 ],
             );
@@ -686,11 +694,17 @@ fn not_recorded(feed: &Feed, event: &SampleEvent) -> Option<Reach> {
                 "Trail {} {why}, so `{}` ({}) never reaches its log group.",
                 trail.name, event.name, event.summary
             ),
-            vec![format!(
-                "aws cloudtrail put-event-selectors --region {} --trail-name {} --advanced-event-selectors '[{{\"Name\":\"All management events\",\"FieldSelectors\":[{{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}}]}}]'",
-                trail.home_region,
-                sh(&trail.name)
-            )],
+            vec![command([
+                "aws",
+                "cloudtrail",
+                "put-event-selectors",
+                "--region",
+                &trail.home_region,
+                "--trail-name",
+                &trail.name,
+                "--advanced-event-selectors",
+                r#"[{"Name":"All management events","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]"#,
+            ])],
         )
     })
 }
@@ -765,36 +779,69 @@ fn dims_text(dims: &BTreeMap<String, String>) -> String {
         .join(", ")
 }
 
-/// Quotes a value for a POSIX shell.
-fn sh(text: &str) -> String {
-    if !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c))
-    {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
+/// `aws sns subscribe` of an email address the reader fills in.
+fn subscribe(region: &str, topic_arn: &str) -> String {
+    command([
+        "aws",
+        "sns",
+        "subscribe",
+        "--region",
+        region,
+        "--topic-arn",
+        topic_arn,
+        "--protocol",
+        "email",
+        "--notification-endpoint",
+        "<security-team@example.com>",
+    ])
 }
 
 fn feed_fix(account: &Account) -> Vec<String> {
     let region = "us-east-1";
     let group = format!("aws-cloudtrail-logs-{}", account.id);
+    let group_arn = format!("arn:aws:logs:{region}:{}:log-group:{group}:*", account.id);
     vec![
-        format!("aws logs create-log-group --region {region} --log-group-name {group}"),
-        format!(
-            "aws cloudtrail create-trail --region {region} --name management-events --s3-bucket-name <trail-bucket> --is-multi-region-trail --enable-log-file-validation --cloud-watch-logs-log-group-arn arn:aws:logs:{region}:{}:log-group:{group}:* --cloud-watch-logs-role-arn <role-arn>",
-            account.id
-        ),
-        format!("aws cloudtrail start-logging --region {region} --name management-events"),
+        command([
+            "aws",
+            "logs",
+            "create-log-group",
+            "--region",
+            region,
+            "--log-group-name",
+            &group,
+        ]),
+        command([
+            "aws",
+            "cloudtrail",
+            "create-trail",
+            "--region",
+            region,
+            "--name",
+            "management-events",
+            "--s3-bucket-name",
+            "<trail-bucket>",
+            "--is-multi-region-trail",
+            "--enable-log-file-validation",
+            "--cloud-watch-logs-log-group-arn",
+            &group_arn,
+            "--cloud-watch-logs-role-arn",
+            "<role-arn>",
+        ]),
+        command([
+            "aws",
+            "cloudtrail",
+            "start-logging",
+            "--region",
+            region,
+            "--name",
+            "management-events",
+        ]),
     ]
 }
 
 fn trail_fix(account: &Account, trail: &Trail) -> Vec<String> {
     let region = &trail.home_region;
     let owner = &trail.owner_account_id;
-    let name = sh(&trail.name);
     let group = trail
         .cloudwatch_logs_log_group_arn
         .clone()
@@ -805,11 +852,29 @@ fn trail_fix(account: &Account, trail: &Trail) -> Vec<String> {
             )
         });
     vec![
-        format!(
-            "aws cloudtrail update-trail --region {region} --name {name} --is-multi-region-trail --cloud-watch-logs-log-group-arn {} --cloud-watch-logs-role-arn <role-arn>",
-            sh(&group)
-        ),
-        format!("aws cloudtrail start-logging --region {region} --name {name}"),
+        command([
+            "aws",
+            "cloudtrail",
+            "update-trail",
+            "--region",
+            region,
+            "--name",
+            &trail.name,
+            "--is-multi-region-trail",
+            "--cloud-watch-logs-log-group-arn",
+            &group,
+            "--cloud-watch-logs-role-arn",
+            "<role-arn>",
+        ]),
+        command([
+            "aws",
+            "cloudtrail",
+            "start-logging",
+            "--region",
+            region,
+            "--name",
+            &trail.name,
+        ]),
     ]
 }
 
@@ -820,15 +885,25 @@ fn filter_fix(monitor: &Monitor, feed: &Feed) -> Vec<String> {
         metric_value: "1".into(),
         ..Default::default()
     };
-    let mut fix = vec![format!(
-        "aws logs put-metric-filter --region {} --log-group-name {} --filter-name {} --metric-transformations metricName={},metricNamespace={},metricValue=1 --filter-pattern {}",
+    let transformation = format!(
+        "metricName={},metricNamespace={},metricValue=1",
+        monitor.metric_name, monitor.metric_namespace
+    );
+    let mut fix = vec![command([
+        "aws",
+        "logs",
+        "put-metric-filter",
+        "--region",
         feed.region,
-        sh(feed.group_name),
-        sh(&monitor.metric_name),
-        monitor.metric_name,
-        monitor.metric_namespace,
-        sh(&monitor.pattern)
-    )];
+        "--log-group-name",
+        feed.group_name,
+        "--filter-name",
+        &monitor.metric_name,
+        "--metric-transformations",
+        &transformation,
+        "--filter-pattern",
+        &monitor.pattern,
+    ])];
     fix.extend(alarm_fix(
         feed,
         &metric,
@@ -847,52 +922,86 @@ fn alarm_fix(
     existing: Option<&MetricAlarm>,
 ) -> Vec<String> {
     let region = feed.region;
-    let topics: Vec<&String> = existing
+    let mut actions: Vec<String> = existing
         .map(|a| {
             a.alarm_actions
                 .iter()
                 .filter(|t| t.contains(":sns:"))
+                .cloned()
                 .collect()
         })
         .unwrap_or_default();
     let mut fix = Vec::new();
-    // Reuse a topic of the region that already reaches someone.
-    let reachable = feed.account.region(region).and_then(|facts| {
-        facts
-            .sns_topics
-            .iter()
-            .find(|t| t.subscriptions.iter().any(|s| s.is_confirmed()))
-    });
-    let actions = if let (true, Some(topic)) = (topics.is_empty(), reachable) {
-        sh(&topic.arn)
-    } else if topics.is_empty() {
-        fix.push(format!(
-            "aws sns create-topic --region {region} --name security-alarms"
-        ));
-        fix.push(format!("aws sns subscribe --region {region} --topic-arn arn:aws:sns:{region}:{}:security-alarms --protocol email --notification-endpoint <security-team@example.com>", feed.account.id));
-        format!("arn:aws:sns:{region}:{}:security-alarms", feed.account.id)
-    } else {
-        topics.iter().map(|t| sh(t)).collect::<Vec<_>>().join(" ")
-    };
-    let dimensions = if metric.dimensions.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " --dimensions {}",
+    if actions.is_empty() {
+        // Reuse a topic of the region that already reaches someone.
+        let reachable = feed.account.region(region).and_then(|facts| {
+            facts
+                .sns_topics
+                .iter()
+                .find(|t| t.subscriptions.iter().any(|s| s.is_confirmed()))
+        });
+        match reachable {
+            Some(topic) => actions.push(topic.arn.clone()),
+            None => {
+                let arn = format!("arn:aws:sns:{region}:{}:security-alarms", feed.account.id);
+                fix.push(command([
+                    "aws",
+                    "sns",
+                    "create-topic",
+                    "--region",
+                    region,
+                    "--name",
+                    "security-alarms",
+                ]));
+                fix.push(subscribe(region, &arn));
+                actions.push(arn);
+            }
+        }
+    }
+    let mut words: Vec<String> = [
+        "aws",
+        "cloudwatch",
+        "put-metric-alarm",
+        "--region",
+        region,
+        "--alarm-name",
+        alarm_name,
+        "--metric-name",
+        &metric.metric_name,
+        "--namespace",
+        &metric.metric_namespace,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    if !metric.dimensions.is_empty() {
+        words.push("--dimensions".into());
+        words.extend(
             metric
                 .dimensions
                 .keys()
-                .map(|k| format!("Name={k},Value=<value>"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        )
-    };
-    fix.push(format!(
-        "aws cloudwatch put-metric-alarm --region {region} --alarm-name {} --metric-name {} --namespace {}{dimensions} --statistic Sum --period 300 --evaluation-periods 1 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --treat-missing-data notBreaching --alarm-actions {actions}",
-        sh(alarm_name),
-        sh(&metric.metric_name),
-        sh(&metric.metric_namespace)
-    ));
+                .map(|k| format!("Name={k},Value=<value>")),
+        );
+    }
+    words.extend(
+        [
+            "--statistic",
+            "Sum",
+            "--period",
+            "300",
+            "--evaluation-periods",
+            "1",
+            "--threshold",
+            "1",
+            "--comparison-operator",
+            "GreaterThanOrEqualToThreshold",
+            "--treat-missing-data",
+            "notBreaching",
+            "--alarm-actions",
+        ]
+        .map(str::to_owned),
+    );
+    words.extend(actions);
+    fix.push(command(words));
     fix
 }
 

@@ -2,6 +2,7 @@
 
 mod check_table;
 mod cli;
+mod hardening;
 mod journal;
 mod live;
 mod loader;
