@@ -168,3 +168,174 @@ fn suggested_commands_do_only_what_they_say() {
         );
     }
 }
+
+/// HTML tags the Markdown templates write themselves.
+const TEMPLATE_TAGS: &[&str] = &["details", "/details", "summary", "/summary", "a", "/a"];
+
+/// Problems a Markdown file shows to a reader on GitHub: raw HTML that did
+/// not come from the template, `javascript:` links, table rows whose cell
+/// count differs from their header, bidirectional controls.
+fn markdown_problems(file: &Path) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let text = std::fs::read_to_string(file).expect("markdown");
+    let mut problems = Vec::new();
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    for event in Parser::new_ext(&text, options) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for tag in html.split('<').skip(1) {
+                    let name: String = tag
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+                        .collect();
+                    if !TEMPLATE_TAGS.contains(&name.to_ascii_lowercase().as_str()) {
+                        problems.push(format!(
+                            "raw HTML from data: <{}",
+                            &tag[..tag.len().min(60)]
+                        ));
+                    }
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                if !dest_url.starts_with("accounts/") && !dest_url.starts_with("../") =>
+            {
+                problems.push(format!("a link from data: {dest_url}"));
+            }
+            _ => {}
+        }
+    }
+    // GFM: a row's cells are split on pipes not escaped by a backslash.
+    let cells = |line: &str| {
+        let mut count = 1;
+        let mut escaped = false;
+        let inner = line.trim().trim_start_matches('|');
+        let inner = inner.strip_suffix('|').unwrap_or(inner);
+        for c in inner.chars() {
+            match (c, escaped) {
+                ('\\', false) => escaped = true,
+                ('|', false) => count += 1,
+                _ => escaped = false,
+            }
+        }
+        count
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut header: Option<usize> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let is_delimiter = line.starts_with("|---") || line.starts_with("|:--");
+        if is_delimiter && i > 0 {
+            header = Some(cells(lines[i - 1]));
+            continue;
+        }
+        match header {
+            Some(n) if line.starts_with('|') => {
+                if cells(line) != n {
+                    problems.push(format!(
+                        "line {}: {} cells, header {n}: {line}",
+                        i + 1,
+                        cells(line)
+                    ));
+                }
+            }
+            Some(_) => header = None,
+            None => {}
+        }
+    }
+    for c in text.chars() {
+        if auditscope::shell::is_bidi_control(c) {
+            problems.push(format!(
+                "bidirectional control U+{:04X} passed through",
+                c as u32
+            ));
+        }
+    }
+    problems
+}
+
+/// `md-check.py` of the shared cases, as a test: a world whose every
+/// string carries Markdown, HTML, template or Unicode tricks; a baseline
+/// whose fields do too (diff.md); waivers with such reasons.
+#[test]
+fn every_string_from_data_is_escaped_in_every_markdown_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A baseline that fails everything the world passes, with hostile
+    // fields, so every section of the changes has rows.
+    let first = scan_into(&fixture("hostile-md.yaml"), &["--deterministic"]);
+    let mut baseline: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(first.path().join("result.json")).expect("result"),
+    )
+    .expect("json");
+    let evil = "<img src=x onerror=alert(1)>|`x`\n\u{202E}[l](javascript:alert(1))";
+    for finding in baseline["findings"].as_array_mut().expect("findings") {
+        finding["status"] = "FAIL".into();
+        finding["message"] = evil.into();
+        finding["resource"]["id"] =
+            format!("{}{evil}", finding["resource"]["id"].as_str().unwrap_or("")).into();
+    }
+    let mut gone = baseline["findings"][0].clone();
+    gone["check_id"] = format!("gone{evil}").into();
+    gone["account_id"] = format!("1{evil}").into();
+    gone["region"] = evil.into();
+    gone["severity"] = evil.into();
+    baseline["findings"]
+        .as_array_mut()
+        .expect("findings")
+        .push(gone);
+    baseline["scan"]["source"] = evil.into();
+    let baseline_path = dir.path().join("baseline.json");
+    std::fs::write(&baseline_path, baseline.to_string()).expect("baseline");
+    let waivers = dir.path().join("waivers.yaml");
+    std::fs::write(
+        &waivers,
+        "waivers:\n  - check: cloudtrail-multi-region-logging\n    account: '*'\n    reason: \"<b>accepted</b> | risk `x` \\u202e\"\n    owner: '[me](javascript:alert(1))'\n    expires: 2099-01-01\n  - check: guardduty-enabled\n    account: '*'\n    resource: '<i>*'\n    reason: unused <script>\n    owner: o\n    expires: 2000-01-01\n",
+    )
+    .expect("waivers");
+    for extra in [&["--split-accounts", "0"][..], &[][..]] {
+        let mut args = vec![
+            "--baseline",
+            baseline_path.to_str().expect("utf-8"),
+            "--waivers",
+            waivers.to_str().expect("utf-8"),
+        ];
+        args.extend_from_slice(extra);
+        let out = scan_into(&fixture("hostile-md.yaml"), &args);
+        let mut files = markdown_files(out.path());
+        files.push(out.path().join("diff.md"));
+        assert!(files.len() >= 2, "{files:?}");
+        for file in files {
+            let problems = markdown_problems(&file);
+            assert!(
+                problems.is_empty(),
+                "{}:\n{}",
+                file.display(),
+                problems.join("\n")
+            );
+        }
+        // The strings are there, as text.
+        let report = std::fs::read_to_string(out.path().join("report.md")).expect("report");
+        assert!(
+            report.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{report}"
+        );
+        assert!(report.contains("⟨U+202E⟩"));
+    }
+}
+
+#[test]
+fn the_shared_markdown_cases_render_as_text() {
+    for world in [
+        "md-unescaped-region.yaml",
+        "md-unescaped-collection-error.yaml",
+    ] {
+        let out = scan_into(&fixture(world), &["--split-accounts", "0"]);
+        for file in markdown_files(out.path()) {
+            let problems = markdown_problems(&file);
+            assert!(
+                problems.is_empty(),
+                "{world}: {}:\n{}",
+                file.display(),
+                problems.join("\n")
+            );
+        }
+    }
+}

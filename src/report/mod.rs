@@ -7,6 +7,10 @@
 //! This module reads `result` and `checks` (for titles, remediation and
 //! catalogues) and never evaluates anything.
 
+mod text;
+
+pub use text::{fence_for, markdown_code, markdown_escape, visible, visible_json, MAX_SHOWN_CHARS};
+
 use crate::checks::Catalogue;
 use crate::result::{ChangeEntry, Changes, ControlState, Finding, ScanResult, Status};
 use serde::Serialize;
@@ -75,39 +79,38 @@ pub enum ReportError {
     Json(#[from] serde_json::Error),
 }
 
-/// Escapes text for a GitHub-flavoured Markdown table cell or inline text.
-pub fn markdown_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '`' | '*' | '_' | '[' | ']' | '\\' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            other => out.push(other),
-        }
-    }
-    out
-}
+/// The auto-escape mode of Markdown templates.
+const MARKDOWN: &str = "markdown";
 
-/// A CommonMark code fence for a block holding `pieces`: backticks, one
-/// more than the longest run of backticks in them and at least three, so
-/// nothing in the content can close the block early. The content itself is
-/// never changed (a command must stay exactly what it is).
-pub fn fence_for<'a>(pieces: impl IntoIterator<Item = &'a str>) -> String {
-    let mut longest = 0;
-    for piece in pieces {
-        let mut run = 0;
-        for c in piece.chars() {
-            run = if c == '`' { run + 1 } else { 0 };
-            longest = longest.max(run);
+/// Writes one template expression: in Markdown templates escaped with
+/// [`markdown_escape`] unless marked safe; in HTML templates made
+/// [`visible`] and then HTML-escaped.
+fn format_value(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let io = |_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure);
+    match state.auto_escape() {
+        minijinja::AutoEscape::Custom(mode) if mode == MARKDOWN => {
+            if value.is_safe() {
+                write!(out, "{value}").map_err(io)
+            } else {
+                out.write_str(&markdown_escape(&value.to_string()))
+                    .map_err(io)
+            }
         }
+        minijinja::AutoEscape::Html if !value.is_safe() => {
+            if let Some(text) = value.as_str() {
+                let shown = visible(text);
+                if let std::borrow::Cow::Owned(shown) = shown {
+                    return minijinja::escape_formatter(out, state, &minijinja::Value::from(shown));
+                }
+            }
+            minijinja::escape_formatter(out, state, value)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
     }
-    "`".repeat((longest + 1).max(3))
 }
 
 /// Renders results with a set of templates.
@@ -119,13 +122,18 @@ impl Renderer {
     /// Templates from `dir` when given, else the embedded ones.
     pub fn new(dir: Option<&Path>) -> Result<Self, ReportError> {
         let mut env = minijinja::Environment::new();
+        // Markdown templates escape every expression unless marked safe, as
+        // HTML templates do: a field cannot be forgotten.
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".html.j2") || name.ends_with(".html") {
                 minijinja::AutoEscape::Html
+            } else if name.ends_with(".md.j2") {
+                minijinja::AutoEscape::Custom(MARKDOWN.into())
             } else {
                 minijinja::AutoEscape::None
             }
         });
+        env.set_formatter(format_value);
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
             .lstrip_blocks(true)
@@ -133,7 +141,24 @@ impl Renderer {
         {
             env.set_syntax(syntax);
         }
-        env.add_filter("md", |value: String| markdown_escape(&value));
+        env.add_filter("md", |value: String| {
+            minijinja::Value::from_safe_string(markdown_escape(&value))
+        });
+        // One JSON line for a Markdown code block: strings made visible and
+        // shortened, the JSON still valid.
+        env.add_filter(
+            "json_line",
+            |value: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+                let json = serde_json::to_value(&value).unwrap_or_default();
+                minijinja::filters::tojson(
+                    &minijinja::Value::from(minijinja::value::Serde(visible_json(&json))),
+                    None,
+                    minijinja::value::Kwargs::from_iter(
+                        std::iter::empty::<(&str, minijinja::Value)>(),
+                    ),
+                )
+            },
+        );
         env.add_filter("pct", |part: u64, total: u64| -> String {
             if total == 0 {
                 "n/a".to_owned()
@@ -142,7 +167,8 @@ impl Renderer {
             }
         });
         env.add_filter("tojson_pretty", |value: minijinja::Value| -> String {
-            serde_json::to_string_pretty(&value).unwrap_or_default()
+            let json = serde_json::to_value(&value).unwrap_or_default();
+            serde_json::to_string_pretty(&visible_json(&json)).unwrap_or_default()
         });
         // The embedded templates first, then any file of `dir` in place of
         // the embedded one of the same name: a user can restyle only
@@ -514,7 +540,15 @@ fn distinct_fixes(findings: &[Arc<Finding>]) -> Vec<Fix> {
         if commands.is_empty() {
             continue;
         }
-        let commands = commands.join("\n");
+        let mut commands = commands.join("\n");
+        // A command is never shortened (it would do something else): one
+        // too long to show is left to result.json.
+        if commands.chars().count() > MAX_SHOWN_CHARS {
+            commands = format!(
+                "# These commands hold a value too long to show here ({} characters);\n# they are in result.json, evidence `fix` of each finding.",
+                commands.chars().count()
+            );
+        }
         let resource = format!("{} {}", finding.account_id, finding.resource.id);
         match fixes.iter_mut().find(|f| f.commands == commands) {
             Some(fix) => fix.resources.push(resource),
@@ -825,14 +859,15 @@ pub fn changes_markdown(changes: &Changes) -> String {
         let _ = writeln!(out, "### {} ({})\n", section.title, section.entries.len());
         out.push_str("| Severity | Check | Account | Region | Resource | Now |\n");
         out.push_str("|---|---|---|---|---|---|\n");
+        // Every field may come from a baseline file the user supplied.
         for entry in section.entries {
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | {} | {} | {} |",
-                entry.severity,
-                entry.check_id,
-                entry.account_id,
-                entry.region.as_deref().unwrap_or("global"),
+                "| {} | {} | {} | {} | {} | {} |",
+                markdown_escape(&entry.severity),
+                markdown_code(&entry.check_id),
+                markdown_escape(&entry.account_id),
+                markdown_escape(entry.region.as_deref().unwrap_or("global")),
                 markdown_escape(&entry.resource),
                 markdown_escape(&section.now(entry))
             );
@@ -886,17 +921,4 @@ fn sections(changes: &Changes) -> [ChangeSection<'_>; 4] {
             entries: &changes.still_failing,
         },
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::markdown_escape;
-
-    #[test]
-    fn markdown_cells_cannot_break_tables_or_inject_html() {
-        assert_eq!(
-            markdown_escape("a|b`c`\n<script>"),
-            "a\\|b\\`c\\` &lt;script&gt;"
-        );
-    }
 }
