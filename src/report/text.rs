@@ -31,8 +31,7 @@ pub fn visible(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::new();
-    let mut shown = 0usize;
-    for c in text.chars() {
+    for (shown, c) in text.chars().enumerate() {
         if long && shown == KEPT_CHARS {
             let rest = text.chars().count() - KEPT_CHARS;
             out.push_str(&format!(
@@ -45,7 +44,6 @@ pub fn visible(text: &str) -> Cow<'_, str> {
         } else {
             out.push(c);
         }
-        shown += 1;
     }
     Cow::Owned(out)
 }
