@@ -228,15 +228,14 @@ fn markdown_problems(file: &Path) -> Vec<String> {
             continue;
         }
         match header {
-            Some(n) if line.starts_with('|') => {
-                if cells(line) != n {
-                    problems.push(format!(
-                        "line {}: {} cells, header {n}: {line}",
-                        i + 1,
-                        cells(line)
-                    ));
-                }
+            Some(n) if line.starts_with('|') && cells(line) != n => {
+                problems.push(format!(
+                    "line {}: {} cells, header {n}: {line}",
+                    i + 1,
+                    cells(line)
+                ));
             }
+            Some(_) if line.starts_with('|') => {}
             Some(_) => header = None,
             None => {}
         }
