@@ -40,9 +40,9 @@ fn bench(c: &mut Criterion) {
     });
     let snapshot = auditscope::collect::mock::load(&path).expect("snapshot loads");
     group.bench_function("evaluate", |b| {
-        b.iter(|| engine::run(&snapshot, &catalogue, RunInfo::default(), None))
+        b.iter(|| engine::run(&snapshot, &catalogue, RunInfo::default()))
     });
-    let result = engine::run(&snapshot, &catalogue, RunInfo::default(), None);
+    let result = engine::run(&snapshot, &catalogue, RunInfo::default());
     for format in [Format::Json, Format::Markdown, Format::Html] {
         group.bench_function(format!("render-{format:?}"), |b| {
             b.iter(|| {

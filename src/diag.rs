@@ -61,12 +61,9 @@ impl Diagnostic {
         let mut from = 0;
         let mut found = None;
         for anchor in anchors {
-            if let Some(index) = source
-                .get(from..)
-                .and_then(|rest| rest.find(anchor.as_str()))
-            {
-                found = Some(from + index);
-                from += index + anchor.len();
+            if let Some(at) = find_outside_comments(source, from, anchor) {
+                found = Some(at);
+                from = at + anchor.len();
             }
         }
         match found {
@@ -181,6 +178,24 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The first occurrence of `needle` in `source` at or after `from` that is
+/// not on a YAML comment line (a line whose text starts with `#`).
+fn find_outside_comments(source: &str, from: usize, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    let mut start = from;
+    while let Some(index) = source.get(start..)?.find(needle) {
+        let at = start + index;
+        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !source[line_start..at].trim_start().starts_with('#') {
+            return Some(at);
+        }
+        start = at + needle.len();
+    }
+    None
 }
 
 /// Characters shown on each side of the column in a long line.

@@ -14,13 +14,13 @@ pub const OCSF_VERSION: &str = "1.3.0";
 const CLASS_UID: u32 = 2003;
 const ACTIVITY_CREATE: u32 = 1;
 
-/// Writes every finding of `result` as a JSON array of OCSF events.
-/// `time_ms` is the event time when the result has no scan time
-/// (a deterministic result).
+/// Writes every finding of `result` as a JSON array of OCSF events. The
+/// event time is the scan's finish (or start) time, or with
+/// `--deterministic` (no scan times) the time the facts were collected,
+/// so the same input gives the same events; never the wall clock.
 pub fn write(
     result: &ScanResult,
     catalogue: &Catalogue,
-    time_ms: i64,
     out: &mut dyn std::io::Write,
 ) -> Result<(), serde_json::Error> {
     let time = result
@@ -28,11 +28,11 @@ pub fn write(
         .finished_at
         .as_deref()
         .or(result.scan.started_at.as_deref())
+        .or(result.scan.collected_at.as_deref())
         .and_then(|t| {
             time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
         })
-        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-        .unwrap_or(time_ms);
+        .map_or(0, |t| (t.unix_timestamp_nanos() / 1_000_000) as i64);
     let io = serde_json::Error::io;
     out.write_all(b"[").map_err(io)?;
     for (index, finding) in result.findings.iter().enumerate() {

@@ -161,6 +161,10 @@ pub struct ScanInfo {
     pub source: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// When the facts were collected (the snapshot's `collected_at`): the
+    /// time ages are measured from, kept with `--deterministic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
     /// Effective parameters: check id → name → value.

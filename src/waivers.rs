@@ -44,7 +44,7 @@ struct Rule {
     /// `None` for every account (`*`).
     account: Option<String>,
     region: Option<String>,
-    resource: Option<globset::GlobMatcher>,
+    resource: Option<globset::GlobSet>,
     resource_text: Option<String>,
     waiver: Waiver,
     expired: bool,
@@ -104,11 +104,20 @@ impl Waivers {
                 }
                 Some(account)
             };
+            // A set of one glob: building it reports a pattern too complex
+            // for the regex engine as an error, where compiling a lone
+            // matcher panics.
             let resource = match &entry.resource {
-                Some(glob) => match globset::Glob::new(glob.value.trim()) {
-                    Ok(g) => Some(g.compile_matcher()),
+                Some(glob) => match globset::Glob::new(glob.value.trim())
+                    .and_then(|g| globset::GlobSetBuilder::new().add(g).build())
+                {
+                    Ok(set) => Some(set),
                     Err(e) => {
-                        problem(glob, Some(&check), format!("invalid resource glob: {e}"));
+                        let why = match e.kind() {
+                            globset::ErrorKind::Regex(_) => "it is too complex to match (nested `{a,b}` alternatives nest too deep)".to_owned(),
+                            _ => e.to_string(),
+                        };
+                        problem(glob, Some(&check), format!("invalid resource glob: {why}"));
                         None
                     }
                 },

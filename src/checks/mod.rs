@@ -614,7 +614,10 @@ impl CheckProblems<'_> {
         self.at(value.referenced.line(), value.referenced.column(), message);
     }
 
-    /// Compiles a CEL expression and checks the variables it uses.
+    /// Compiles a CEL expression and checks the variables it uses and its
+    /// size: the evaluator recurses once per level of the expression tree,
+    /// so a deeper tree is refused here, in `checks validate` and `scan`
+    /// alike, instead of overflowing the stack during a scan.
     fn expr(
         &mut self,
         field: &str,
@@ -622,6 +625,16 @@ impl CheckProblems<'_> {
         scope: Scope,
         params: &BTreeMap<String, ParamValue>,
     ) -> Option<Expr> {
+        if value.value.len() > MAX_CEL_CHARS {
+            self.spanned(
+                value,
+                format!(
+                    "`{field}` is {} characters long; a CEL expression may have at most {MAX_CEL_CHARS}",
+                    value.value.len()
+                ),
+            );
+            return None;
+        }
         let program = match cel::Program::compile(&value.value) {
             Ok(program) => program,
             Err(errors) => {
@@ -636,6 +649,16 @@ impl CheckProblems<'_> {
                 return None;
             }
         };
+        let depth = cel_depth(program.expression());
+        if depth > MAX_CEL_DEPTH {
+            self.spanned(
+                value,
+                format!(
+                    "`{field}` nests {depth} levels deep; at most {MAX_CEL_DEPTH} are allowed (split it, or use `all`/`exists` over a list)"
+                ),
+            );
+            return None;
+        }
         let allowed: Vec<&str> = scope
             .variables()
             .iter()
@@ -705,6 +728,64 @@ impl CheckProblems<'_> {
             (start_line + inner_line - 1, start_column + inner_column - 1)
         }
     }
+}
+
+/// Template steps (minijinja fuel) one message may take: a message of the
+/// bundled checks takes a few hundred.
+pub const MESSAGE_FUEL: u64 = 100_000;
+
+/// The longest CEL expression accepted, in bytes.
+pub const MAX_CEL_CHARS: usize = 16 * 1024;
+
+/// The deepest CEL expression tree accepted. The bundled checks need 20 at
+/// most; evaluation threads have stacks for many times this.
+pub const MAX_CEL_DEPTH: usize = 128;
+
+/// The depth of a compiled CEL expression tree, found without recursion
+/// (a hostile tree may be deeper than the stack).
+fn cel_depth(root: &cel::IdedExpr) -> usize {
+    use cel::common::ast::{EntryExpr, Expr as E};
+    let mut deepest = 0;
+    let mut stack = vec![(root, 1usize)];
+    while let Some((node, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let children: Vec<&cel::IdedExpr> = match &node.expr {
+            E::Call(call) => call
+                .target
+                .as_deref()
+                .into_iter()
+                .chain(call.args.iter())
+                .collect(),
+            E::Comprehension(c) => vec![
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ],
+            E::List(list) => list.elements.iter().collect(),
+            E::Map(map) => map
+                .entries
+                .iter()
+                .flat_map(|e| match &e.expr {
+                    EntryExpr::MapEntry(m) => vec![&m.key, &m.value],
+                    EntryExpr::StructField(f) => vec![&f.value],
+                })
+                .collect(),
+            E::Struct(s) => s
+                .entries
+                .iter()
+                .flat_map(|e| match &e.expr {
+                    EntryExpr::MapEntry(m) => vec![&m.key, &m.value],
+                    EntryExpr::StructField(f) => vec![&f.value],
+                })
+                .collect(),
+            E::Select(select) => vec![&select.operand],
+            E::Ident(_) | E::Literal(_) | E::Unspecified => Vec::new(),
+        };
+        stack.extend(children.into_iter().map(|c| (c, depth + 1)));
+    }
+    deepest
 }
 
 /// Names bound by CEL comprehension macros (`list.exists(x, ...)`).
@@ -866,7 +947,8 @@ fn compile_check(
             evidence.push((name.clone(), expr));
         }
     }
-    let templates = minijinja::Environment::new();
+    let mut templates = minijinja::Environment::new();
+    templates.set_fuel(Some(MESSAGE_FUEL));
     let messages = [
         Some(("pass", &raw.messages.pass)),
         Some(("fail", &raw.messages.fail)),
@@ -874,11 +956,25 @@ fn compile_check(
         raw.messages.unknown.as_ref().map(|m| ("unknown", m)),
     ];
     for (name, template) in messages.into_iter().flatten() {
-        if let Err(e) = templates.template_from_str(&template.value) {
-            problems.spanned(
+        match templates.template_from_str(&template.value) {
+            Err(e) => problems.spanned(
                 template,
                 format!("invalid template in `messages.{name}`: {e}"),
-            );
+            ),
+            // A message that exceeds its work bound without any data
+            // (a loop over a range) would exceed it in every scan.
+            Ok(compiled) => {
+                if let Err(e) = compiled.render(minijinja::context! {}) {
+                    if e.kind() == minijinja::ErrorKind::OutOfFuel {
+                        problems.spanned(
+                            template,
+                            format!(
+                                "`messages.{name}` does more work than a message may ({MESSAGE_FUEL} template steps): {e}"
+                            ),
+                        );
+                    }
+                }
+            }
         }
     }
     if raw.frameworks.is_empty() {

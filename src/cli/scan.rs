@@ -148,7 +148,6 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             started_at,
             finished_at: None,
         },
-        Some(time::OffsetDateTime::now_utc()),
     );
     tracing::info!(
         elapsed_ms = phase.elapsed().as_millis() as u64,

@@ -30,7 +30,6 @@ use cel::common::value::{CowVal, Val};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use time::OffsetDateTime;
 use view::{Unresolved, World};
 
 /// One thing a check is evaluated on.
@@ -140,6 +139,12 @@ impl Views {
     }
 }
 
+/// Stack of each evaluation thread. The CEL evaluator recurses once per
+/// level of an expression; a debug build needs about 60 KiB a level, and
+/// the loader admits [`crate::checks::MAX_CEL_DEPTH`] levels. Untouched
+/// stack costs no memory.
+const EVALUATION_STACK_BYTES: usize = 64 << 20;
+
 /// How a scan is described in its result.
 #[derive(Debug, Clone, Default)]
 pub struct RunInfo {
@@ -150,19 +155,12 @@ pub struct RunInfo {
 
 /// Evaluates every check of `catalogue` on `snapshot`.
 ///
-/// `now` is the reference time for ages (delivery delays, finding ages); it
-/// defaults to the snapshot's collection time so results are reproducible.
-pub fn run(
-    snapshot: &Snapshot,
-    catalogue: &Catalogue,
-    info: RunInfo,
-    now: Option<OffsetDateTime>,
-) -> ScanResult {
-    let now = snapshot
-        .collected_at
-        .as_deref()
-        .and_then(view::parse_time)
-        .or(now);
+/// Ages (delivery delays, finding ages) are measured from the snapshot's
+/// `collected_at`, never from the clock, so the same snapshot always gives
+/// the same result. Without `collected_at` ages are unknown, and the
+/// checks that need one are not assessed.
+pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanResult {
+    let now = snapshot.collected_at.as_deref().and_then(view::parse_time);
     let world = World::new(snapshot, now);
     let findings = evaluate(&world, catalogue);
     let controls = catalogue.control_index();
@@ -189,6 +187,7 @@ pub fn run(
             source: info.source,
             started_at: info.started_at,
             finished_at: info.finished_at,
+            collected_at: snapshot.collected_at.clone(),
             accounts: snapshot.accounts.iter().map(|a| a.id.clone()).collect(),
             regions: snapshot.regions(),
             parameters,
@@ -221,6 +220,7 @@ fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Arc<Finding>> {
     let common = [("org", Bound::new(&org)), ("scan", Bound::new(&scan))];
     let mut templates = minijinja::Environment::new();
     templates.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    templates.set_fuel(Some(crate::checks::MESSAGE_FUEL));
     for check in &catalogue.checks {
         let messages = [
             ("pass", Some(&check.messages.pass)),
@@ -286,10 +286,15 @@ fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Arc<Finding>> {
             .enumerate()
             .map(|(i, chunk)| {
                 let evaluation = &evaluation;
-                threads.spawn(move || evaluation.evaluate_chunk(chunk, i == 0))
+                std::thread::Builder::new()
+                    .name(format!("evaluate-{i}"))
+                    .stack_size(EVALUATION_STACK_BYTES)
+                    .spawn_scoped(threads, move || evaluation.evaluate_chunk(chunk, i == 0))
             })
             .collect();
-        jobs.into_iter().filter_map(|job| job.join().ok()).collect()
+        jobs.into_iter()
+            .filter_map(|job| job.ok()?.join().ok())
+            .collect()
     });
     let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.findings.len()).sum());
     let mut spent: BTreeMap<&str, std::time::Duration> = BTreeMap::new();

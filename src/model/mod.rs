@@ -153,7 +153,10 @@ pub struct Account {
     pub role: AccountRole,
     /// Names of the organizational units from the root down.
     pub ou_path: Vec<String>,
-    /// Regions enabled for the account (and scanned).
+    /// Regions enabled for the account (and scanned). Absent when nothing
+    /// regional was collected; a list that is present may not be empty (a
+    /// scan of no region is a mistake, not a fact).
+    #[serde(deserialize_with = "non_empty_regions")]
     pub regions: Vec<String>,
     /// Every trail visible from the account, de-duplicated by ARN,
     /// including organization trails owned by the management account.
@@ -167,6 +170,18 @@ pub struct Account {
     pub region_facts: Vec<RegionFacts>,
     /// Number of API calls made per `service:Operation` (live scans).
     pub api_calls: BTreeMap<String, u64>,
+}
+
+fn non_empty_regions<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    let regions = Vec::<String>::deserialize(deserializer)?;
+    if regions.is_empty() {
+        return Err(serde::de::Error::custom(
+            "`regions` is empty: list the regions that were scanned, or leave the key out when none were",
+        ));
+    }
+    Ok(regions)
 }
 
 /// Regional facts of one account.
@@ -714,19 +729,16 @@ impl Snapshot {
             account.trails.sort_by(|a, b| a.arn.cmp(&b.arn));
             account.trails.dedup_by(|a, b| a.arn == b.arn);
             for trail in &mut account.trails {
-                sort_by_json(&mut trail.event_selectors);
+                // Inner lists first: the outer sort compares whole records.
                 for selector in &mut trail.event_selectors {
                     selector.exclude_management_event_sources.sort();
-                    sort_by_json(&mut selector.data_resources);
                     for resource in &mut selector.data_resources {
                         resource.values.sort();
                     }
+                    sort_by_json(&mut selector.data_resources);
                 }
-                sort_by_json(&mut trail.advanced_event_selectors);
+                sort_by_json(&mut trail.event_selectors);
                 for selector in &mut trail.advanced_event_selectors {
-                    selector
-                        .field_selectors
-                        .sort_by(|a, b| a.field.cmp(&b.field));
                     for field in &mut selector.field_selectors {
                         for list in [
                             &mut field.equals,
@@ -739,7 +751,9 @@ impl Snapshot {
                             list.sort();
                         }
                     }
+                    sort_by_json(&mut selector.field_selectors);
                 }
+                sort_by_json(&mut trail.advanced_event_selectors);
                 trail.insight_types.sort();
             }
             account.buckets.sort_by(|a, b| a.name.cmp(&b.name));

@@ -187,12 +187,6 @@ fn validate_account(account: &mut Account, p: &mut Problems) {
         p.push(&[&id], format!("account id `{id}` is not 12 digits"));
     }
     let at = [id.as_str()];
-    if account.regions.is_empty() {
-        p.push(
-            &[&id, "regions"],
-            format!("account {id} has no regions: list the regions that were scanned"),
-        );
-    }
     if account.regions.iter().any(|r| r.trim().is_empty()) {
         p.push(
             &[&id, "regions"],
@@ -433,7 +427,6 @@ mod tests {
         };
         let mut snapshot = Snapshot {
             accounts: vec![Account {
-                regions: vec![],
                 trails: vec![
                     trail("a", "arn:aws:cloudtrail:us-east-1:111111111111:trail/t"),
                     trail("b", "arn:aws:cloudtrail:us-east-1:111111111111:trail/t"),
@@ -450,7 +443,6 @@ mod tests {
         };
         let found = problems(&mut snapshot).join("\n");
         for expected in [
-            "has no regions",
             "trail ARN `arn:aws:cloudtrail:us-east-1:111111111111:trail/t` appears twice",
             "trail `c` in account 111111111111 has no `arn`",
             "`collected_at` is `yesterday`",

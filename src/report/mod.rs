@@ -79,6 +79,12 @@ pub enum ReportError {
     Json(#[from] serde_json::Error),
 }
 
+/// Template steps (minijinja fuel) a report may take: a base, and so much
+/// per finding, collection error, heat-map cell and control shown. The
+/// bundled templates take about a tenth of it.
+const REPORT_FUEL_BASE: u64 = 1_000_000;
+const REPORT_FUEL_PER_ITEM: u64 = 2_000;
+
 /// The auto-escape mode of Markdown templates.
 const MARKDOWN: &str = "markdown";
 
@@ -229,8 +235,7 @@ impl Renderer {
         out: &mut dyn std::io::Write,
     ) -> Result<(), ReportError> {
         if format == Format::Ocsf {
-            let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
-            return Ok(crate::ocsf::write(result, catalogue, now, out)?);
+            return Ok(crate::ocsf::write(result, catalogue, out)?);
         }
         let Some(name) = format.template() else {
             serde_json::to_writer_pretty(&mut *out, result)?;
@@ -238,8 +243,19 @@ impl Renderer {
             return Ok(());
         };
         let model = ReportModel::new(result, catalogue, options);
-        let template = self
-            .env
+        // Work in proportion to what is shown, so a template (the user's,
+        // with --templates) cannot loop for ever.
+        let mut env = self.env.clone();
+        let items = result.findings.len()
+            + result.errors.len()
+            + result.scan.accounts.len() * catalogue.checks.len().max(1)
+            + catalogue
+                .frameworks
+                .values()
+                .map(|f| f.controls.len())
+                .sum::<usize>();
+        env.set_fuel(Some(REPORT_FUEL_BASE + REPORT_FUEL_PER_ITEM * items as u64));
+        let template = env
             .get_template(name)
             .map_err(|source| ReportError::Template {
                 name: name.to_owned(),

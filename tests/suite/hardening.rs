@@ -338,3 +338,135 @@ fn the_shared_markdown_cases_render_as_text() {
         }
     }
 }
+
+/// A small deterministic generator (no dependency needed for shuffling).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// Shuffles every list of a snapshot, except those whose order means
+/// something: an OU path (root first) and documents (policies, event
+/// patterns) that are judged as written.
+fn shuffle(value: &mut serde_json::Value, rng: &mut Lcg) {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => {
+            for i in (1..items.len()).rev() {
+                let j = rng.below(i + 1);
+                items.swap(i, j);
+            }
+            for item in items {
+                shuffle(item, rng);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if !matches!(key.as_str(), "ou_path" | "policy" | "event_pattern") {
+                    shuffle(item, rng);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Same input, same output: every list of a world shuffled gives the same
+/// bytes in every format.
+#[test]
+fn shuffled_worlds_give_byte_identical_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for world in [
+        "mock/acme",
+        "mock/scenarios/gaps.yaml",
+        "mock/scenarios/monitoring.yaml",
+    ] {
+        let snapshot = auditscope::collect::mock::load(&root().join(world)).expect("world loads");
+        let original = serde_json::to_value(&snapshot).expect("json");
+        // One path for every variant: the source is part of the output.
+        let write = |value: &serde_json::Value| {
+            let path = dir.path().join("world.json");
+            std::fs::write(&path, value.to_string()).expect("write");
+            path
+        };
+        let reference = scan_into(&write(&original), &["--deterministic"]);
+        let mut changed = 0;
+        for seed in 1..=3u64 {
+            let mut shuffled = original.clone();
+            shuffle(&mut shuffled, &mut Lcg(seed));
+            changed += usize::from(shuffled != original);
+            let out = scan_into(&write(&shuffled), &["--deterministic"]);
+            for file in [
+                "result.json",
+                "report.md",
+                "report.html",
+                "findings.ocsf.json",
+            ] {
+                let a = std::fs::read(reference.path().join(file)).expect("reference");
+                let b = std::fs::read(out.path().join(file)).expect("shuffled");
+                let (a, b) = (String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+                if a != b {
+                    let line = a
+                        .lines()
+                        .zip(b.lines())
+                        .position(|(x, y)| x != y)
+                        .unwrap_or(0);
+                    panic!(
+                        "{world}, seed {seed}: {file} differs at line {}:\n{}\n{}",
+                        line + 1,
+                        a.lines().nth(line).unwrap_or(""),
+                        b.lines().nth(line).unwrap_or("")
+                    );
+                }
+            }
+        }
+        assert!(
+            changed > 0,
+            "{world}: no shuffle changed the order of anything"
+        );
+    }
+}
+
+/// The clock never reaches deterministic output: a world without
+/// `collected_at` gives the same reports at any time, and its ages are
+/// "not assessed" rather than measured from now.
+#[test]
+fn a_world_without_collection_time_reports_the_same_bytes() {
+    let first = scan_into(&fixture("no-collected-at.yaml"), &["--deterministic"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = scan_into(&fixture("no-collected-at.yaml"), &["--deterministic"]);
+    for file in [
+        "report.md",
+        "report.html",
+        "result.json",
+        "findings.ocsf.json",
+    ] {
+        let read = |dir: &Path| std::fs::read_to_string(dir.join(file)).expect("report");
+        assert!(
+            read(first.path()) == read(second.path()),
+            "{file} changed with the clock"
+        );
+    }
+    let result: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(first.path().join("result.json")).expect("result"),
+    )
+    .expect("json");
+    let delivery = result["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["check_id"] == "cloudtrail-s3-delivery-healthy")
+        .expect("delivery finding");
+    assert_eq!(delivery["status"], "ERROR", "{delivery}");
+    assert!(delivery["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("collected_at"));
+}

@@ -36,6 +36,5 @@ pub fn scan(world: &str) -> ScanResult {
             source: format!("mock:{world}"),
             ..Default::default()
         },
-        None,
     )
 }

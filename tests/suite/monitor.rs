@@ -177,7 +177,7 @@ fn alarm_of<'s>(snapshot: &'s mut Snapshot, check: &str) -> &'s mut MetricAlarm 
 }
 
 fn findings(snapshot: &Snapshot) -> Vec<Finding> {
-    engine::run(snapshot, alarm_checks(), RunInfo::default(), None)
+    engine::run(snapshot, alarm_checks(), RunInfo::default())
         .findings
         .into_iter()
         .map(|f| (*f).clone())
