@@ -6,6 +6,7 @@
 //! `collect` builds a [`model::Snapshot`], `engine` evaluates the checks
 //! loaded by `checks` into a [`result::ScanResult`], and `report` renders it.
 
+pub mod atomic;
 pub mod checks;
 pub mod collect;
 pub mod diag;

@@ -47,12 +47,13 @@ struct Rule {
     resource: Option<globset::GlobSet>,
     resource_text: Option<String>,
     waiver: Waiver,
-    expired: bool,
+    /// The last day the waiver applies.
+    expiry: time::Date,
     /// `file:line` of the entry, so a report reader can find it.
     source: String,
 }
 
-/// The waivers of one file, checked against the catalogue and today's date.
+/// The waivers of one file, checked against the catalogue.
 #[derive(Debug)]
 pub struct Waivers {
     rules: Vec<Rule>,
@@ -60,14 +61,8 @@ pub struct Waivers {
 
 impl Waivers {
     /// Reads `path`. `known_checks` are the ids of the whole catalogue (a
-    /// waiver for a check not selected in this run is not an error);
-    /// `today` decides which waivers have expired (a waiver applies through
-    /// its expiry date).
-    pub fn load(
-        path: &Path,
-        known_checks: &[&str],
-        today: time::Date,
-    ) -> Result<Waivers, Diagnostics> {
+    /// waiver for a check not selected in this run is not an error).
+    pub fn load(path: &Path, known_checks: &[&str]) -> Result<Waivers, Diagnostics> {
         let text = crate::input::read(path).map_err(|d| Diagnostics(vec![d]))?;
         let raw: RawFile =
             crate::input::parse_yaml(path, &text).map_err(|d| Diagnostics(vec![d]))?;
@@ -130,15 +125,15 @@ impl Waivers {
             }
             let format = time::macros::format_description!("[year]-[month]-[day]");
             let expires = entry.expires.value.trim().to_owned();
-            let expired = match time::Date::parse(&expires, format) {
-                Ok(date) => date < today,
+            let expiry = match time::Date::parse(&expires, format) {
+                Ok(date) => date,
                 Err(_) => {
                     problem(
                         &entry.expires,
                         Some(&check),
                         format!("expiry `{expires}` is not a date (YYYY-MM-DD)"),
                     );
-                    false
+                    time::Date::MAX
                 }
             };
             rules.push(Rule {
@@ -152,7 +147,7 @@ impl Waivers {
                     owner: entry.owner.value.trim().to_owned(),
                     expires,
                 },
-                expired,
+                expiry,
                 source: format!("{}:{}", file_name(path), entry.check.referenced.line()),
             });
         }
@@ -165,9 +160,10 @@ impl Waivers {
 
     /// Marks the FAIL findings a current waiver matches as WAIVED (the first
     /// matching waiver in file order wins) and records, in `result.waivers`,
-    /// every waiver with its state and how many findings it matched.
-    /// The caller recomputes the summary afterwards.
-    pub fn apply(&self, result: &mut ScanResult) {
+    /// every waiver with its state and how many findings it matched. A
+    /// waiver applies through its expiry date: `as_of` after it, it has
+    /// expired. The caller recomputes the summary afterwards.
+    pub fn apply(&self, result: &mut ScanResult, as_of: time::Date) {
         let mut matched = vec![0u64; self.rules.len()];
         for finding in &mut result.findings {
             if finding.status != Status::Fail {
@@ -178,7 +174,7 @@ impl Waivers {
             };
             matched[index] += 1;
             let rule = &self.rules[index];
-            if rule.expired {
+            if rule.expiry < as_of {
                 continue;
             }
             let finding = Arc::make_mut(finding);
@@ -195,7 +191,7 @@ impl Waivers {
                 region: rule.region.clone(),
                 resource: rule.resource_text.clone(),
                 waiver: rule.waiver.clone(),
-                state: if rule.expired {
+                state: if rule.expiry < as_of {
                     WaiverState::Expired
                 } else if matched == 0 {
                     WaiverState::Unused

@@ -155,6 +155,18 @@ impl ParamValue {
         })
     }
 
+    /// Why the value cannot be a parameter, if it cannot: every number a
+    /// check takes is a count, a number of days or hours, or a severity,
+    /// so it is finite and not negative.
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            ParamValue::Int(n) if *n < 0 => Some(format!("{n} is negative")),
+            ParamValue::Float(x) if !x.is_finite() => Some(format!("{x} is not a finite number")),
+            ParamValue::Float(x) if *x < 0.0 => Some(format!("{x} is negative")),
+            _ => None,
+        }
+    }
+
     /// Whether `other` may replace `self` (same type; an integer may stand
     /// for a number).
     pub fn same_kind(&self, other: &ParamValue) -> bool {
@@ -342,6 +354,10 @@ impl Catalogue {
                         "parameter `{check_id}.{name}` must be a {}, got a {}",
                         default.kind(),
                         value.kind()
+                    )),
+                    Some(_) if value.problem().is_some() => problems.push(format!(
+                        "parameter `{check_id}.{name}`: {}",
+                        value.problem().unwrap_or_default()
                     )),
                     Some(_) => {
                         check.parameters.insert(name.clone(), value.clone());
@@ -918,6 +934,12 @@ fn compile_check(
     }
     let scope = raw.scope;
     let params = &raw.parameters;
+    for (name, value) in params {
+        if let Some(problem) = value.problem() {
+            let (line, column) = find_key(&file.text, name);
+            problems.at(line, column, format!("parameter `{name}`: {problem}"));
+        }
+    }
     let applies_when = raw
         .applies_when
         .as_ref()

@@ -178,10 +178,12 @@ pub(crate) fn collect_organization(
             bar.inc(1);
             bar.set_message(format!("{failed} failed"));
         };
+        let graceful = super::interrupt::graceful();
         let interrupted = tokio::select! {
             () = org::collect_accounts(&sdk, &options, &org_options, &plan, &done, &mut sink) => false,
-            _ = tokio::signal::ctrl_c() => true,
+            () = super::interrupt::requested() => true,
         };
+        drop(graceful);
         bar.finish_and_clear();
         if let Some(e) = write_error {
             return Err(Failure(format!("cannot write the journal: {e}")));
@@ -224,19 +226,17 @@ pub(crate) fn collect_command(out: Option<&Path>, live: &LiveArgs) -> Result<Exi
                 journal.display()
             )));
         }
-        let snapshot = collect_organization(live, &journal)?;
+        collect_organization(live, &journal)?;
         eprintln!("wrote {}", journal.display());
-        return Ok(if snapshot.partial {
-            ExitCode::from(130)
+        return Ok(if let Some(code) = super::interrupt::exit_code() {
+            ExitCode::from(code)
         } else {
             ExitCode::SUCCESS
         });
     }
     let out = out.unwrap_or(Path::new("snapshot.json"));
     let snapshot = collect_live(live)?;
-    let text = serde_json::to_string_pretty(&snapshot)?;
-    std::fs::write(out, text + "\n")
-        .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+    super::write_snapshot(out, &snapshot)?;
     eprintln!("wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@
 mod args;
 mod catalogue;
 mod diff;
+mod interrupt;
 mod live;
 mod scan;
 mod snapshots;
@@ -36,6 +37,12 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Scan(_) | Command::Collect { .. } | Command::Merge { .. }
+    ) {
+        interrupt::watch();
+    }
     let outcome = match cli.command {
         Command::Scan(args) => scan::scan(*args),
         Command::Checks { command } => catalogue::checks_command(command),
@@ -55,6 +62,19 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Writes a snapshot as pretty JSON, atomically: an interrupted write never
+/// leaves a truncated snapshot under its name.
+pub(crate) fn write_snapshot(
+    path: &std::path::Path,
+    snapshot: &auditscope::model::Snapshot,
+) -> Result<(), Failure> {
+    auditscope::atomic::write(path, |out| -> Result<(), Failure> {
+        serde_json::to_writer_pretty(&mut *out, snapshot)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    })
 }
 
 /// Writes a command's output to standard output. A reader that stops early

@@ -80,19 +80,20 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     let waivers = match &args.waivers {
         Some(path) => {
             let ids: Vec<&str> = catalogue.checks.iter().map(|c| c.id.as_str()).collect();
-            let today = time::OffsetDateTime::now_utc().date();
-            Some(auditscope::waivers::Waivers::load(path, &ids, today)?)
+            Some(auditscope::waivers::Waivers::load(path, &ids)?)
         }
         None => None,
     };
-    catalogue.select(&args.check_patterns)?;
-    if let Some(framework) = &args.framework {
-        catalogue.select_framework(framework)?;
-    }
+    // Parameters too are checked against the whole catalogue: one
+    // configuration file serves runs that select different checks.
     let overrides = parameter_overrides(args.config.as_deref(), &args.params, &catalogue)?;
     catalogue
         .override_parameters(&overrides)
         .map_err(|problems| Failure(problems.join("\n")))?;
+    catalogue.select(&args.check_patterns)?;
+    if let Some(framework) = &args.framework {
+        catalogue.select_framework(framework)?;
+    }
     let renderer = Renderer::new(args.templates.as_deref())?;
     // Read the baseline before scanning, so a bad file fails fast.
     let baseline = args
@@ -155,7 +156,18 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         "evaluated checks"
     );
     if let Some(waivers) = &waivers {
-        waivers.apply(&mut result);
+        // Expiry is judged on the day the facts were collected, so the same
+        // snapshot gives the same result; without a collection time, today.
+        let as_of = snapshot
+            .collected_at
+            .as_deref()
+            .and_then(auditscope::engine::view::parse_time)
+            .map(|t| t.date())
+            .unwrap_or_else(|| {
+                eprintln!("warning: the snapshot has no collected_at; waiver expiry is judged against today's date");
+                time::OffsetDateTime::now_utc().date()
+            });
+        waivers.apply(&mut result, as_of);
         result.finalize(&catalogue.control_index());
         for waiver in &result.waivers {
             if waiver.state != WaiverState::Active {
@@ -184,6 +196,11 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     }
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
+    // Reports are renamed into place when whole; what an interrupted
+    // earlier run left half-written goes, and so would this run's.
+    auditscope::atomic::remove_leftovers(&args.out);
+    super::interrupt::clean_on_exit(args.out.clone());
+    let mut all_written = Vec::new();
     let options = RenderOptions {
         timestamps: args.timestamps,
         split_above: args.split_accounts,
@@ -209,17 +226,36 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                 args.out.join("accounts").display()
             ),
         }
+        all_written.extend(written);
     }
     if let (Some(diff), Some(changes)) = (&diff, &result.changes) {
-        let file = args.out.join("diff.md");
-        std::fs::write(&file, changes_markdown(changes))
-            .map_err(|e| Failure(format!("cannot write {}: {e}", file.display())))?;
+        let file = args.out.join(auditscope::report::DIFF_FILE);
+        auditscope::atomic::write(&file, |out| -> Result<(), Failure> {
+            out.write_all(changes_markdown(changes).as_bytes())?;
+            Ok(())
+        })?;
+        all_written.push(file.clone());
         eprintln!(
             "wrote {}: {} new failures, {} resolved, {} still failing",
             file.display(),
             diff.new_failures.len(),
             diff.resolved.len(),
             diff.still_failing.len()
+        );
+    }
+    // Only now, with every new file in place: the earlier scan's files
+    // that this one did not write (a diff.md of another baseline, pages of
+    // accounts no longer scanned, a format not asked for).
+    let removed = auditscope::report::remove_stale(&args.out, &all_written).map_err(|e| {
+        Failure(format!(
+            "cannot remove stale reports in {}: {e}",
+            args.out.display()
+        ))
+    })?;
+    for path in removed {
+        eprintln!(
+            "removed {} (an earlier scan's, not written this time)",
+            path.display()
         );
     }
     let by_status = &result.summary.by_status;
@@ -233,6 +269,10 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         by_status.get("WAIVED").copied().unwrap_or(0),
         result.scan.accounts.len()
     );
+    if let Some(code) = super::interrupt::exit_code() {
+        eprintln!("the scan was interrupted: the reports are partial");
+        return Ok(ExitCode::from(code));
+    }
     Ok(gate(&result, diff.as_ref(), args.fail_on, args.fail_on_new))
 }
 

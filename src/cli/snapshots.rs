@@ -40,9 +40,7 @@ pub(crate) fn load_snapshots(paths: &[PathBuf]) -> Result<auditscope::model::Sna
 
 pub(crate) fn merge_command(paths: &[PathBuf], out: &Path) -> Result<ExitCode, Failure> {
     let snapshot = load_snapshots(paths)?;
-    let text = serde_json::to_string_pretty(&snapshot)?;
-    std::fs::write(out, text + "\n")
-        .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+    super::write_snapshot(out, &snapshot)?;
     eprintln!(
         "wrote {}: {} account(s) from {} snapshot(s){}",
         out.display(),

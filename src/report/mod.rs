@@ -77,6 +77,10 @@ pub enum ReportError {
     },
     #[error("cannot serialize the result: {0}")]
     Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Write(#[from] crate::atomic::WriteError),
+    #[error("refusing to write a page for account `{0}`: not a 12-digit account id")]
+    AccountId(String),
 }
 
 /// Template steps (minijinja fuel) a report may take: a base, and so much
@@ -317,7 +321,7 @@ impl Renderer {
         if !split {
             return Ok(written);
         }
-        let accounts_dir = dir.join("accounts");
+        let accounts_dir = dir.join(ACCOUNTS_DIR);
         std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Io {
             path: accounts_dir.display().to_string(),
             source,
@@ -328,7 +332,13 @@ impl Renderer {
         };
         let controls = catalogue.control_index();
         for account in per_account(result, &controls) {
-            let path = accounts_dir.join(format!("{}.md", account.scan.accounts[0]));
+            // Paths are made only from validated ids (snapshots are
+            // validated on load; this guards the result's own accounts).
+            let id = &account.scan.accounts[0];
+            if !crate::model::is_account_id(id) {
+                return Err(ReportError::AccountId(id.clone()));
+            }
+            let path = accounts_dir.join(format!("{id}.md"));
             write_file(&path, |out| {
                 self.render_to(Format::Markdown, &account, catalogue, &page_options, out)
             })?;
@@ -338,19 +348,63 @@ impl Renderer {
     }
 }
 
-/// Creates `path` and streams into it through a buffer.
+/// Streams into `path` atomically ([`crate::atomic::write`]).
 fn write_file(
     path: &Path,
     render: impl FnOnce(&mut dyn std::io::Write) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let io = |source| ReportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
-    render(&mut out)?;
-    std::io::Write::flush(&mut out).map_err(io)
+    crate::atomic::write(path, render)
 }
+
+/// The files a scan owns in its output directory: the reports of every
+/// format, `diff.md` and the account pages (`accounts/<12 digits>.md`).
+/// Nothing else there is ever touched.
+pub fn owned_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut owned: Vec<std::path::PathBuf> =
+        [Format::Json, Format::Markdown, Format::Html, Format::Ocsf]
+            .iter()
+            .map(|f| dir.join(f.file_name()))
+            .chain([dir.join(DIFF_FILE)])
+            .filter(|p| p.is_file())
+            .collect();
+    if let Ok(entries) = std::fs::read_dir(dir.join(ACCOUNTS_DIR)) {
+        owned.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+            p.extension().is_some_and(|x| x == "md")
+                && p.file_stem()
+                    .is_some_and(|s| crate::model::is_account_id(&s.to_string_lossy()))
+        }));
+    }
+    owned.sort();
+    owned
+}
+
+/// Removes the files of an earlier scan in `dir` that this scan did not
+/// write (`written`), so a report never links a stale page and a diff of
+/// another baseline does not linger; an emptied `accounts/` goes too.
+/// Returns the files removed.
+pub fn remove_stale(
+    dir: &Path,
+    written: &[std::path::PathBuf],
+) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut removed = Vec::new();
+    for path in owned_files(dir) {
+        if !written.contains(&path) {
+            std::fs::remove_file(&path)?;
+            removed.push(path);
+        }
+    }
+    let accounts = dir.join(ACCOUNTS_DIR);
+    if accounts.is_dir() && std::fs::read_dir(&accounts)?.next().is_none() {
+        std::fs::remove_dir(&accounts)?;
+    }
+    Ok(removed)
+}
+
+/// The changes alone, for a pull-request comment.
+pub const DIFF_FILE: &str = "diff.md";
+
+/// The directory of the per-account Markdown pages.
+pub const ACCOUNTS_DIR: &str = "accounts";
 
 /// One result per scanned account: its findings, collection errors,
 /// changes and waivers, with its own summary. One pass over the findings.
@@ -527,8 +581,13 @@ struct AccountRow<'a> {
 struct FailureGroup<'a> {
     check: CheckInfo<'a>,
     findings: FindingList,
-    /// Accounts with failures of this check and how many, in account order.
+    /// Scanned accounts with failures of this check and how many, in
+    /// account order: each has a page when the report is split.
     accounts: Vec<(Arc<str>, usize)>,
+    /// Failures of accounts outside the scan (an organization-level check
+    /// of an unscanned management account): no page of their own, so a
+    /// split report lists them in place.
+    unpaged: FindingList,
     /// Distinct `fix` command lists of the findings (evidence named `fix`,
     /// as monitor checks give), with the resources each applies to.
     fixes: Vec<Fix>,
@@ -770,12 +829,18 @@ impl<'a> ReportModel<'a> {
             .map(|(check, mut findings)| {
                 findings.sort_by(|a, b| a.key().cmp(&b.key()));
                 let mut accounts: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+                let mut unpaged = Vec::new();
                 for f in &findings {
-                    *accounts.entry(f.account_id.clone()).or_default() += 1;
+                    if account_index.contains_key(&*f.account_id) {
+                        *accounts.entry(f.account_id.clone()).or_default() += 1;
+                    } else {
+                        unpaged.push(Arc::clone(f));
+                    }
                 }
                 FailureGroup {
                     check: check.clone(),
                     accounts: accounts.into_iter().collect(),
+                    unpaged: FindingList(unpaged),
                     fixes: distinct_fixes(&findings),
                     evidence_fence: evidence_fence(&findings),
                     findings: FindingList(findings),

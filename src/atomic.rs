@@ -1,0 +1,98 @@
+//! Files written whole or not at all.
+//!
+//! Reports, merged snapshots and `diff.md` are written to a temporary file
+//! in the same directory (`.auditscope-*.tmp`) and renamed over the final
+//! name only when complete: an interrupt (SIGINT, SIGTERM), a full disk or
+//! a template error never leaves a truncated file under a report's name.
+//! A leftover temporary file of a killed process is removed by the next
+//! write into the directory, or by the interrupt handler.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const PREFIX: &str = ".auditscope-";
+const SUFFIX: &str = ".tmp";
+
+/// An I/O failure on `path`.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes `path` through `fill`, atomically (see the module
+/// documentation). The directory must exist. An error of `fill` is
+/// returned as it is, and nothing is left behind.
+pub fn write<E: From<WriteError>>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
+    let fail = |source| WriteError {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(PREFIX)
+        .suffix(SUFFIX)
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    let mut out = std::io::BufWriter::new(temp);
+    fill(&mut out)?;
+    let temp = out.into_inner().map_err(|e| fail(e.into_error()))?;
+    temp.as_file().sync_data().map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Removes the temporary files an interrupted write left in `dir`.
+pub fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(PREFIX) && name.ends_with(SUFFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("report.md");
+        write::<WriteError>(&path, |out| {
+            out.write_all(b"old").map_err(|source| WriteError {
+                path: path.clone(),
+                source,
+            })
+        })
+        .expect("first write");
+        let failed = write::<WriteError>(&path, |out| {
+            let _ = out.write_all(b"half of the new");
+            Err(WriteError {
+                path: path.clone(),
+                source: std::io::Error::other("template failed"),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "old");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("report.md")]);
+    }
+}
