@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the bundled mock organization `mock/acme` (and, with --synthetic N,
-a synthetic organization of N accounts x 17 regions for benchmarks).
+a synthetic organization of N accounts x 17 regions for benchmarks, and
+then nothing else). `mockgen.py DIR` writes the worlds under DIR instead.
 
 The acme world is hand-designed: a management account with an organization
 trail, a log-archive account holding the trail bucket (Object Lock,
@@ -8,6 +9,7 @@ versioning), a security account that is the delegated GuardDuty
 administrator, a compliant workload account and one with realistic gaps.
 Run it again after changing it; the YAML it writes is committed.
 """
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -355,6 +357,7 @@ def acme():
 
 def dump(path, data, header=""):
     text = yaml.safe_dump(data, sort_keys=False, width=120, allow_unicode=True)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(header + text)
 
 
@@ -423,20 +426,31 @@ def scenarios():
 
 
 def main():
-    root = Path(__file__).resolve().parent.parent
-    for name, world in scenarios().items():
-        dump(root / f"mock/scenarios/{name}.yaml", world, f"# Scenario `{name}`: see scenarios() in bench/mockgen.py.\n")
-    if len(sys.argv) == 3 and sys.argv[1] == "--synthetic":
-        synthetic(int(sys.argv[2]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--synthetic", type=int, metavar="N",
+                        help="write only a synthetic organization of N accounts x 17 regions (JSON), nothing else")
+    parser.add_argument("out", nargs="?",
+                        help="with --synthetic: the JSON file (default: stdout); otherwise the directory that "
+                             "receives acme/ and scenarios/ (default: the repository's mock/)")
+    args = parser.parse_args()
+    if args.synthetic is not None:
+        if args.out:
+            with open(args.out, "w") as out:
+                synthetic(args.synthetic, out)
+        else:
+            synthetic(args.synthetic, sys.stdout)
         return
+    mock = Path(args.out) if args.out else Path(__file__).resolve().parent.parent / "mock"
+    for name, world in scenarios().items():
+        dump(mock / f"scenarios/{name}.yaml", world, f"# Scenario `{name}`: see scenarios() in bench/mockgen.py.\n")
     world, accounts = acme()
-    dump(root / "mock/acme/world.yaml", world, "# The acme organization: see bench/mockgen.py for how it is designed.\n")
+    dump(mock / "acme/world.yaml", world, "# The acme organization: see bench/mockgen.py for how it is designed.\n")
     for account in accounts:
-        dump(root / f"mock/acme/accounts/{account['id']}-{account['name']}.yaml", account)
+        dump(mock / f"acme/accounts/{account['id']}-{account['name']}.yaml", account)
 
 
-def synthetic(n):
-    """A synthetic org: N accounts x 17 regions, on stdout as JSON."""
+def synthetic(n, out):
+    """A synthetic org: N accounts x 17 regions, as JSON to `out`."""
     regions = [f"r{i:02d}-test-1" for i in range(17)]
     world, base = acme()
     accounts = []
@@ -457,7 +471,7 @@ def synthetic(n):
             account["region_facts"].append(f)
         accounts.append(account)
     world["accounts"] = [base[0], base[1], base[2]] + accounts
-    json.dump(world, sys.stdout)
+    json.dump(world, out)
 
 
 if __name__ == "__main__":

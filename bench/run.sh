@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for n in "${@:-100 1000}"; do
   for size in $n; do
-    python3 bench/mockgen.py --synthetic "$size" > "$work/syn-$size.json"
+    python3 bench/mockgen.py --synthetic "$size" "$work/syn-$size.json"
     echo "== $size accounts x 17 regions ($(du -h "$work/syn-$size.json" | cut -f1) snapshot)"
     AUDITSCOPE_LOG=info /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KiB" \
       ./target/release/auditscope scan --snapshot "$work/syn-$size.json" --out "$work/out-$size" \

@@ -47,16 +47,21 @@ pub enum JournalError {
         line: usize,
         message: String,
     },
-    #[error("{}", invalid_text(path, problems))]
+    #[error("{}", invalid_text(path, problems, warnings))]
     Invalid {
         path: PathBuf,
         /// (line, message) per problem.
         problems: Vec<(usize, String)>,
+        /// What reading skipped before the problems were found.
+        warnings: Vec<String>,
     },
 }
 
-fn invalid_text(path: &Path, problems: &[(usize, String)]) -> String {
+fn invalid_text(path: &Path, problems: &[(usize, String)], warnings: &[String]) -> String {
     let mut text = String::new();
+    for warning in warnings {
+        text.push_str(&format!("warning: {warning}\n"));
+    }
     for (line, message) in problems {
         text.push_str(&format!(
             "error: {message}\n  --> {}:{line}\n",
@@ -371,6 +376,7 @@ pub fn read(path: &Path) -> Result<Read, JournalError> {
                     (line, p.message)
                 })
                 .collect(),
+            warnings,
         });
     }
     snapshot.normalize();

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod validate;
-pub use validate::{is_account_id, is_rfc3339, Invalid};
+pub use validate::{is_account_id, is_rfc3339, Invalid, MAX_TEXT_BYTES};
 
 /// Version of the snapshot format written by this build.
 pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;

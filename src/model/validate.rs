@@ -171,6 +171,48 @@ impl Snapshot {
     }
 }
 
+/// The longest text value a snapshot may hold: 64 KiB. No AWS name, ARN,
+/// message or document field comes near it (a bucket policy is at most
+/// 20 KiB, and is held parsed); a longer value would be copied into every
+/// finding that mentions it, so it is refused instead.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// Text values longer than [`MAX_TEXT_BYTES`] in `value`, with the path
+/// to each (`trails[0].name`).
+fn overlong(
+    value: &serde_json::Value,
+    path: &mut String,
+    found: &mut Vec<(String, usize, String)>,
+) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.len() > MAX_TEXT_BYTES => {
+            let start: String = s.chars().take(32).collect();
+            found.push((path.clone(), s.len(), start));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                overlong(item, path, found);
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                overlong(item, path, found);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Account {
     /// The account's part of [`Snapshot::validate`], for loaders that read
     /// one account at a time (a journal line).
@@ -183,6 +225,18 @@ impl Account {
 
 fn validate_account(account: &mut Account, p: &mut Problems) {
     let id = account.id.clone();
+    if let Ok(value) = serde_json::to_value(&*account) {
+        let mut found = Vec::new();
+        overlong(&value, &mut String::new(), &mut found);
+        for (path, len, start) in found {
+            p.push(
+                &[&id, &start],
+                format!(
+                    "`{path}` in account {id} is {len} bytes long; no AWS value is longer than {MAX_TEXT_BYTES} bytes"
+                ),
+            );
+        }
+    }
     if !is_account_id(&id) {
         p.push(&[&id], format!("account id `{id}` is not 12 digits"));
     }
@@ -450,6 +504,24 @@ mod tests {
         ] {
             assert!(found.contains(expected), "{expected}:\n{found}");
         }
+    }
+
+    #[test]
+    fn overlong_text_is_an_error() {
+        let mut snapshot = Snapshot {
+            accounts: vec![Account {
+                trails: vec![Trail {
+                    name: "A".repeat(MAX_TEXT_BYTES + 1),
+                    arn: "arn:aws:cloudtrail:us-east-1:111111111111:trail/t".into(),
+                    ..Default::default()
+                }],
+                ..account()
+            }],
+            ..Default::default()
+        };
+        assert!(problems(&mut snapshot)
+            .iter()
+            .any(|m| m.contains("`trails[0].name` in account 111111111111 is 65537 bytes long")));
     }
 
     #[test]

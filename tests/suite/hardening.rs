@@ -470,3 +470,533 @@ fn a_world_without_collection_time_reports_the_same_bytes() {
         .unwrap_or("")
         .contains("collected_at"));
 }
+
+/// Runs auditscope and returns (exit code, stderr).
+fn run(args: &[&str]) -> (Option<i32>, String) {
+    let output = auditscope(args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
+    assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
+    (output.status.code(), stderr)
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// Bad input: exit 2 and an error at file:line:col, never a panic.
+#[test]
+fn bad_snapshots_are_located_errors() {
+    let out = tempfile::tempdir().expect("tempdir");
+    for (world, expected) in [
+        ("zero-regions.yaml", "zero-regions.yaml:3:12"),
+        ("two-trails-no-arn.yaml", "two-trails-no-arn.yaml:9:11"),
+        ("dup-trail-arn-a.yaml", "appears twice"),
+        ("dup-trail-arn-b.yaml", "appears twice"),
+        (
+            "invalid-collected-at.yaml",
+            "invalid-collected-at.yaml:5:15",
+        ),
+    ] {
+        let (code, stderr) = run(&[
+            "scan",
+            "--snapshot",
+            path_str(&fixture(world)),
+            "--out",
+            path_str(out.path()),
+        ]);
+        assert_eq!(code, Some(2), "{world}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{world}: want `{expected}` in:\n{stderr}"
+        );
+    }
+    // The same data as YAML and as JSON: the same verdict (both load).
+    let yaml = out.path().join("nodes.yaml");
+    let json = out.path().join("nodes.json");
+    let items = vec!["a"; 250_001];
+    std::fs::write(
+        &yaml,
+        format!(
+            "accounts:\n- id: '111111111111'\n  regions: [us-east-1]\n  ou_path: [{}]\n",
+            items.join(", ")
+        ),
+    )
+    .expect("yaml");
+    std::fs::write(
+        &json,
+        serde_json::json!({"accounts": [{"id": "111111111111", "regions": ["us-east-1"], "ou_path": items}]}).to_string(),
+    )
+    .expect("json");
+    for file in [&yaml, &json] {
+        let (code, stderr) = run(&[
+            "scan",
+            "--snapshot",
+            path_str(file),
+            "--out",
+            path_str(out.path()),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, Some(0), "{}: {stderr}", file.display());
+    }
+    // A 10 MB line: the diagnostic shows a bounded excerpt of it.
+    let huge = out.path().join("huge.json");
+    std::fs::write(
+        &huge,
+        format!(r#"{{"accounts":[{{"id":"111111111111","regions":["us-east-1"],"name":"{}"}}], "oops": 1}}"#, "A".repeat(10 << 20)),
+    )
+    .expect("huge");
+    let (code, stderr) = run(&[
+        "scan",
+        "--snapshot",
+        path_str(&huge),
+        "--out",
+        path_str(out.path()),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("unknown field `oops`") && stderr.len() < 2_000,
+        "{} bytes",
+        stderr.len()
+    );
+    // A value longer than any AWS value is refused; a long one that is
+    // possible is shortened in the reports and kept whole in result.json.
+    let base: serde_json::Value = serde_json::to_value(
+        auditscope::collect::mock::load(&root().join("mock/scenarios/gaps.yaml")).expect("gaps"),
+    )
+    .expect("json");
+    for (length, code) in [(auditscope::model::MAX_TEXT_BYTES + 1, 2), (60_000, 0)] {
+        let mut world = base.clone();
+        let name = "N".repeat(length);
+        world["accounts"][0]["trails"][0]["name"] = name.clone().into();
+        let file = out.path().join("long.json");
+        std::fs::write(&file, world.to_string()).expect("long");
+        let dir = out.path().join(format!("long-{length}"));
+        let (got, stderr) = run(&[
+            "scan",
+            "--snapshot",
+            path_str(&file),
+            "--out",
+            path_str(&dir),
+        ]);
+        assert_eq!(got, Some(code), "{length}: {stderr}");
+        if code == 0 {
+            let report = std::fs::read_to_string(dir.join("report.md")).expect("md");
+            assert!(
+                !report.contains(&name)
+                    && report.contains("more characters; the full value is in result.json")
+            );
+            let result = std::fs::read_to_string(dir.join("result.json")).expect("json");
+            assert!(result.contains(&name));
+        }
+    }
+}
+
+/// Checks and waivers: what `checks validate` refuses, `scan` refuses
+/// too, with the same located error.
+#[test]
+fn checks_and_waivers_that_would_run_away_are_located_errors() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let world = fixture("one-account.yaml");
+    for (dir, expected) in [
+        ("cel-stack-overflow", "deep-sum.yaml:7:9"),
+        ("tmpl-loop-hang", "slow-message.yaml:10:"),
+    ] {
+        let checks = fixture(dir);
+        let (code, validate) = run(&["checks", "validate", path_str(&checks)]);
+        assert_eq!(code, Some(2), "{dir}: {validate}");
+        assert!(validate.contains(expected), "{dir}: {validate}");
+        let (code, scan) = run(&[
+            "scan",
+            "--snapshot",
+            path_str(&world),
+            "--checks-dir",
+            path_str(&checks),
+            "--out",
+            path_str(out.path()),
+        ]);
+        assert_eq!(code, Some(2), "{dir}: {scan}");
+        assert!(scan.contains(expected), "{dir}: {scan}");
+    }
+    let (code, stderr) = run(&[
+        "scan",
+        "--snapshot",
+        path_str(&world),
+        "--waivers",
+        path_str(&fixture("waiver-glob-panic.yaml")),
+        "--out",
+        path_str(out.path()),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("waiver-glob-panic.yaml:7:15") && stderr.contains("too complex"),
+        "{stderr}"
+    );
+}
+
+/// Journals: a cut or damaged line costs at most its account; ids that
+/// would be paths never reach the file system.
+#[test]
+fn damaged_journals_keep_their_complete_accounts() {
+    let out = tempfile::tempdir().expect("tempdir");
+    for journal in [
+        "journal-cut-then-appended.jsonl",
+        "journal-cut-utf8.jsonl",
+        "journal-cut-ascii.jsonl",
+    ] {
+        let dir = out.path().join(journal);
+        let (code, stderr) = run(&[
+            "scan",
+            "--snapshot",
+            path_str(&fixture(journal)),
+            "--out",
+            path_str(&dir),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, Some(0), "{journal}: {stderr}");
+        assert!(
+            stderr.contains("warning:"),
+            "{journal}: the damage is named: {stderr}"
+        );
+        let result: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("result.json")).expect("result"),
+        )
+        .expect("json");
+        assert!(
+            !result["scan"]["accounts"]
+                .as_array()
+                .expect("accounts")
+                .is_empty(),
+            "{journal}"
+        );
+    }
+    // Nothing is written outside --out, whatever the ids.
+    let nested = out.path().join("a/b/out");
+    let (_, stderr) = run(&[
+        "scan",
+        "--snapshot",
+        path_str(&fixture("journal-traversal.jsonl")),
+        "--out",
+        path_str(&nested),
+        "--split-accounts",
+        "0",
+        "--format",
+        "md",
+    ]);
+    assert!(stderr.contains("not 12 digits"), "{stderr}");
+    let mut outside = Vec::new();
+    let mut stack = vec![out.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "md") && !path.starts_with(&nested) {
+                outside.push(path);
+            }
+        }
+    }
+    assert!(outside.is_empty(), "{outside:?}");
+    assert!(!Path::new("/tmp/TRAVERSAL-absolute.md").exists());
+}
+
+/// Every relative link of every Markdown file points to a file that was
+/// written (an unscanned management account has no page).
+#[test]
+fn every_link_in_every_report_resolves() {
+    use pulldown_cmark::{Event, Parser, Tag};
+    for (world, extra) in [
+        (
+            fixture("split-dangling-link.yaml"),
+            &["--split-accounts", "0"][..],
+        ),
+        (root().join("mock/acme"), &["--split-accounts", "2"][..]),
+    ] {
+        let out = scan_into(&world, extra);
+        let files = markdown_files(out.path());
+        assert!(files.len() > 1, "the report is split");
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("md");
+            for event in Parser::new(&text) {
+                if let Event::Start(Tag::Link { dest_url, .. }) = event {
+                    let target = dest_url.split('#').next().unwrap_or("");
+                    if target.is_empty() || target.contains("://") {
+                        continue;
+                    }
+                    let resolved = file.parent().expect("dir").join(target);
+                    assert!(
+                        resolved.is_file(),
+                        "{}: link to {dest_url} does not resolve",
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A second scan into the same --out leaves none of the first scan's
+/// files that it did not write, and touches nothing else there.
+#[test]
+fn a_second_scan_replaces_the_first_and_nothing_else() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = path_str(out.path());
+    let first = run(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        dir,
+        "--format",
+        "json,md,html,ocsf",
+        "--split-accounts",
+        "2",
+    ]);
+    assert_eq!(first.0, Some(0), "{}", first.1);
+    let baseline = out.path().join("baseline.json");
+    std::fs::copy(out.path().join("result.json"), &baseline).expect("copy");
+    let mine = out.path().join("notes.txt");
+    std::fs::write(&mine, "the user's").expect("notes");
+    std::fs::write(out.path().join("accounts/README.txt"), "the user's too").expect("notes");
+    let with_diff = run(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        dir,
+        "--baseline",
+        path_str(&baseline),
+        "--split-accounts",
+        "2",
+    ]);
+    assert_eq!(with_diff.0, Some(0), "{}", with_diff.1);
+    assert!(out.path().join("diff.md").exists());
+    let second = run(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        dir,
+        "--format",
+        "json,md",
+    ]);
+    assert_eq!(second.0, Some(0), "{}", second.1);
+    for gone in [
+        "diff.md",
+        "report.html",
+        "findings.ocsf.json",
+        "accounts/111111111111.md",
+    ] {
+        assert!(!out.path().join(gone).exists(), "{gone} lingers");
+    }
+    for kept in [
+        "result.json",
+        "report.md",
+        "notes.txt",
+        "baseline.json",
+        "accounts/README.txt",
+    ] {
+        assert!(out.path().join(kept).exists(), "{kept} was removed");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A template error never leaves a truncated report under its name.
+#[test]
+fn a_failing_template_leaves_the_previous_report_whole() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = path_str(out.path());
+    let (code, stderr) = run(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        dir,
+        "--format",
+        "md",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let before = std::fs::read(out.path().join("report.md")).expect("report");
+    let templates = tempfile::tempdir().expect("templates");
+    // Half the report renders, then the template fails.
+    let broken = std::fs::read_to_string(root().join("reports/report.md.j2")).expect("template")
+        + "{{ none.attribute.of_nothing() }}";
+    std::fs::write(templates.path().join("report.md.j2"), broken).expect("write");
+    let (code, stderr) = run(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        dir,
+        "--format",
+        "md",
+        "--templates",
+        path_str(templates.path()),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        std::fs::read(out.path().join("report.md")).expect("report"),
+        before
+    );
+    let names: Vec<String> = std::fs::read_dir(out.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["report.md".to_owned()]);
+    // A template that never ends runs out of fuel: a clear error.
+    std::fs::write(
+        templates.path().join("report.md.j2"),
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+    )
+    .expect("write");
+    let (code, stderr) = run(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        dir,
+        "--format",
+        "md",
+        "--templates",
+        path_str(templates.path()),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("report.md.j2"), "{stderr}");
+}
+
+/// `auditscope iam-policy | head -1`: a reader that stops early ends the
+/// command quietly, as Unix tools do.
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    for args in [
+        &["iam-policy"][..],
+        &["checks", "list"][..],
+        &["frameworks", "show", "nist-800-53-r5"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_auditscope"))
+            .args(args)
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
+/// A parameter of a check deselected by --checks is accepted; a negative
+/// count is not.
+#[test]
+fn parameters_of_deselected_checks_are_accepted_and_negative_ones_are_not() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = path_str(out.path());
+    let (code, stderr) = run(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        dir,
+        "--format",
+        "json",
+        "--checks",
+        "guardduty-*",
+        "--param",
+        "logs-retention-minimum.min_retention_days=30",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = run(&[
+        "scan",
+        "--mock",
+        "mock/acme",
+        "--out",
+        dir,
+        "--format",
+        "json",
+        "--param",
+        "logs-retention-minimum.min_retention_days=-1",
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("negative"), "{stderr}");
+}
+
+/// Shards that together hold every account merge into a complete
+/// snapshot, even when one of them was interrupted.
+#[test]
+fn a_complete_merge_is_not_partial() {
+    use auditscope::journal::Journal;
+    use auditscope::model::{Account, Organization};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let organization = Organization {
+        id: "o-example0000".into(),
+        management_account_id: "111111111111".into(),
+        ..Default::default()
+    };
+    let account = |id: &str| Account {
+        id: id.into(),
+        regions: vec!["us-east-1".into()],
+        ..Default::default()
+    };
+    let planned = vec!["111111111111".to_owned(), "222222222222".to_owned()];
+    // An interrupted run that got one account, and a later one that got
+    // the other.
+    let first = dir.path().join("first.jsonl");
+    let mut journal = Journal::create(
+        &first,
+        None,
+        Some("2026-11-20T12:00:00Z".into()),
+        Some(organization.clone()),
+        planned.clone(),
+    )
+    .expect("journal");
+    journal
+        .account(&account("111111111111"), &[])
+        .expect("account");
+    drop(journal);
+    let second = dir.path().join("second.jsonl");
+    let mut journal = Journal::create(
+        &second,
+        None,
+        Some("2026-11-20T13:00:00Z".into()),
+        Some(organization),
+        vec!["222222222222".into()],
+    )
+    .expect("journal");
+    journal
+        .account(&account("222222222222"), &[])
+        .expect("account");
+    journal.finish(None).expect("finish");
+    let merged = dir.path().join("merged.json");
+    let (code, stderr) = run(&[
+        "merge",
+        path_str(&first),
+        path_str(&second),
+        "--out",
+        path_str(&merged),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("2 account(s) from 2 snapshot(s)\n"),
+        "{stderr}"
+    );
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&merged).expect("merged")).expect("json");
+    assert_eq!(snapshot["partial"], false);
+    let (code, stderr) = run(&["merge", path_str(&first), "--out", path_str(&merged)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("snapshot(s), partial"),
+        "alone, the interrupted run is partial: {stderr}"
+    );
+}
