@@ -1000,3 +1000,68 @@ fn a_complete_merge_is_not_partial() {
         "alone, the interrupted run is partial: {stderr}"
     );
 }
+
+/// Ctrl-C while the checks are evaluated or the reports written: the scan
+/// stops at once with exit 130 and leaves no half-written report.
+#[test]
+fn ctrl_c_stops_a_scan_in_any_phase_without_a_truncated_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A world large enough to take seconds: acme's workload accounts
+    // copied under 400 ids.
+    let acme = auditscope::collect::mock::load(&root().join("mock/acme")).expect("acme");
+    let mut world = serde_json::to_value(&acme).expect("json");
+    let template = serde_json::to_string(&world["accounts"][4]).expect("account");
+    let accounts = world["accounts"].as_array_mut().expect("accounts");
+    for i in 0..400 {
+        let id = format!("{:012}", 700_000_000_000u64 + i);
+        let copy = template.replace("555555555555", &id);
+        accounts.push(serde_json::from_str(&copy).expect("copy"));
+    }
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, world.to_string()).expect("world");
+    let out = dir.path().join("out");
+    let mut interrupted = 0;
+    for delay_ms in [300u64, 1500] {
+        let child = Command::new(env!("CARGO_BIN_EXE_auditscope"))
+            .args([
+                "scan",
+                "--snapshot",
+                path_str(&file),
+                "--out",
+                path_str(&out),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let output = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if output.status.code() == Some(0) {
+            // Finished before the signal came: nothing to check here.
+            continue;
+        }
+        assert_eq!(
+            output.status.code(),
+            Some(130),
+            "after {delay_ms} ms: {stderr}"
+        );
+        interrupted += 1;
+        if let Ok(entries) = std::fs::read_dir(&out) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                assert!(!name.ends_with(".tmp"), "a temporary file was left: {name}");
+                if name == "result.json" {
+                    let text = std::fs::read_to_string(entry.path()).expect("read");
+                    serde_json::from_str::<serde_json::Value>(&text).expect("a whole result.json");
+                }
+            }
+        }
+    }
+    assert!(interrupted > 0, "every scan finished before the signal");
+}
