@@ -29,6 +29,25 @@ pub struct SampleEvent {
     pub read_only: bool,
 }
 
+/// The account id sample events are written with; a scan puts the
+/// evaluated account's id in its place, so a filter narrowed to one
+/// account's events fails for the others.
+pub const SAMPLE_ACCOUNT_ID: &str = "111122223333";
+
+impl SampleEvent {
+    /// The record as it would be logged for `account_id`.
+    pub fn record_for(&self, account_id: &str) -> Value {
+        if account_id == SAMPLE_ACCOUNT_ID || account_id.is_empty() {
+            return self.record.clone();
+        }
+        let text = self
+            .record
+            .to_string()
+            .replace(SAMPLE_ACCOUNT_ID, account_id);
+        serde_json::from_str(&text).unwrap_or_else(|_| self.record.clone())
+    }
+}
+
 /// Events by name.
 pub type Events = BTreeMap<String, Arc<SampleEvent>>;
 
@@ -42,6 +61,9 @@ pub struct Monitor {
     pub metric_namespace: String,
     pub must_match: Vec<Arc<SampleEvent>>,
     pub must_not_match: Vec<Arc<SampleEvent>>,
+    /// `must_match` events that another check's recommended pattern may
+    /// also match, on purpose (one event that belongs to two classes).
+    pub shared: Vec<String>,
 }
 
 /// The namespace remediation commands use unless a check names another.
@@ -58,6 +80,9 @@ pub(super) struct RawMonitor {
     must_match: Vec<Spanned<String>>,
     #[serde(default)]
     must_not_match: Vec<Spanned<String>>,
+    /// Events of `must_match` that another check's pattern may match too.
+    #[serde(default)]
+    shared: Vec<Spanned<String>>,
 }
 
 /// Parses one event file; problems carry the JSON line and column.
@@ -152,6 +177,17 @@ pub(super) fn compile(
     };
     let must_match = resolve(&raw.must_match, "must_match");
     let must_not_match = resolve(&raw.must_not_match, "must_not_match");
+    for name in &raw.shared {
+        if !raw.must_match.iter().any(|m| m.value == name.value) {
+            problems.push((
+                name.clone(),
+                format!(
+                    "`monitor.shared` names `{}`, which is not in `must_match`",
+                    name.value
+                ),
+            ));
+        }
+    }
     if raw.must_match.is_empty() {
         problems.push((
             raw.pattern.clone(),
@@ -201,6 +237,7 @@ pub(super) fn compile(
             .unwrap_or_else(|| DEFAULT_NAMESPACE.into()),
         must_match,
         must_not_match,
+        shared: raw.shared.iter().map(|s| s.value.clone()).collect(),
     })
 }
 

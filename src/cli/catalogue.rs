@@ -50,6 +50,22 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
                 for event in &monitor.must_not_match {
                     let _ = writeln!(out, "  {:<48} {}", event.name, event.summary);
                 }
+                if !monitor.shared.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "\nOther checks' patterns may match these too, on purpose\n  {}",
+                        monitor.shared.join(", ")
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "\nSample events carry the account id {}; each account is judged with its own id in their place.",
+                    auditscope::checks::monitor::SAMPLE_ACCOUNT_ID
+                );
+                let _ = writeln!(
+                    out,
+                    "\nAn alarm counts when a single event makes it notify, as CloudWatch evaluates it:\n  M of N datapoints (DatapointsToAlarm of EvaluationPeriods), TreatMissingData, the filter's\n  default value, metric-math expressions (FILL, IF, SUM, ...). Anomaly-detection bands and\n  expressions that cannot be computed are not assessed."
+                );
                 let _ = writeln!(out, "\nRecommended filter pattern\n  {}\n", monitor.pattern);
             }
             if let Some(applies) = &check.applies_when {

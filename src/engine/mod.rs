@@ -16,6 +16,7 @@
 //! The engine reads `model` and `checks` and writes `result`; it knows
 //! nothing of how findings are rendered.
 
+pub mod alarm;
 pub mod cel_value;
 pub mod monitor;
 pub mod policy;

@@ -12,8 +12,10 @@
 //! 3. An alarm in the log group's account and region watches the filter's
 //!    metric: same namespace and name, the same dimension names, and for
 //!    each dimension the value the filter would publish for the event.
-//! 4. The alarm's actions are enabled, one event reaches its threshold, and
-//!    one of its alarm actions is an SNS topic with a confirmed subscription.
+//! 4. The alarm's actions are enabled, a single event makes it notify as
+//!    CloudWatch evaluates it (datapoints to alarm, missing-data
+//!    treatment, metric math: [`super::alarm`]), and one of its alarm
+//!    actions is an SNS topic with a confirmed subscription.
 //!
 //! Each `must_match` event is followed along every path; the furthest one
 //! counts. The check passes when every event completes the chain. When an
@@ -21,6 +23,7 @@
 //! the commands that add it. A link that could not be read (API error,
 //! account outside the scan) makes the result unknown instead of failed.
 
+use super::alarm::Firing;
 use super::view::{management_events, World};
 use super::ErrorIndex;
 use crate::checks::{Monitor, SampleEvent};
@@ -124,8 +127,9 @@ struct ParsedFilter<'a> {
     transformations: &'a [MetricTransformation],
 }
 
-/// (check id, log group ARN).
-type CoverageKey = (String, String);
+/// (check id, log group ARN, account id or "" when no filter of the group
+/// can tell accounts apart).
+type CoverageKey = (String, String, String);
 
 /// Judges monitor checks; one per evaluation thread, caching what does not
 /// depend on the account (every member of an organization trail shares the
@@ -204,7 +208,7 @@ impl<'a> Chains<'a> {
                     reaches.push(problem);
                     continue;
                 }
-                let coverage = self.coverage(check_id, monitor, feed);
+                let coverage = self.coverage(check_id, monitor, feed, &account.id);
                 if let Some(reach) = coverage.get(index) {
                     reaches.push(reach.prefixed(&feed.path));
                 }
@@ -366,17 +370,36 @@ impl<'a> Chains<'a> {
 
     /// The reach of every `must_match` event from the filters of a feed's
     /// log group onwards.
-    fn coverage(&self, check_id: &str, monitor: &Monitor, feed: &Feed<'a>) -> Rc<Vec<Reach>> {
-        let key = (check_id.to_owned(), feed.group_arn.to_owned());
+    fn coverage(
+        &self,
+        check_id: &str,
+        monitor: &Monitor,
+        feed: &Feed<'a>,
+        account_id: &str,
+    ) -> Rc<Vec<Reach>> {
+        // Sample events carry the evaluated account's id. Members of an
+        // organization trail share its log group, and their coverage is
+        // computed once, unless a filter of the group could tell accounts
+        // apart.
+        let dependent = account_dependent(feed);
+        let key = (
+            check_id.to_owned(),
+            feed.group_arn.to_owned(),
+            if dependent {
+                account_id.to_owned()
+            } else {
+                String::new()
+            },
+        );
         if let Some(found) = self.coverage.borrow().get(&key) {
             return found.clone();
         }
-        let computed = Rc::new(self.compute_coverage(monitor, feed));
+        let computed = Rc::new(self.compute_coverage(monitor, feed, account_id));
         self.coverage.borrow_mut().insert(key, computed.clone());
         computed
     }
 
-    fn compute_coverage(&self, monitor: &Monitor, feed: &Feed<'a>) -> Vec<Reach> {
+    fn compute_coverage(&self, monitor: &Monitor, feed: &Feed<'a>, account_id: &str) -> Vec<Reach> {
         let where_ = format!(
             "log group {} ({}, {})",
             feed.group_name, feed.account.id, feed.region
@@ -390,6 +413,16 @@ impl<'a> Chains<'a> {
         ) {
             return vec![unknown; monitor.must_match.len()];
         }
+        let must: Vec<Value> = monitor
+            .must_match
+            .iter()
+            .map(|e| e.record_for(account_id))
+            .collect();
+        let must_not: Vec<Value> = monitor
+            .must_not_match
+            .iter()
+            .map(|e| e.record_for(account_id))
+            .collect();
         let filters = self.parsed_filters(feed);
         // Which events each filter matches; a filter that also matches a
         // must-not-match event does not count (its alarm would cry wolf or
@@ -398,16 +431,13 @@ impl<'a> Chains<'a> {
             .iter()
             .map(|f| match &f.pattern {
                 Ok(p) => (
-                    monitor
-                        .must_match
-                        .iter()
-                        .map(|e| p.matches_json(&e.record))
-                        .collect(),
+                    must.iter().map(|record| p.matches_json(record)).collect(),
                     monitor
                         .must_not_match
                         .iter()
-                        .filter(|e| p.matches_json(&e.record))
-                        .map(|e| e.as_ref())
+                        .zip(&must_not)
+                        .filter(|(_, record)| p.matches_json(record))
+                        .map(|(e, _)| e.as_ref())
                         .collect(),
                 ),
                 Err(_) => (vec![false; monitor.must_match.len()], Vec::new()),
@@ -433,7 +463,7 @@ impl<'a> Chains<'a> {
                     }
                     for transformation in filter.transformations {
                         reaches.push(
-                            self.alarm_reach(feed, filter.name, transformation, event)
+                            self.alarm_reach(feed, filter.name, transformation, event, &must[i])
                                 .prefixed(&format!("filter {}", filter.name)),
                         );
                     }
@@ -471,6 +501,7 @@ impl<'a> Chains<'a> {
         filter: &str,
         metric: &MetricTransformation,
         event: &SampleEvent,
+        record: &Value,
     ) -> Reach {
         let region = feed.region;
         let account = &feed.account.id;
@@ -489,7 +520,7 @@ impl<'a> Chains<'a> {
             .region(region)
             .map(|f| f.metric_alarms.as_slice())
             .unwrap_or_default();
-        let published = published_dimensions(metric, &event.record);
+        let published = published_dimensions(metric, record);
         let same_name: Vec<&MetricAlarm> = alarms
             .iter()
             .filter(|a| a.metric_name.as_deref() == Some(metric.metric_name.as_str()))
@@ -499,11 +530,25 @@ impl<'a> Chains<'a> {
             .copied()
             .filter(|a| a.namespace.as_deref() == Some(metric.metric_namespace.as_str()))
             .collect();
-        let watching: Vec<&MetricAlarm> = same_metric
+        // An alarm watches the metric directly, or reads it in a query of a
+        // metric-math expression (then `query` names that query).
+        let mut watching: Vec<(&MetricAlarm, Option<String>)> = same_metric
             .iter()
             .copied()
             .filter(|a| published.as_ref() == Some(&a.dimensions))
+            .map(|a| (a, None))
             .collect();
+        if let Some(dimensions) = &published {
+            watching.extend(alarms.iter().filter_map(|a| {
+                crate::engine::alarm::query_reading(
+                    a,
+                    &metric.metric_namespace,
+                    &metric.metric_name,
+                    dimensions,
+                )
+                .map(|query| (a, Some(query)))
+            }));
+        }
         if watching.is_empty() {
             let mut detail = format!(
                 "No alarm in {region} of account {account} watches metric {metric_id}, which filter {filter} publishes for `{}`.",
@@ -533,7 +578,7 @@ impl<'a> Chains<'a> {
                 alarm_fix(feed, metric, &format!("{}-alarm", filter), None),
             );
         }
-        best(watching.into_iter().map(|alarm| {
+        best(watching.into_iter().map(|(alarm, query)| {
             let name = &alarm.name;
             if !alarm.actions_enabled {
                 return Reach::broken(
@@ -552,15 +597,27 @@ impl<'a> Chains<'a> {
                     ])],
                 );
             }
-            if let Some(why) = never_fires(alarm, metric, &event.record) {
-                return Reach::broken(
-                    Link::AlarmThreshold,
-                    format!(
-                        "Alarm {name} ({region}) does not fire on a single `{}`: {why}.",
-                        event.name
-                    ),
-                    alarm_fix(feed, metric, name, Some(alarm)),
-                );
+            match crate::engine::alarm::one_event(alarm, metric, record, query.as_deref()) {
+                Firing::Fires => {}
+                Firing::Never(why) => {
+                    return Reach::broken(
+                        Link::AlarmThreshold,
+                        format!(
+                            "Alarm {name} ({region}) does not notify on a single `{}`: {why}.",
+                            event.name
+                        ),
+                        alarm_fix(feed, metric, name, Some(alarm)),
+                    )
+                }
+                Firing::Unknown(why) => {
+                    return Reach::unknown(
+                        Link::AlarmThreshold,
+                        format!(
+                            "Whether alarm {name} ({region}) notifies on a single `{}` cannot be decided: {why}.",
+                            event.name
+                        ),
+                    )
+                }
             }
             let topics: Vec<&str> = alarm
                 .alarm_actions
@@ -730,43 +787,6 @@ fn published_dimensions(
             Some((name.clone(), text))
         })
         .collect()
-}
-
-/// Why one event does not take the alarm over its threshold, if it does not.
-fn never_fires(
-    alarm: &MetricAlarm,
-    metric: &MetricTransformation,
-    record: &Value,
-) -> Option<String> {
-    let value = metric.metric_value.trim();
-    let published = if value.starts_with('$') {
-        filter_pattern::parse_selector(value)
-            .ok()
-            .and_then(|s| s.resolve(record).and_then(Value::as_f64))?
-    } else {
-        value.parse::<f64>().ok()?
-    };
-    let datapoint = if alarm.statistic.as_deref() == Some("SampleCount") {
-        1.0
-    } else {
-        published
-    };
-    let threshold = alarm.threshold?;
-    let fires = match alarm.comparison_operator.as_deref()? {
-        "GreaterThanOrEqualToThreshold" => datapoint >= threshold,
-        "GreaterThanThreshold" => datapoint > threshold,
-        "LessThanThreshold" => datapoint < threshold,
-        "LessThanOrEqualToThreshold" => datapoint <= threshold,
-        // Anomaly-detection bands cannot be judged from configuration.
-        _ => true,
-    };
-    (!fires).then(|| {
-        format!(
-            "one event gives {} {datapoint}, and the alarm needs {} {threshold}",
-            alarm.statistic.as_deref().unwrap_or("a datapoint of"),
-            alarm.comparison_operator.as_deref().unwrap_or_default()
-        )
-    })
 }
 
 fn dims_text(dims: &BTreeMap<String, String>) -> String {
@@ -990,6 +1010,8 @@ fn alarm_fix(
             "300",
             "--evaluation-periods",
             "1",
+            "--datapoints-to-alarm",
+            "1",
             "--threshold",
             "1",
             "--comparison-operator",
@@ -1071,5 +1093,26 @@ fn summarize(monitor: &Monitor, per_event: &[Reach]) -> Value {
         "paths": paths,
         "fix": decisive.map(|r| r.fix.clone()).unwrap_or_default(),
         "pattern": monitor.pattern,
+    })
+}
+
+/// Whether a filter of the feed's log group could match or publish
+/// differently for different accounts: it names an account id (or any
+/// number), an account field or an ARN, or publishes values or dimensions
+/// taken from the event.
+fn account_dependent(feed: &Feed) -> bool {
+    feed.filters.iter().any(|f| {
+        let lower = f.pattern.to_ascii_lowercase();
+        let digits = f
+            .pattern
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.iter().all(u8::is_ascii_digit));
+        digits
+            || lower.contains("account")
+            || lower.contains("arn")
+            || f.transformations
+                .iter()
+                .any(|t| !t.dimensions.is_empty() || t.metric_value.trim().starts_with('$'))
     })
 }

@@ -349,13 +349,16 @@ impl<'a> World<'a> {
         view.insert("public_policy_statements".into(), json!(public_statements));
         view.insert("public_acl_grants".into(), json!(public_grants));
         view.insert("is_public".into(), json!(policy_public || acl_public));
+        let transport = bucket.policy.as_ref().map(|document| {
+            policy::denies_insecure_transport(document, &bucket.name, self.partition_of(bucket))
+        });
         view.insert(
             "secure_transport_enforced".into(),
-            json!(bucket
-                .policy
+            json!(transport
                 .as_ref()
-                .is_some_and(policy::denies_insecure_transport)),
+                .is_some_and(policy::TransportDeny::enforced)),
         );
+        view.insert("secure_transport".into(), json!(transport));
         let retention_days = bucket.object_lock.as_ref().and_then(|lock| {
             lock.default_retention_days
                 .or(lock.default_retention_years.map(|y| y * 365))
@@ -370,6 +373,17 @@ impl<'a> World<'a> {
         });
         view.insert("min_expiration_days".into(), json!(min_expiration));
         Value::Object(view)
+    }
+
+    /// The partition of a bucket's ARN (`aws`, `aws-cn`, `aws-us-gov`): the
+    /// partition of the trails that deliver to it, else `aws`.
+    fn partition_of(&self, bucket: &Bucket) -> &'a str {
+        self.owned_trails
+            .values()
+            .find(|t| t.s3_bucket_name.as_deref() == Some(bucket.name.as_str()))
+            .and_then(|t| t.arn.split(':').nth(1))
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws")
     }
 
     /// The view of a trail bucket: the bucket plus the trails that deliver to it.

@@ -482,6 +482,57 @@ pub struct MetricAlarm {
     pub insufficient_data_actions: Vec<String>,
     /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
     pub state: Option<String>,
+    /// `DatapointsToAlarm` (M of an "M out of N" alarm; N is
+    /// `evaluation_periods`). `None`: the same as `evaluation_periods`.
+    pub datapoints_to_alarm: Option<u32>,
+    /// `TreatMissingData`: `missing` (the default), `notBreaching`,
+    /// `breaching` or `ignore`.
+    pub treat_missing_data: Option<String>,
+    /// A percentile statistic (`ExtendedStatistic`), e.g. `p99`.
+    pub extended_statistic: Option<String>,
+    /// `Metrics`: for an alarm on a metric-math expression or an anomaly
+    /// detection band, the queries it is made of.
+    pub metrics: Vec<MetricDataQuery>,
+    /// `ThresholdMetricId`: the query whose result is the threshold (an
+    /// anomaly detection band).
+    pub threshold_metric_id: Option<String>,
+}
+
+/// One query of an alarm's `Metrics` (CloudWatch `MetricDataQuery`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricDataQuery {
+    pub id: String,
+    /// A metric-math expression over other queries' ids.
+    pub expression: Option<String>,
+    pub label: Option<String>,
+    /// Whether this query's result is what the alarm evaluates (`None`:
+    /// true, as in CloudWatch).
+    pub return_data: Option<bool>,
+    pub metric_stat: Option<MetricStat>,
+    /// Seconds.
+    pub period: Option<u32>,
+}
+
+/// A metric with the statistic and period a query reads it with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricStat {
+    pub metric: MetricRef,
+    /// Seconds.
+    pub period: Option<u32>,
+    /// `Sum`, `SampleCount`, `Average`, `Minimum`, `Maximum` or a percentile.
+    pub stat: String,
+    pub unit: Option<String>,
+}
+
+/// A metric by namespace, name and dimensions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricRef {
+    pub namespace: String,
+    pub metric_name: String,
+    pub dimensions: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

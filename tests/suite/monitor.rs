@@ -607,3 +607,71 @@ fn the_fix_fills_in_the_real_names() {
         "{fix:?}"
     );
 }
+
+/// Sample events stand for the class a check monitors: an event of one
+/// check's `must_match` that another check's recommended pattern also
+/// matches would let that other filter pass this check (an unauthorized
+/// RunInstances credited to the EC2 instance-changes filter), unless the
+/// check declares it `shared` on purpose.
+#[test]
+fn no_sample_event_is_matched_by_another_checks_pattern_unless_shared() {
+    let catalogue = alarm_checks();
+    let monitors: Vec<(
+        &str,
+        &auditscope::checks::Monitor,
+        auditscope::filter_pattern::Pattern,
+    )> = catalogue
+        .checks
+        .iter()
+        .filter_map(|c| {
+            let m = c.monitor.as_ref()?;
+            let p = auditscope::filter_pattern::parse(&m.pattern).ok()?;
+            Some((c.id.as_str(), m, p))
+        })
+        .collect();
+    let mut overlaps = Vec::new();
+    for (check, monitor, _) in &monitors {
+        for event in &monitor.must_match {
+            for (other, _, pattern) in &monitors {
+                if other != check
+                    && pattern.matches_json(&event.record)
+                    && !monitor.shared.contains(&event.name)
+                {
+                    overlaps.push(format!(
+                        "{check}: `{}` is also matched by {other}'s pattern",
+                        event.name
+                    ));
+                }
+            }
+        }
+    }
+    assert!(overlaps.is_empty(), "{}", overlaps.join("\n"));
+}
+
+/// A filter narrowed to one account's events fails for the others: sample
+/// events carry the evaluated account's id.
+#[test]
+fn a_filter_narrowed_to_one_account_fails_for_the_others() {
+    let mut snapshot = compliant();
+    let other = snapshot.accounts[0].id.clone();
+    let filter = filter_of(&mut snapshot, "alarm-root-account-usage");
+    filter.pattern = format!(
+        "{{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" && $.recipientAccountId = \"{}\" }}",
+        "999999999999"
+    );
+    let (status, link, _) = outcome(&snapshot, "alarm-root-account-usage");
+    assert_eq!(
+        status,
+        Status::Fail,
+        "narrowed to another account than {other}"
+    );
+    assert_eq!(link, "metric_filter");
+    let filter = filter_of(&mut snapshot, "alarm-root-account-usage");
+    filter.pattern = format!(
+        "{{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" && $.recipientAccountId = \"{other}\" }}"
+    );
+    assert_eq!(
+        outcome(&snapshot, "alarm-root-account-usage").0,
+        Status::Pass
+    );
+}

@@ -1,7 +1,7 @@
 //! CloudWatch: metric alarms (DescribeAlarms, paginated).
 
 use super::{Clients, Ctx};
-use crate::model::MetricAlarm;
+use crate::model::{MetricAlarm, MetricDataQuery, MetricRef, MetricStat};
 
 pub(super) async fn alarms(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<MetricAlarm> {
     let pages = clients
@@ -32,10 +32,7 @@ pub(super) async fn alarms(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<Me
                     .iter()
                     .filter_map(|d| Some((d.name()?.to_owned(), d.value()?.to_owned())))
                     .collect(),
-                statistic: a
-                    .statistic()
-                    .map(|s| s.as_str().to_owned())
-                    .or_else(|| a.extended_statistic().map(str::to_owned)),
+                statistic: a.statistic().map(|s| s.as_str().to_owned()),
                 period: a.period().and_then(|p| u32::try_from(p).ok()),
                 evaluation_periods: a.evaluation_periods().and_then(|p| u32::try_from(p).ok()),
                 threshold: a.threshold(),
@@ -45,7 +42,39 @@ pub(super) async fn alarms(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<Me
                 ok_actions: a.ok_actions().to_vec(),
                 insufficient_data_actions: a.insufficient_data_actions().to_vec(),
                 state: a.state_value().map(|s| s.as_str().to_owned()),
+                datapoints_to_alarm: a.datapoints_to_alarm().and_then(|n| u32::try_from(n).ok()),
+                treat_missing_data: a.treat_missing_data().map(str::to_owned),
+                extended_statistic: a.extended_statistic().map(str::to_owned),
+                metrics: a.metrics().iter().map(query).collect(),
+                threshold_metric_id: a.threshold_metric_id().map(str::to_owned),
             })
         })
         .collect()
+}
+
+fn query(q: &aws_sdk_cloudwatch::types::MetricDataQuery) -> MetricDataQuery {
+    MetricDataQuery {
+        id: q.id().unwrap_or_default().to_owned(),
+        expression: q.expression().map(str::to_owned),
+        label: q.label().map(str::to_owned),
+        return_data: q.return_data(),
+        metric_stat: q.metric_stat().map(|s| MetricStat {
+            metric: s
+                .metric()
+                .map(|m| MetricRef {
+                    namespace: m.namespace().unwrap_or_default().to_owned(),
+                    metric_name: m.metric_name().unwrap_or_default().to_owned(),
+                    dimensions: m
+                        .dimensions()
+                        .iter()
+                        .filter_map(|d| Some((d.name()?.to_owned(), d.value()?.to_owned())))
+                        .collect(),
+                })
+                .unwrap_or_default(),
+            period: s.period().and_then(|p| u32::try_from(p).ok()),
+            stat: s.stat().unwrap_or_default().to_owned(),
+            unit: s.unit().map(|u| u.as_str().to_owned()),
+        }),
+        period: q.period().and_then(|p| u32::try_from(p).ok()),
+    }
 }
