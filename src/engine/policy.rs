@@ -701,14 +701,21 @@ impl Condition {
             }
         }
         // A key of a typed operator only ever holds values of its type.
-        probes.retain(|p| match self.kind {
-            Kind::Numeric => parse_number(p).is_some(),
-            Kind::Date => parse_date(p).is_some(),
-            Kind::Ip => p.parse::<IpAddr>().is_ok(),
-            Kind::Bool => p.eq_ignore_ascii_case("true") || p.eq_ignore_ascii_case("false"),
-            _ => true,
-        });
+        probes.retain(|p| self.possible_value(p));
         probes
+    }
+
+    /// Whether a request could carry `value` for a key this operator
+    /// compares: a number, a date, an address or a boolean for the typed
+    /// operators, any text for the others.
+    pub fn possible_value(&self, value: &str) -> bool {
+        match self.kind {
+            Kind::Numeric => parse_number(value).is_some(),
+            Kind::Date => parse_date(value).is_some(),
+            Kind::Ip => value.parse::<IpAddr>().is_ok(),
+            Kind::Bool => value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false"),
+            _ => true,
+        }
     }
 
     /// Whether the condition is true for every request, whatever its key

@@ -487,7 +487,7 @@ mod tests {
                     trail("c", ""),
                 ],
                 region_facts: vec![RegionFacts {
-                    region: "us-east-1".into(),
+                    region: "eu-west-1".into(),
                     ..Default::default()
                 }],
                 ..account()
