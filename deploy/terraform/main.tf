@@ -121,6 +121,7 @@ locals {
     "kms:DescribeKey",
     "kms:GetKeyRotationStatus",
     "kms:ListAliases",
+    "logs:DescribeAccountPolicies",
     "logs:DescribeLogGroups",
     "logs:DescribeMetricFilters",
     "organizations:DescribeOrganization",

@@ -451,7 +451,7 @@ pub struct ErrorIndex<'a> {
 impl<'a> ErrorIndex<'a> {
     fn new(errors: &'a [CollectionError]) -> Self {
         let mut by_action: HashMap<String, Vec<&CollectionError>> = HashMap::new();
-        for error in errors {
+        for error in errors.iter().filter(|e| !e.is_fact()) {
             by_action.entry(error.iam_action()).or_default().push(error);
         }
         let blocking = errors.iter().filter(|e| e.blocks_account()).collect();

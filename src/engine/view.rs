@@ -447,6 +447,16 @@ impl<'a> World<'a> {
         );
         let trails = self.trails_by_log_group.get(&log_group_key(&group.arn));
         view.insert("trail_arns".into(), json!(trails));
+        let covering = account.region(region).and_then(|facts| {
+            facts
+                .logs_account_policies
+                .iter()
+                .find(|p| account_policy_covers(p, &group.name))
+        });
+        view.insert(
+            "account_data_protection_policy".into(),
+            json!(covering.map(|p| &p.policy_name)),
+        );
         (Value::Object(view), unresolved)
     }
 
@@ -656,6 +666,38 @@ impl<'a> World<'a> {
     }
 }
 
+/// Whether an account-level data protection policy covers a log group:
+/// its type is `DATA_PROTECTION_POLICY`, its scope `ALL` (the only scope
+/// CloudWatch Logs offers), and its selection criteria, if any, do not
+/// leave the group out (`LogGroupName NOT IN [...]`). Criteria of another
+/// form are not understood and cover nothing.
+/// Source: CloudWatch Logs API Reference, PutAccountPolicy.
+pub fn account_policy_covers(policy: &crate::model::LogsAccountPolicy, group: &str) -> bool {
+    if policy.policy_type != "DATA_PROTECTION_POLICY"
+        || policy.scope.as_deref().is_some_and(|s| s != "ALL")
+    {
+        return false;
+    }
+    let Some(criteria) = policy.selection_criteria.as_deref().map(str::trim) else {
+        return true;
+    };
+    if criteria.is_empty() {
+        return true;
+    }
+    let Some(list) = criteria
+        .strip_prefix("LogGroupName")
+        .map(str::trim_start)
+        .and_then(|r| r.strip_prefix("NOT IN"))
+        .map(str::trim)
+    else {
+        return false;
+    };
+    match serde_json::from_str::<Vec<String>>(list) {
+        Ok(excluded) => !excluded.iter().any(|e| e == group),
+        Err(_) => false,
+    }
+}
+
 fn to_object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
     match serde_json::to_value(value) {
         Ok(Value::Object(map)) => map,
@@ -677,6 +719,9 @@ fn kms_key_view(key: &KmsKey) -> Value {
             .is_none_or(|s| s == "SYMMETRIC_DEFAULT")),
     );
     view.insert("is_enabled".into(), json!(key.key_state == "Enabled"));
+    let unsupported = KmsKey::rotation_unsupported(key.key_spec.as_deref(), key.origin.as_deref());
+    view.insert("rotation_supported".into(), json!(unsupported.is_none()));
+    view.insert("rotation_unsupported_reason".into(), json!(unsupported));
     Value::Object(view)
 }
 

@@ -50,6 +50,7 @@ pub const OPERATIONS: &[&str] = &[
     "kms:DescribeKey",
     "kms:GetKeyRotationStatus",
     "kms:ListAliases",
+    "logs:DescribeAccountPolicies",
     "logs:DescribeLogGroups",
     "logs:DescribeMetricFilters",
     "logs:GetDataProtectionPolicy",
@@ -196,6 +197,9 @@ pub struct RegionFacts {
     pub config_recorders: Vec<ConfigRecorder>,
     pub config_delivery_channels: Vec<ConfigDeliveryChannel>,
     pub eventbridge_rules: Vec<EventRule>,
+    /// CloudWatch Logs account-level policies of the data protection kind
+    /// (`DescribeAccountPolicies`, policyType `DATA_PROTECTION_POLICY`).
+    pub logs_account_policies: Vec<LogsAccountPolicy>,
     /// API calls sent to this region per `service:Operation` (live scans),
     /// including account-wide ones answered here (trail status in a trail's
     /// home region, a bucket's configuration in the bucket's region).
@@ -440,6 +444,21 @@ pub struct LogGroup {
     pub log_group_class: Option<String>,
     pub stored_bytes: Option<u64>,
     pub metric_filters: Vec<MetricFilter>,
+}
+
+/// A CloudWatch Logs account-level policy (`PutAccountPolicy`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogsAccountPolicy {
+    pub policy_name: String,
+    /// `DATA_PROTECTION_POLICY`, `SUBSCRIPTION_FILTER_POLICY`, ...
+    pub policy_type: String,
+    /// `ALL`: every log group of the account in the region.
+    pub scope: Option<String>,
+    /// e.g. `LogGroupName NOT IN ["a", "b"]`.
+    pub selection_criteria: Option<String>,
+    /// The policy document, parsed.
+    pub policy_document: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -740,6 +759,39 @@ pub fn arn_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|s| !s.is_empty())
 }
 
+impl KmsKey {
+    /// Why AWS KMS cannot rotate a key with this spec and origin
+    /// automatically, if it cannot: only symmetric encryption keys whose
+    /// key material KMS generated rotate (AWS KMS Developer Guide,
+    /// "Rotating AWS KMS keys": not asymmetric or HMAC keys, not keys with
+    /// imported material, not keys in a custom key store).
+    pub fn rotation_unsupported(spec: Option<&str>, origin: Option<&str>) -> Option<String> {
+        match (spec, origin) {
+            (Some(spec), _) if spec != "SYMMETRIC_DEFAULT" => Some(format!(
+                "its key spec is {spec}: AWS KMS rotates only symmetric encryption keys"
+            )),
+            (_, Some("EXTERNAL")) => Some(
+                "its key material is imported: AWS KMS cannot rotate it automatically (rotate it by hand)".into(),
+            ),
+            (_, Some(origin @ ("AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE"))) => Some(format!(
+                "it is in a custom key store ({origin}): AWS KMS cannot rotate it automatically"
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl CollectionError {
+    /// Whether the "error" is an answer about the resource rather than a
+    /// failed read: GetKeyRotationStatus refused for a key KMS cannot
+    /// rotate. Such an error makes no check ERROR.
+    pub fn is_fact(&self) -> bool {
+        self.service == "kms"
+            && self.operation == "GetKeyRotationStatus"
+            && self.code == "UnsupportedOperationException"
+    }
+}
+
 impl Snapshot {
     /// Finds an account by id.
     pub fn account(&self, id: &str) -> Option<&Account> {
@@ -858,6 +910,9 @@ impl Snapshot {
                     .config_delivery_channels
                     .sort_by(|a, b| a.name.cmp(&b.name));
                 facts.eventbridge_rules.sort_by(|a, b| a.name.cmp(&b.name));
+                facts.logs_account_policies.sort_by(|a, b| {
+                    (&a.policy_type, &a.policy_name).cmp(&(&b.policy_type, &b.policy_name))
+                });
                 for rule in &mut facts.eventbridge_rules {
                     rule.targets
                         .sort_by(|a, b| (&a.id, &a.arn).cmp(&(&b.id, &b.arn)));

@@ -46,13 +46,17 @@ pub(super) async fn keys_in_use(
         };
         let meta = described.key_metadata()?;
         let customer = meta.key_manager().is_some_and(|m| m.as_str() == "CUSTOMER");
-        let symmetric = meta
-            .key_spec()
-            .is_none_or(|s| s.as_str() == "SYMMETRIC_DEFAULT");
+        let spec = meta.key_spec().map(|s| s.as_str().to_owned());
+        let origin = meta.origin().map(|o| o.as_str().to_owned());
+        // KMS rotates only symmetric keys with key material it made:
+        // asking about any other key is refused (UnsupportedOperation).
+        let rotatable =
+            crate::model::KmsKey::rotation_unsupported(spec.as_deref(), origin.as_deref())
+                .is_none();
         let key_id = meta.key_id().to_owned();
         let (rotation, aliases) = tokio::join!(
             async {
-                if customer && symmetric {
+                if customer && rotatable {
                     Some(
                         client
                             .get_key_rotation_status()
@@ -73,6 +77,8 @@ pub(super) async fn keys_in_use(
         );
         let rotation_enabled = match rotation {
             Some(Ok(r)) => Some(r.key_rotation_enabled()),
+            // A key KMS cannot rotate: a fact about the key, not a failure.
+            Some(Err(e)) if super::describe_error(&e).0 == "UnsupportedOperationException" => None,
             Some(Err(e)) => {
                 ctx.fail(
                     Some(&region),
@@ -109,8 +115,8 @@ pub(super) async fn keys_in_use(
                 .key_manager()
                 .map(|m| m.as_str().to_owned())
                 .unwrap_or_default(),
-            key_spec: meta.key_spec().map(|s| s.as_str().to_owned()),
-            origin: meta.origin().map(|o| o.as_str().to_owned()),
+            key_spec: spec,
+            origin,
             rotation_enabled,
             aliases,
         })

@@ -2,7 +2,7 @@
 //! instead of one per group, every metric filter.
 
 use super::{Clients, Ctx};
-use crate::model::{LogGroup, MetricFilter, MetricTransformation};
+use crate::model::{LogGroup, LogsAccountPolicy, MetricFilter, MetricTransformation};
 use std::collections::BTreeMap;
 
 const SERVICE: &str = "logs";
@@ -84,6 +84,46 @@ pub(super) async fn log_groups(clients: &Clients, ctx: &Ctx, region: &str) -> Ve
                 data_protection_status: g.data_protection_status().map(|s| s.as_str().to_owned()),
                 log_group_class: g.log_group_class().map(|c| c.as_str().to_owned()),
                 stored_bytes: g.stored_bytes().and_then(|b| u64::try_from(b).ok()),
+            })
+        })
+        .collect()
+}
+
+/// The account-level data protection policies of the region
+/// (DescribeAccountPolicies, policyType DATA_PROTECTION_POLICY): one policy
+/// covers every log group in its scope.
+pub(super) async fn data_protection_account_policies(
+    clients: &Clients,
+    ctx: &Ctx,
+    region: &str,
+) -> Vec<LogsAccountPolicy> {
+    let answer = clients
+        .logs(region)
+        .describe_account_policies()
+        .policy_type(aws_sdk_cloudwatchlogs::types::PolicyType::DataProtectionPolicy)
+        .send()
+        .await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(e) => {
+            ctx.fail(Some(region), SERVICE, "DescribeAccountPolicies", None, &e);
+            return Vec::new();
+        }
+    };
+    answer
+        .account_policies()
+        .iter()
+        .filter_map(|p| {
+            Some(LogsAccountPolicy {
+                // A policy without a name or type is not one a fact can be
+                // made of (absent is not empty).
+                policy_name: p.policy_name()?.to_owned(),
+                policy_type: p.policy_type()?.as_str().to_owned(),
+                scope: p.scope().map(|s| s.as_str().to_owned()),
+                selection_criteria: p.selection_criteria().map(str::to_owned),
+                policy_document: p
+                    .policy_document()
+                    .and_then(|d| serde_json::from_str(d).ok()),
             })
         })
         .collect()

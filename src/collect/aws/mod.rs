@@ -99,6 +99,7 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("kms", "DescribeKey"),
     ("kms", "GetKeyRotationStatus"),
     ("kms", "ListAliases"),
+    ("logs", "DescribeAccountPolicies"),
     ("logs", "DescribeLogGroups"),
     ("logs", "DescribeMetricFilters"),
     ("organizations", "DescribeOrganization"),
@@ -590,6 +591,7 @@ async fn collect_region(
         guardduty_detectors,
         (recorders, channels),
         eventbridge_rules,
+        logs_account_policies,
     ) = tokio::join!(
         cloudtrail::describe_trails(clients, ctx, region),
         logs::log_groups(clients, ctx, region),
@@ -598,6 +600,7 @@ async fn collect_region(
         guardduty::detectors(clients, ctx, region),
         config::recorders_and_channels(clients, ctx, region),
         events::rules(clients, ctx, region),
+        logs::data_protection_account_policies(clients, ctx, region),
     );
     (
         RegionFacts {
@@ -609,6 +612,7 @@ async fn collect_region(
             config_recorders: recorders,
             config_delivery_channels: channels,
             eventbridge_rules,
+            logs_account_policies,
             api_calls: BTreeMap::new(),
         },
         trails,

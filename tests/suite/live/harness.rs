@@ -204,8 +204,24 @@ impl Fault {
     }
 }
 
+/// Operations moto 5.2.5 does not serve, which the proxy answers itself
+/// with AWS's documented response shape (service, operation, the answer's
+/// JSON until a test sets another with [`Proxy::answer`]). Each is also
+/// listed in `moto_still_lacks_the_faked_operations`, which fails once
+/// moto serves one, so the fake can go.
+pub const FAKED: &[(&str, &str, &str)] = &[
+    // CloudWatch Logs API Reference, DescribeAccountPolicies: Response Syntax.
+    (
+        "logs",
+        "DescribeAccountPolicies",
+        r#"{"accountPolicies":[]}"#,
+    ),
+];
+
 #[derive(Default)]
 struct State {
+    /// Answers set for faked operations, by operation name.
+    answers: Mutex<HashMap<String, serde_json::Value>>,
     faults: Mutex<Vec<Arc<Fault>>>,
     /// Answers by request (see [`Proxy::record`]).
     recorded: Mutex<HashMap<Vec<u8>, Vec<u8>>>,
@@ -236,6 +252,13 @@ impl Proxy {
             }
         });
         Proxy { url, state }
+    }
+
+    /// Sets the answer of a faked operation ([`FAKED`]).
+    pub fn answer(&self, operation: &str, answer: serde_json::Value) {
+        if let Ok(mut answers) = self.state.answers.lock() {
+            answers.insert(operation.to_owned(), answer);
+        }
     }
 
     pub fn fault(&self, fault: Fault) -> Arc<Fault> {
@@ -318,13 +341,31 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &State) {
             return;
         }
     }
-    let response = match fault {
-        Some(fault) => {
+    let faked = request.operation().and_then(|op| {
+        FAKED
+            .iter()
+            .find(|(s, o, _)| *s == service && *o == op)
+            .map(|(_, o, default)| {
+                state
+                    .answers
+                    .lock()
+                    .ok()
+                    .and_then(|a| a.get(*o).cloned())
+                    .unwrap_or_else(|| serde_json::from_str(default).unwrap_or_default())
+            })
+    });
+    let response = match (fault, faked) {
+        (Some(fault), _) => {
             fault.hits.fetch_add(1, Ordering::SeqCst);
             error_response(&request, fault.status, &fault.code)
         }
-        None if request.is_cbor() => cbor_bridge(&request, upstream),
-        None => forward(&request, upstream),
+        (None, Some(answer)) => response(
+            200,
+            &[("Content-Type".into(), "application/x-amz-json-1.1".into())],
+            answer.to_string().as_bytes(),
+        ),
+        (None, None) if request.is_cbor() => cbor_bridge(&request, upstream),
+        (None, None) => forward(&request, upstream),
     };
     if mode == 1 {
         if let Ok(mut recorded) = state.recorded.lock() {
@@ -667,13 +708,13 @@ const SERVICES: [&str; 13] = [
     "cloudwatch",
 ];
 
-/// Per-service endpoints: everything to moto, CloudWatch (CBOR) and S3
-/// (a fixed answer) through the bridge.
+/// Per-service endpoints: everything to moto, CloudWatch (CBOR), S3 (a
+/// fixed answer) and CloudWatch Logs (a faked operation) through the bridge.
 pub fn endpoints(moto: &Moto, bridge: &Proxy) -> BTreeMap<String, String> {
     SERVICES
         .iter()
         .map(|&service| {
-            let url = if matches!(service, "cloudwatch" | "s3") {
+            let url = if matches!(service, "cloudwatch" | "s3" | "logs") {
                 &bridge.url
             } else {
                 &moto.url

@@ -1093,3 +1093,31 @@ async fn round_trip_monitoring_world() {
 async fn round_trip_gaps_world() {
     round_trip("gaps").await;
 }
+
+/// The proxy answers the operations of [`harness::FAKED`] itself because
+/// moto does not serve them. When moto starts serving one, this fails: drop
+/// the fake and test against moto's own answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moto_still_lacks_the_faked_operations() {
+    let moto = Moto::start();
+    let sdk = harness::sdk_config(&moto.url).await;
+    let mut served = Vec::new();
+    for (service, operation, _) in harness::FAKED {
+        let answered = match (*service, *operation) {
+            ("logs", "DescribeAccountPolicies") => aws_sdk_cloudwatchlogs::Client::new(&sdk)
+                .describe_account_policies()
+                .policy_type(aws_sdk_cloudwatchlogs::types::PolicyType::DataProtectionPolicy)
+                .send()
+                .await
+                .is_ok(),
+            other => panic!("no probe for faked operation {other:?}"),
+        };
+        if answered {
+            served.push(format!("{service}:{operation}"));
+        }
+    }
+    assert!(
+        served.is_empty(),
+        "moto now serves {served:?}: remove them from harness::FAKED"
+    );
+}
