@@ -1121,3 +1121,44 @@ async fn moto_still_lacks_the_faked_operations() {
         "moto now serves {served:?}: remove them from harness::FAKED"
     );
 }
+
+/// An account-level data protection policy covers a log group that has no
+/// policy of its own (DescribeAccountPolicies answered by the proxy in
+/// AWS's documented shape, see `harness::FAKED`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_data_protection_policy_covers_the_log_groups() {
+    let world = World::start().await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&world.sdk);
+    logs.create_log_group()
+        .log_group_name("app-logs")
+        .send()
+        .await
+        .expect("log group");
+    let status = |snapshot: &Snapshot| -> Vec<Status> {
+        evaluate(snapshot)
+            .findings
+            .iter()
+            .filter(|f| &*f.check_id == "logs-data-protection-policy")
+            .map(|f| f.status)
+            .collect()
+    };
+    let without = world.collect(&world.options(&["us-east-1"])).await;
+    assert_eq!(status(&without), vec![Status::Fail]);
+    world.bridge.answer(
+        "DescribeAccountPolicies",
+        serde_json::json!({"accountPolicies": [{
+            "policyName": "account-data-protection",
+            "policyType": "DATA_PROTECTION_POLICY",
+            "scope": "ALL",
+            "accountId": ACCOUNT,
+            "lastUpdatedTime": 1_763_640_000_000_i64,
+            "policyDocument": "{\"Name\":\"mask\",\"Version\":\"2021-06-01\",\"Statement\":[]}"
+        }]}),
+    );
+    let with = world.collect(&world.options(&["us-east-1"])).await;
+    assert_eq!(
+        with.accounts[0].region_facts[0].logs_account_policies[0].policy_name,
+        "account-data-protection"
+    );
+    assert_eq!(status(&with), vec![Status::Pass]);
+}
