@@ -13,6 +13,7 @@ pub mod diag;
 pub mod diff;
 pub mod embedded;
 pub mod engine;
+pub mod event_pattern;
 pub mod filter_pattern;
 pub mod input;
 pub mod journal;

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// A CloudTrail record as CloudTrail writes it, loaded from `checks/events/`.
+/// A CloudTrail record as CloudTrail writes it, or an EventBridge event as
+/// rules see it (a GuardDuty finding), loaded from `checks/events/`.
 #[derive(Debug, PartialEq)]
 pub struct SampleEvent {
     /// The file stem, e.g. `console-login-iam-user-no-mfa`.
@@ -94,6 +95,31 @@ pub fn load_event(path: &Path, text: &str) -> Result<SampleEvent, Diagnostic> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let field = |key: &str| record.get(key).and_then(Value::as_str);
+    // An EventBridge event (a GuardDuty finding as rules see it).
+    if let (Some(detail_type), Some(source)) = (field("detail-type"), field("source")) {
+        let detail = record.get("detail");
+        let kind = detail
+            .and_then(|d| d.get("type"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let severity = detail
+            .and_then(|d| d.get("severity"))
+            .and_then(Value::as_f64);
+        let mut summary = format!("{detail_type} from {source}");
+        if !kind.is_empty() {
+            summary.push_str(&format!(": {kind}"));
+        }
+        if let Some(severity) = severity {
+            summary.push_str(&format!(", severity {severity}"));
+        }
+        return Ok(SampleEvent {
+            summary,
+            event_source: source.to_owned(),
+            name,
+            record,
+            read_only: false,
+        });
+    }
     let (Some(event_name), Some(event_source)) = (field("eventName"), field("eventSource")) else {
         return Err(Diagnostic::at(
             path,
@@ -101,7 +127,7 @@ pub fn load_event(path: &Path, text: &str) -> Result<SampleEvent, Diagnostic> {
             1,
             1,
             None,
-            "a sample event must be a CloudTrail record with `eventName` and `eventSource`",
+            "a sample event must be a CloudTrail record (`eventName`, `eventSource`) or an EventBridge event (`detail-type`, `source`)",
         ));
     };
     let read_only = record

@@ -162,7 +162,13 @@ pub struct RunInfo {
 /// checks that need one are not assessed.
 pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanResult {
     let now = snapshot.collected_at.as_deref().and_then(view::parse_time);
-    let world = World::new(snapshot, now);
+    let finding_events = catalogue
+        .events
+        .values()
+        .filter(|e| e.event_source == "aws.guardduty")
+        .cloned()
+        .collect();
+    let world = World::new(snapshot, now).with_finding_events(finding_events);
     let findings = evaluate(&world, catalogue);
     let controls = catalogue.control_index();
     let parameters = catalogue

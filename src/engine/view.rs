@@ -40,6 +40,10 @@ pub struct World<'a> {
     organization_trails: Vec<&'a Trail>,
     /// SNS topics by ARN, with the account and region facts holding them.
     topics: HashMap<&'a str, (&'a Account, &'a RegionFacts, &'a SnsTopic)>,
+    /// Sample GuardDuty findings as EventBridge delivers them
+    /// (`checks/events/guardduty-finding-*.json`): rules are judged by
+    /// whether their pattern matches them.
+    finding_events: Vec<std::sync::Arc<crate::checks::SampleEvent>>,
 }
 
 /// A log group found in the scan, with where it lives.
@@ -73,6 +77,7 @@ impl<'a> World<'a> {
             trails_by_log_group: HashMap::new(),
             organization_trails: Vec::new(),
             topics: HashMap::new(),
+            finding_events: Vec::new(),
         };
         let management = snapshot
             .organization
@@ -119,6 +124,53 @@ impl<'a> World<'a> {
             }
         }
         world
+    }
+
+    /// The sample GuardDuty findings rules are run on.
+    pub fn with_finding_events(
+        mut self,
+        events: Vec<std::sync::Arc<crate::checks::SampleEvent>>,
+    ) -> Self {
+        self.finding_events = events;
+        self
+    }
+
+    /// How a rule's event pattern treats the sample GuardDuty findings of
+    /// `account`: the names of those it matches, whether it matches every
+    /// high-severity one (severity 7 or more; there must be one), and why
+    /// the pattern could not be read, if it could not.
+    fn rule_findings(
+        &self,
+        account: &Account,
+        pattern: Option<&Value>,
+    ) -> (Vec<String>, bool, Option<String>) {
+        let Some(pattern) = pattern else {
+            return (Vec::new(), false, None);
+        };
+        let mut matched = Vec::new();
+        let mut high = 0usize;
+        let mut high_matched = 0usize;
+        for event in &self.finding_events {
+            let record = event.record_for(&account.id);
+            let severity = record
+                .pointer("/detail/severity")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
+            match crate::event_pattern::matches(pattern, &record) {
+                Ok(true) => {
+                    matched.push(event.name.clone());
+                    if severity >= 7.0 {
+                        high_matched += 1;
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => return (Vec::new(), false, Some(e.to_string())),
+            }
+            if severity >= 7.0 {
+                high += 1;
+            }
+        }
+        (matched, high > 0 && high_matched == high, None)
     }
 
     pub fn account(&self, id: &str) -> Option<&'a Account> {
@@ -518,13 +570,11 @@ impl<'a> World<'a> {
             .iter()
             .map(|rule| {
                 let mut r = to_object(rule);
-                r.insert(
-                    "matches_guardduty_findings".into(),
-                    json!(rule
-                        .event_pattern
-                        .as_ref()
-                        .is_some_and(matches_guardduty_findings)),
-                );
+                let (matched, all_high, problem) =
+                    self.rule_findings(account, rule.event_pattern.as_ref());
+                r.insert("matches_guardduty_findings".into(), json!(all_high));
+                r.insert("matched_finding_events".into(), json!(matched));
+                r.insert("pattern_error".into(), json!(problem));
                 let targets: Vec<Value> = rule
                     .targets
                     .iter()
@@ -904,21 +954,6 @@ fn s3_data_events(trail: &Trail) -> Value {
         "write_all_buckets": write_all,
         "selected_resources": buckets,
     })
-}
-
-/// Whether an EventBridge pattern matches GuardDuty findings.
-fn matches_guardduty_findings(pattern: &Value) -> bool {
-    let source_ok = pattern
-        .get("source")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|v| v.as_str() == Some("aws.guardduty")));
-    let detail_ok = match pattern.get("detail-type").and_then(Value::as_array) {
-        None => true,
-        Some(types) => types
-            .iter()
-            .any(|v| v.as_str() == Some("GuardDuty Finding")),
-    };
-    source_ok && detail_ok
 }
 
 #[cfg(test)]

@@ -115,8 +115,14 @@ impl Snapshot {
         }
         p.time(&[], "collected_at", self.collected_at.as_deref());
         // An interrupted scan may have collected nothing yet: it is still
-        // a journal to resume and to report as partial.
-        if self.accounts.is_empty() && !self.partial {
+        // a journal to resume and to report as partial. An organization
+        // scan whose every account was left out (a shard with nothing
+        // assigned, all suspended) says why in `accounts_not_scanned`.
+        let explained = self
+            .organization
+            .as_ref()
+            .is_some_and(|o| !o.accounts_not_scanned.is_empty());
+        if self.accounts.is_empty() && !self.partial && !explained {
             p.push(&["accounts"], "the snapshot has no accounts".into());
         }
         p.unique(&[], "account", self.accounts.iter().map(|a| a.id.as_str()));
@@ -444,6 +450,27 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(problems(&mut snapshot), Vec::<String>::new());
+    }
+
+    #[test]
+    fn no_accounts_is_an_error_unless_the_snapshot_says_why() {
+        let mut empty = Snapshot::default();
+        assert_eq!(problems(&mut empty), ["the snapshot has no accounts"]);
+        // A shard that was assigned nothing, or an organization whose
+        // every member is suspended: empty, and it says why.
+        let mut shard = Snapshot {
+            organization: Some(crate::model::Organization {
+                accounts_not_scanned: vec![crate::model::AccountRef {
+                    id: "222222222222".into(),
+                    reason: Some("in another shard".into()),
+                    ..Default::default()
+                }],
+                management_account_id: "111111111111".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(problems(&mut shard), Vec::<String>::new());
     }
 
     #[test]
