@@ -29,6 +29,29 @@ pub(super) async fn describe_trails(clients: &Clients, ctx: &Ctx, region: &str) 
         .iter()
         .filter_map(|t| {
             let arn = t.trail_arn()?.to_owned();
+            // DescribeTrails always sends these flags; one left out is not
+            // `false` (which would fail the trail on no data).
+            for (member, value) in [
+                ("IsMultiRegionTrail", t.is_multi_region_trail()),
+                ("IsOrganizationTrail", t.is_organization_trail()),
+                (
+                    "IncludeGlobalServiceEvents",
+                    t.include_global_service_events(),
+                ),
+                ("LogFileValidationEnabled", t.log_file_validation_enabled()),
+            ] {
+                // The listing itself is then not a fact for any check of
+                // the region, so the error names no resource.
+                if value.is_none() {
+                    ctx.incomplete(
+                        Some(region),
+                        SERVICE,
+                        "DescribeTrails",
+                        None,
+                        &format!("{member}` of trail `{arn}"),
+                    );
+                }
+            }
             Some(Trail {
                 name: t.name().unwrap_or_default().to_owned(),
                 owner_account_id: crate::model::arn_account(&arn)
@@ -87,6 +110,15 @@ async fn detail(clients: &Clients, ctx: &Ctx, mut trail: Trail) -> Trail {
         insights,
     );
     match status {
+        Ok(s) if s.is_logging().is_none() => {
+            ctx.incomplete(
+                Some(&region),
+                SERVICE,
+                "GetTrailStatus",
+                Some(&arn),
+                "IsLogging",
+            );
+        }
         Ok(s) => {
             let time = |t: Option<&aws_smithy_types::DateTime>| {
                 t.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())

@@ -3,6 +3,8 @@
 use super::{Clients, Ctx};
 use crate::model::{MetricAlarm, MetricDataQuery, MetricRef, MetricStat};
 
+const SERVICE: &str = "cloudwatch";
+
 pub(super) async fn alarms(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<MetricAlarm> {
     let pages = clients
         .cloudwatch(region)
@@ -14,7 +16,7 @@ pub(super) async fn alarms(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<Me
     let pages = match pages {
         Ok(pages) => pages,
         Err(e) => {
-            ctx.fail(Some(region), "cloudwatch", "DescribeAlarms", None, &e);
+            ctx.fail(Some(region), SERVICE, "DescribeAlarms", None, &e);
             return Vec::new();
         }
     };
@@ -22,8 +24,41 @@ pub(super) async fn alarms(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<Me
         .iter()
         .flat_map(|p| p.metric_alarms())
         .filter_map(|a| {
+            let name = a.alarm_name()?;
+            // DescribeAlarms always sends ActionsEnabled; left out, it is
+            // neither the default of PutMetricAlarm (true) nor false.
+            if a.actions_enabled().is_none() {
+                ctx.incomplete(
+                    Some(region),
+                    SERVICE,
+                    "DescribeAlarms",
+                    Some(name),
+                    "ActionsEnabled",
+                );
+            }
+            // Required members of a metric-math query that the SDK fills
+            // with defaults when they are missing.
+            for q in a.metrics() {
+                let stat = q.metric_stat();
+                let broken = q.id().is_none_or(str::is_empty)
+                    || stat.is_some_and(|s| {
+                        s.stat().is_none_or(str::is_empty)
+                            || s.metric().is_none_or(|m| {
+                                m.namespace().is_none() || m.metric_name().is_none()
+                            })
+                    });
+                if broken {
+                    ctx.incomplete(
+                        Some(region),
+                        SERVICE,
+                        "DescribeAlarms",
+                        Some(name),
+                        "Metrics[].Id/MetricStat.Metric/MetricStat.Stat",
+                    );
+                }
+            }
             Some(MetricAlarm {
-                name: a.alarm_name()?.to_owned(),
+                name: name.to_owned(),
                 arn: a.alarm_arn().unwrap_or_default().to_owned(),
                 namespace: a.namespace().map(str::to_owned),
                 metric_name: a.metric_name().map(str::to_owned),
@@ -37,7 +72,7 @@ pub(super) async fn alarms(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<Me
                 evaluation_periods: a.evaluation_periods().and_then(|p| u32::try_from(p).ok()),
                 threshold: a.threshold(),
                 comparison_operator: a.comparison_operator().map(|c| c.as_str().to_owned()),
-                actions_enabled: a.actions_enabled().unwrap_or(true),
+                actions_enabled: a.actions_enabled().unwrap_or(false),
                 alarm_actions: a.alarm_actions().to_vec(),
                 ok_actions: a.ok_actions().to_vec(),
                 insufficient_data_actions: a.insufficient_data_actions().to_vec(),

@@ -84,6 +84,9 @@ async fn detector(
                 .status()
                 .map(|s| s.as_str().to_owned())
                 .unwrap_or_default();
+            if detector.status.is_empty() {
+                ctx.incomplete(Some(region), SERVICE, "GetDetector", Some(&id), "Status");
+            }
             detector.finding_publishing_frequency = d
                 .finding_publishing_frequency()
                 .map(|f| f.as_str().to_owned());
@@ -103,9 +106,27 @@ async fn detector(
     }
     match administrator {
         Ok(a) => {
-            detector.administrator = a.administrator().map(|a| GuardDutyAdministrator {
-                account_id: a.account_id().unwrap_or_default().to_owned(),
-                relationship_status: a.relationship_status().unwrap_or_default().to_owned(),
+            // GuardDuty omits `Administrator` for an account without one;
+            // the SDK then fills in an empty one (client error correction),
+            // which is no administrator. An administrator without its
+            // relationship status cannot be judged.
+            let present = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
+            detector.administrator = a.administrator().and_then(|a| {
+                let account_id = present(a.account_id())?;
+                let Some(relationship_status) = present(a.relationship_status()) else {
+                    ctx.incomplete(
+                        Some(region),
+                        SERVICE,
+                        "GetAdministratorAccount",
+                        Some(&id),
+                        "Administrator.RelationshipStatus",
+                    );
+                    return None;
+                };
+                Some(GuardDutyAdministrator {
+                    account_id,
+                    relationship_status,
+                })
             });
         }
         Err(e) => ctx.fail(
@@ -160,8 +181,24 @@ async fn detector(
         match answer {
             Ok(a) => detector
                 .high_severity_findings
-                .extend(a.findings().iter().map(|f| {
-                    GuardDutyFinding {
+                .extend(a.findings().iter().filter_map(|f| {
+                    // Id, Type, Severity and CreatedAt are required; the SDK
+                    // fills defaults (0 severity, "" time) for missing ones.
+                    let whole = f.id().is_some_and(|s| !s.is_empty())
+                        && f.r#type().is_some_and(|s| !s.is_empty())
+                        && f.severity().is_some_and(|s| s > 0.0)
+                        && f.created_at().is_some_and(|s| !s.is_empty());
+                    if !whole {
+                        ctx.incomplete(
+                            Some(region),
+                            SERVICE,
+                            "GetFindings",
+                            Some(&id),
+                            "Findings[].Id/Type/Severity/CreatedAt",
+                        );
+                        return None;
+                    }
+                    Some(GuardDutyFinding {
                         id: f.id().unwrap_or_default().to_owned(),
                         finding_type: f.r#type().unwrap_or_default().to_owned(),
                         severity: f.severity().unwrap_or_default(),
@@ -172,7 +209,7 @@ async fn detector(
                             .resource()
                             .and_then(|r| r.resource_type())
                             .map(str::to_owned),
-                    }
+                    })
                 })),
             Err(e) => ctx.fail(Some(region), SERVICE, "GetFindings", Some(&id), &e),
         }

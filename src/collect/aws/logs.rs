@@ -35,15 +35,45 @@ pub(super) async fn log_groups(clients: &Clients, ctx: &Ctx, region: &str) -> Ve
                 let Some(group) = filter.log_group_name() else {
                     continue;
                 };
+                let name = filter.filter_name().unwrap_or_default();
+                // An empty pattern matches every event, so a pattern the
+                // answer leaves out must not become "" (AWS always sends
+                // it); nor may a transformation without its metric.
+                let Some(pattern) = filter.filter_pattern() else {
+                    ctx.incomplete(
+                        Some(region),
+                        SERVICE,
+                        "DescribeMetricFilters",
+                        Some(name),
+                        "filterPattern",
+                    );
+                    continue;
+                };
+                let whole = |t: &&aws_sdk_cloudwatchlogs::types::MetricTransformation| {
+                    let complete = !t.metric_name().is_empty()
+                        && !t.metric_namespace().is_empty()
+                        && !t.metric_value().is_empty();
+                    if !complete {
+                        ctx.incomplete(
+                            Some(region),
+                            SERVICE,
+                            "DescribeMetricFilters",
+                            Some(name),
+                            "metricTransformations[].metricName/metricNamespace/metricValue",
+                        );
+                    }
+                    complete
+                };
                 by_group
                     .entry(group.to_owned())
                     .or_default()
                     .push(MetricFilter {
-                        name: filter.filter_name().unwrap_or_default().to_owned(),
-                        pattern: filter.filter_pattern().unwrap_or_default().to_owned(),
+                        name: name.to_owned(),
+                        pattern: pattern.to_owned(),
                         transformations: filter
                             .metric_transformations()
                             .iter()
+                            .filter(whole)
                             .map(|t| MetricTransformation {
                                 metric_name: t.metric_name().to_owned(),
                                 metric_namespace: t.metric_namespace().to_owned(),

@@ -280,6 +280,10 @@ where
     (code, message)
 }
 
+/// The code of a [`CollectionError`] for an answer without a member AWS
+/// always sends (see [`Ctx::incomplete`]).
+pub const INCOMPLETE_ANSWER: &str = "IncompleteAnswer";
+
 /// The state one account's collection shares across tasks: who, the call
 /// log and the errors so far.
 #[derive(Debug, Clone)]
@@ -313,6 +317,33 @@ impl Ctx {
             resource: resource.map(str::to_owned),
             code,
             message,
+        });
+    }
+
+    /// Records an answer that lacks a member AWS always sends. The Rust
+    /// SDK fills a missing required member with a default (client error
+    /// correction, smithy-rs `*_correct_errors`); such a default is not a
+    /// fact, so the collector leaves the fact out and records this
+    /// instead, which makes the checks that need it unknown, not judged.
+    pub fn incomplete(
+        &self,
+        region: Option<&str>,
+        service: &str,
+        operation: &str,
+        resource: Option<&str>,
+        member: &str,
+    ) {
+        tracing::debug!(account = %self.account_id, ?region, service, operation, member, "incomplete answer");
+        self.push(CollectionError {
+            account_id: self.account_id.clone(),
+            region: region.map(str::to_owned),
+            service: service.to_owned(),
+            operation: operation.to_owned(),
+            resource: resource.map(str::to_owned),
+            code: INCOMPLETE_ANSWER.to_owned(),
+            message: format!(
+                "the answer has no `{member}`, which AWS always sends; it was not read as a fact"
+            ),
         });
     }
 

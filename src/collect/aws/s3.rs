@@ -236,10 +236,25 @@ async fn bucket(clients: &Clients, ctx: &Ctx, name: &str, own_trail: bool) -> Op
             });
     }
     if let Ok(Some(l)) = answer(ctx, "GetBucketLogging", name, logging) {
-        bucket.logging = l.logging_enabled().map(|l| BucketLogging {
-            target_bucket: l.target_bucket().to_owned(),
-            target_prefix: Some(l.target_prefix().to_owned()).filter(|p| !p.is_empty()),
-        });
+        // `TargetBucket` is required: the SDK fills in "" when it is left
+        // out, which is no destination, not logging to a bucket named "".
+        bucket.logging = match l.logging_enabled() {
+            Some(l) if l.target_bucket().is_empty() => {
+                ctx.incomplete(
+                    None,
+                    SERVICE,
+                    "GetBucketLogging",
+                    Some(name),
+                    "LoggingEnabled.TargetBucket",
+                );
+                None
+            }
+            Some(l) => Some(BucketLogging {
+                target_bucket: l.target_bucket().to_owned(),
+                target_prefix: Some(l.target_prefix().to_owned()).filter(|p| !p.is_empty()),
+            }),
+            None => None,
+        };
     }
     if let Ok(r) = answer(ctx, "GetBucketReplication", name, replication) {
         bucket.replication = r

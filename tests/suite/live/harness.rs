@@ -204,6 +204,37 @@ impl Fault {
     }
 }
 
+/// A change to moto's answer to the requests it matches: the answer's JSON
+/// (after the CBOR bridge's translation, for CBOR services) is passed to
+/// `edit`. Used to take a member out of a real answer, to test that an
+/// absent member is not read as a fact.
+pub struct Edit {
+    pub matches: Box<dyn Fn(&Request) -> bool + Send + Sync>,
+    pub edit: Change,
+}
+
+/// How an [`Edit`] changes an answer: its JSON, or (for XML services) its
+/// text.
+pub enum Change {
+    Json(Box<dyn Fn(&mut serde_json::Value) + Send + Sync>),
+    Text(Box<dyn Fn(&str) -> String + Send + Sync>),
+}
+
+impl Edit {
+    fn apply(&self, body: &[u8]) -> Vec<u8> {
+        match &self.edit {
+            Change::Json(edit) => match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(mut json) => {
+                    edit(&mut json);
+                    json.to_string().into_bytes()
+                }
+                Err(_) => body.to_vec(),
+            },
+            Change::Text(edit) => edit(&String::from_utf8_lossy(body)).into_bytes(),
+        }
+    }
+}
+
 /// Operations moto 5.2.5 does not serve, which the proxy answers itself
 /// with AWS's documented response shape (service, operation, the answer's
 /// JSON until a test sets another with [`Proxy::answer`]). Each is also
@@ -223,6 +254,8 @@ struct State {
     /// Answers set for faked operations, by operation name.
     answers: Mutex<HashMap<String, serde_json::Value>>,
     faults: Mutex<Vec<Arc<Fault>>>,
+    /// Changes made to moto's JSON answers (see [`Proxy::edit`]).
+    edits: Mutex<Vec<Arc<Edit>>>,
     /// Answers by request (see [`Proxy::record`]).
     recorded: Mutex<HashMap<Vec<u8>, Vec<u8>>>,
     /// 0: forward, 1: forward and record, 2: answer from the record.
@@ -258,6 +291,36 @@ impl Proxy {
     pub fn answer(&self, operation: &str, answer: serde_json::Value) {
         if let Ok(mut answers) = self.state.answers.lock() {
             answers.insert(operation.to_owned(), answer);
+        }
+    }
+
+    /// Edits moto's JSON answers to the requests `matches` accepts.
+    pub fn edit(
+        &self,
+        matches: impl Fn(&Request) -> bool + Send + Sync + 'static,
+        edit: impl Fn(&mut serde_json::Value) + Send + Sync + 'static,
+    ) {
+        self.push_edit(Edit {
+            matches: Box::new(matches),
+            edit: Change::Json(Box::new(edit)),
+        });
+    }
+
+    /// Edits the text of moto's answers (XML services such as S3).
+    pub fn edit_text(
+        &self,
+        matches: impl Fn(&Request) -> bool + Send + Sync + 'static,
+        edit: impl Fn(&str) -> String + Send + Sync + 'static,
+    ) {
+        self.push_edit(Edit {
+            matches: Box::new(matches),
+            edit: Change::Text(Box::new(edit)),
+        });
+    }
+
+    fn push_edit(&self, edit: Edit) {
+        if let Ok(mut edits) = self.state.edits.lock() {
+            edits.push(Arc::new(edit));
         }
     }
 
@@ -354,6 +417,12 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &State) {
                     .unwrap_or_else(|| serde_json::from_str(default).unwrap_or_default())
             })
     });
+    let edit = state
+        .edits
+        .lock()
+        .ok()
+        .and_then(|edits| edits.iter().find(|e| (e.matches)(&request)).cloned());
+    let edit = edit.as_deref();
     let response = match (fault, faked) {
         (Some(fault), _) => {
             fault.hits.fetch_add(1, Ordering::SeqCst);
@@ -364,8 +433,8 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &State) {
             &[("Content-Type".into(), "application/x-amz-json-1.1".into())],
             answer.to_string().as_bytes(),
         ),
-        (None, None) if request.is_cbor() => cbor_bridge(&request, upstream),
-        (None, None) => forward(&request, upstream),
+        (None, None) if request.is_cbor() => cbor_bridge(&request, upstream, edit),
+        (None, None) => forward(&request, upstream, edit),
     };
     if mode == 1 {
         if let Ok(mut recorded) = state.recorded.lock() {
@@ -527,7 +596,7 @@ fn response(status: u16, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
     bytes
 }
 
-fn forward(request: &Request, upstream: SocketAddr) -> Vec<u8> {
+fn forward(request: &Request, upstream: SocketAddr, edit: Option<&Edit>) -> Vec<u8> {
     let (status, headers, mut body) = exchange(
         request,
         upstream,
@@ -542,6 +611,9 @@ fn forward(request: &Request, upstream: SocketAddr) -> Vec<u8> {
         let text = String::from_utf8_lossy(&body)
             .replace("GetBucketVersioningResponse", "VersioningConfiguration");
         body = text.into_bytes();
+    }
+    if let Some(edit) = edit {
+        body = edit.apply(&body);
     }
     response(status, &headers, &body)
 }
@@ -605,7 +677,7 @@ fn cbor_headers() -> Vec<(String, String)> {
 }
 
 /// RPCv2 CBOR → moto's JSON 1.0 CloudWatch API → CBOR.
-fn cbor_bridge(request: &Request, upstream: SocketAddr) -> Vec<u8> {
+fn cbor_bridge(request: &Request, upstream: SocketAddr, edit: Option<&Edit>) -> Vec<u8> {
     let (service, operation) = {
         let mut parts = request.path.trim_start_matches('/').split('/');
         // service/<ServiceName>/operation/<Operation>
@@ -634,8 +706,11 @@ fn cbor_bridge(request: &Request, upstream: SocketAddr) -> Vec<u8> {
     headers.push(("X-Amz-Target".into(), format!("{service}.{operation}")));
     let body = input.to_string();
     let (status, _, answer) = exchange(request, upstream, "/", &headers, body.as_bytes());
-    let json: serde_json::Value =
+    let mut json: serde_json::Value =
         serde_json::from_slice(&answer).unwrap_or_else(|_| serde_json::json!({}));
+    if let Some(Change::Json(edit)) = edit.map(|e| &e.edit) {
+        edit(&mut json);
+    }
     let mut out = Vec::new();
     let _ = ciborium::into_writer(&json_to_cbor(&json, ""), &mut out);
     response(status, &cbor_headers(), &out)

@@ -1162,3 +1162,133 @@ async fn an_account_data_protection_policy_covers_the_log_groups() {
     );
     assert_eq!(status(&with), vec![Status::Pass]);
 }
+
+/// Members AWS always sends, taken out of moto's real answers: the SDK
+/// fills them with defaults (client error correction), and none of those
+/// defaults may become a fact. The checks that need the member are unknown
+/// (ERROR), never PASS or FAIL on no data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absent_members_are_not_read_as_facts() {
+    use auditscope::collect::aws::INCOMPLETE_ANSWER;
+    use harness::Request;
+    let world = World::start().await;
+    world.seed_good_account().await;
+    let region = ["us-east-1"];
+
+    // moto answers a standalone account's GetAdministratorAccount with
+    // `{}`, as GuardDuty leaves `Administrator` out: no administrator, so
+    // the account's own notification is judged (not SKIPped).
+    let plain = world.collect(&world.options(&region)).await;
+    let detector = &plain.accounts[0].region_facts[0].guardduty_detectors[0];
+    assert_eq!(detector.administrator, None);
+    assert_eq!(
+        status_of(&evaluate(&plain), "guardduty-findings-notified", None),
+        [Status::Pass]
+    );
+
+    let proxy = Proxy::start(world.moto.addr);
+    let op = |name: &'static str| move |r: &Request| r.operation().as_deref() == Some(name);
+    fn remove_in(json: &mut serde_json::Value, list: &str, member: &str) {
+        if let Some(items) = json.get_mut(list).and_then(|l| l.as_array_mut()) {
+            for item in items {
+                item.as_object_mut().map(|o| o.remove(member));
+            }
+        }
+    }
+    proxy.edit(op("GetTrailStatus"), |j| {
+        j.as_object_mut().map(|o| o.remove("IsLogging"));
+    });
+    proxy.edit(op("DescribeTrails"), |j| {
+        remove_in(j, "trailList", "IsMultiRegionTrail")
+    });
+    proxy.edit(op("DescribeMetricFilters"), |j| {
+        remove_in(j, "metricFilters", "filterPattern")
+    });
+    proxy.edit(op("DescribeAlarms"), |j| {
+        remove_in(j, "MetricAlarms", "ActionsEnabled")
+    });
+    proxy.edit_text(
+        |r| r.method == "GET" && r.path.contains("?logging"),
+        |_| {
+            "<BucketLoggingStatus xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+             <LoggingEnabled><TargetPrefix>logs/</TargetPrefix></LoggingEnabled>\
+             </BucketLoggingStatus>"
+                .into()
+        },
+    );
+    let mut options = world.options(&region);
+    options.endpoints = harness::all_through(&proxy);
+    let snapshot = world.collect(&options).await;
+    let incomplete: Vec<&str> = snapshot
+        .errors
+        .iter()
+        .filter(|e| e.code == INCOMPLETE_ANSWER)
+        .map(|e| e.operation.as_str())
+        .collect();
+    for operation in [
+        "GetTrailStatus",
+        "DescribeTrails",
+        "DescribeMetricFilters",
+        "DescribeAlarms",
+        "GetBucketLogging",
+    ] {
+        assert!(
+            incomplete.contains(&operation),
+            "{operation}: {incomplete:?}"
+        );
+    }
+    let account = &snapshot.accounts[0];
+    assert_eq!(account.trails[0].status, None, "no IsLogging, no status");
+    let group = account.region_facts[0]
+        .log_groups
+        .iter()
+        .find(|g| g.name == LOG_GROUP)
+        .expect("log group");
+    assert!(
+        group.metric_filters.is_empty(),
+        "a filter without its pattern is not an empty (match-all) pattern"
+    );
+    let bucket = account
+        .buckets
+        .iter()
+        .find(|b| b.name == BUCKET)
+        .expect("bucket");
+    assert_eq!(bucket.logging, None);
+    let result = evaluate(&snapshot);
+    for check in [
+        "cloudtrail-multi-region-logging",
+        "alarm-root-account-usage",
+        "cloudtrail-bucket-access-logging",
+    ] {
+        let statuses = status_of(&result, check, None);
+        assert!(
+            !statuses.is_empty() && statuses.iter().all(|s| *s == Status::Error),
+            "{check}: {statuses:?}"
+        );
+    }
+
+    // A membership that no longer sends findings to the administrator
+    // (Removed) leaves notification to the account; an Enabled one does not.
+    for (relationship, expected) in [("Removed", Status::Pass), ("Enabled", Status::Skip)] {
+        let proxy = Proxy::start(world.moto.addr);
+        proxy.edit(
+            |r| r.path.ends_with("/administrator"),
+            move |j| {
+                *j = serde_json::json!({"administrator": {
+                    "accountId": "210987654321",
+                    "invitationId": "84b097800250d17d1872b34c4EXAMPLE",
+                    "relationshipStatus": relationship,
+                    "invitedAt": "2026-11-01T00:00:00.000Z"
+                }})
+            },
+        );
+        let mut options = world.options(&region);
+        options.endpoints = harness::all_through(&proxy);
+        let snapshot = world.collect(&options).await;
+        assert_eq!(
+            status_of(&evaluate(&snapshot), "guardduty-findings-notified", None),
+            [expected],
+            "{relationship}"
+        );
+    }
+}
