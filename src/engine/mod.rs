@@ -888,10 +888,7 @@ fn for_each_item(
                             vec![Unresolved {
                                 service: "s3".into(),
                                 action: None,
-                                reason: format!(
-                                    "bucket {name}, which receives trail(s) {}, was not found in any scanned account: it belongs to an account outside the scan, so it cannot be judged",
-                                    trail_names.join(", ")
-                                ),
+                                reason: world.bucket_not_found(name, &trail_names.join(", ")),
                             }],
                         )
                     }

@@ -177,6 +177,23 @@ impl<'a> World<'a> {
         self.accounts.get(id).copied()
     }
 
+    /// Why a bucket that trails deliver to cannot be judged: it is in no
+    /// scanned account. A one-account scan says only what it knows (not in
+    /// this account); a wider scan says it is outside the scan. Either way
+    /// the bucket may also no longer exist.
+    pub fn bucket_not_found(&self, name: &str, trails: &str) -> String {
+        let mut ids = self.accounts.keys();
+        match (ids.next(), ids.next(), &self.snapshot.organization) {
+            (Some(only), None, None) => format!(
+                "bucket {name}, which receives trail(s) {trails}, was not found in account {only}, the only account scanned: it belongs to another account or no longer exists; scan the account that holds it (or the organization) to judge it"
+            ),
+            _ => format!(
+                "bucket {name}, which receives trail(s) {trails}, was not found in any of the {} scanned accounts: it belongs to an account outside the scan or no longer exists, so it cannot be judged",
+                self.accounts.len()
+            ),
+        }
+    }
+
     pub fn in_scan(&self, account_id: &str) -> bool {
         self.accounts.contains_key(account_id)
     }
@@ -320,10 +337,7 @@ impl<'a> World<'a> {
             unresolved.push(Unresolved {
                 service: "s3".into(),
                 action: None,
-                reason: format!(
-                    "bucket {name}, which receives trail {}, was not found in any scanned account: it belongs to an account outside the scan",
-                    trail.name
-                ),
+                reason: self.bucket_not_found(name, &trail.name),
             });
         }
         let what = format!("trail {}", trail.name);

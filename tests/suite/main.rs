@@ -9,6 +9,7 @@ mod loader;
 mod monitor;
 mod outputs;
 mod reports;
+mod verdicts;
 
 use auditscope::checks::{self, Catalogue};
 use auditscope::engine::{self, RunInfo};

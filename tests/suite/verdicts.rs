@@ -1,0 +1,147 @@
+//! The verdict worlds of the shared cases (`tests/fixtures/verdicts/`,
+//! copies of `../shared/cases/verdicts/`): each stood for a kind of false
+//! PASS or misjudged configuration, and each must keep its right verdict.
+//! The kinds themselves are covered further by the table and property
+//! tests of `engine::policy`, `engine::alarm`, `event_pattern` and
+//! `filter_pattern`.
+
+use crate::{catalogue, root};
+use auditscope::engine::{self, RunInfo};
+use auditscope::result::{ScanResult, Status};
+
+use Status::{Error as E, Fail as F, Pass as P, Skip as S};
+
+fn scan(name: &str) -> ScanResult {
+    let path = root()
+        .join("tests/fixtures/verdicts")
+        .join(format!("{name}.yaml"));
+    let snapshot =
+        auditscope::collect::mock::load(&path).unwrap_or_else(|d| panic!("{name}:\n{d}"));
+    engine::run(
+        &snapshot,
+        &catalogue(),
+        RunInfo {
+            source: format!("snapshot:{name}"),
+            ..Default::default()
+        },
+    )
+}
+
+/// (world, check, region (None: any), expected status, why).
+#[rustfmt::skip]
+const TABLE: &[(&str, &str, Option<&str>, Status, &str)] = &[
+    ("s3-secure-transport-other-bucket", "cloudtrail-bucket-secure-transport", None, F,
+     "the Deny's Resource names another bucket"),
+    ("s3-secure-transport-objects-only", "cloudtrail-bucket-secure-transport", None, F,
+     "bucket-level requests over HTTP are not denied"),
+    ("s3-public-vpce-wildcard", "cloudtrail-bucket-not-public", None, F,
+     "a wildcard aws:SourceVpce restricts nothing"),
+    ("s3-public-vpce-condition", "cloudtrail-bucket-not-public", None, P,
+     "a fixed aws:SourceVpce makes the grant non-public"),
+    ("min-unauth-credited-to-ec2-filter", "alarm-unauthorized-api-calls", None, F,
+     "a filter for one EC2 error code misses AccessDenied elsewhere"),
+    ("ct-advanced-data-only", "cloudtrail-region-coverage", Some("us-east-1"), F,
+     "a data-event-only trail records no management events"),
+    ("kms-rotation-unsupported-keys", "cloudtrail-kms-key-rotation", None, S,
+     "KMS cannot rotate such keys"),
+    ("gd-eventbridge-detail-type-only", "guardduty-findings-notified", None, P,
+     "a rule on detail-type alone matches every finding"),
+    ("logs-account-dp-policy", "logs-data-protection-policy", None, P,
+     "an account-level data protection policy covers the group"),
+    ("alarm-m-of-n-notbreaching", "alarm-root-account-usage", None, F,
+     "2 of 3 datapoints with missing data not breaching never fires on one event"),
+    ("alarm-metric-math", "alarm-root-account-usage", None, P,
+     "FILL(m, 0) reaches the threshold on one event"),
+];
+
+#[test]
+fn every_shared_verdict_world_gets_its_right_verdict() {
+    let mut problems = Vec::new();
+    for (world, check, region, expected, why) in TABLE {
+        let result = scan(world);
+        let found: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| {
+                &*f.check_id == *check && region.is_none_or(|r| f.region.as_deref() == Some(r))
+            })
+            .collect();
+        if found.is_empty() {
+            problems.push(format!("{world}: no {check} finding"));
+        }
+        for f in found {
+            if f.status != *expected {
+                problems.push(format!(
+                    "{world}: {check} {:?} is {:?}, expected {expected:?} ({why}): {}",
+                    f.region, f.status, f.message
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_shared_verdict_world_is_in_the_table() {
+    let dir = root().join("tests/fixtures/verdicts");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("verdict fixtures")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".yaml"))
+                .map(str::to_owned)
+        })
+        .collect();
+    files.sort();
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|f| !TABLE.iter().any(|(w, ..)| w == f))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "verdict worlds without a row: {missing:?}"
+    );
+}
+
+/// A trail bucket absent from a one-account scan is "not found in this
+/// account" (it may be another account's, or gone), not "outside the
+/// scan"; an organization scan says how many accounts it looked in.
+#[test]
+fn a_missing_trail_bucket_is_described_by_what_the_scan_covered() {
+    let one = scan("ct-advanced-data-only");
+    let finding = one
+        .findings
+        .iter()
+        .find(|f| &*f.check_id == "cloudtrail-bucket-versioning")
+        .expect("bucket finding");
+    assert_eq!(finding.status, E);
+    assert!(
+        finding
+            .message
+            .contains("was not found in account 111111111111, the only account scanned"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        !finding.message.contains("outside the scan"),
+        "{}",
+        finding.message
+    );
+
+    let org = crate::scan("scenarios/outside-scan.yaml");
+    let messages: Vec<&str> = org
+        .findings
+        .iter()
+        .filter(|f| f.status == E && f.message.contains("was not found in"))
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(!messages.is_empty());
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.contains("scanned accounts: it belongs to an account outside the scan")),
+        "{messages:#?}"
+    );
+}
