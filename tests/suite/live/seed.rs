@@ -189,7 +189,24 @@ impl Seeder {
 
     async fn key(&self, key: &KmsKey, seeded: &mut Seeded) {
         let kms = self.kms(&key.region);
-        let made = must("kms key", kms.create_key().send().await);
+        use aws_sdk_kms::types as k;
+        let made = must(
+            "kms key",
+            kms.create_key()
+                .set_key_spec(key.key_spec.as_deref().map(k::KeySpec::from))
+                .set_key_usage(key.key_spec.as_deref().and_then(|spec| {
+                    if spec.starts_with("HMAC") {
+                        Some(k::KeyUsageType::GenerateVerifyMac)
+                    } else if spec.starts_with("RSA") || spec.starts_with("ECC") {
+                        Some(k::KeyUsageType::SignVerify)
+                    } else {
+                        None
+                    }
+                }))
+                .set_origin(key.origin.as_deref().map(k::OriginType::from))
+                .send()
+                .await,
+        );
         let metadata = made.key_metadata().expect("key metadata");
         let id = metadata.key_id().to_owned();
         seeded.renames.push((
@@ -611,6 +628,15 @@ impl Seeder {
                 .set_alarm_actions(Some(alarm.alarm_actions.clone()))
                 .set_ok_actions(Some(alarm.ok_actions.clone()))
                 .set_insufficient_data_actions(Some(alarm.insufficient_data_actions.clone()))
+                .set_datapoints_to_alarm(alarm.datapoints_to_alarm.map(|n| n as i32))
+                .set_treat_missing_data(alarm.treat_missing_data.clone())
+                .set_extended_statistic(alarm.extended_statistic.clone())
+                .set_threshold_metric_id(alarm.threshold_metric_id.clone())
+                .set_metrics(if alarm.metrics.is_empty() {
+                    None
+                } else {
+                    Some(alarm.metrics.iter().map(query).collect())
+                })
                 .send()
                 .await,
         );
@@ -898,4 +924,37 @@ impl Seeder {
             );
         }
     }
+}
+
+/// A metric-math query of the model as PutMetricAlarm takes it.
+fn query(q: &auditscope::model::MetricDataQuery) -> aws_sdk_cloudwatch::types::MetricDataQuery {
+    use aws_sdk_cloudwatch::types as t;
+    let stat = q.metric_stat.as_ref().map(|s| {
+        let dimensions = s
+            .metric
+            .dimensions
+            .iter()
+            .map(|(name, value)| t::Dimension::builder().name(name).value(value).build())
+            .collect();
+        t::MetricStat::builder()
+            .metric(
+                t::Metric::builder()
+                    .namespace(&s.metric.namespace)
+                    .metric_name(&s.metric.metric_name)
+                    .set_dimensions(Some(dimensions))
+                    .build(),
+            )
+            .set_period(s.period.map(|p| p as i32))
+            .stat(&s.stat)
+            .set_unit(s.unit.as_deref().map(t::StandardUnit::from))
+            .build()
+    });
+    t::MetricDataQuery::builder()
+        .id(&q.id)
+        .set_expression(q.expression.clone())
+        .set_label(q.label.clone())
+        .set_return_data(q.return_data)
+        .set_metric_stat(stat)
+        .set_period(q.period.map(|p| p as i32))
+        .build()
 }
