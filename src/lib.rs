@@ -2,7 +2,7 @@
 //! account and region of an AWS organization, and which controls of NIST SP
 //! 800-53, PCI DSS and the CIS AWS Foundations Benchmark does that satisfy?
 //!
-//! Data flows one way (see `docs/architecture` in the design):
+//! Data flows one way (see `docs/architecture.md`):
 //! `collect` builds a [`model::Snapshot`], `engine` evaluates the checks
 //! loaded by `checks` into a [`result::ScanResult`], and `report` renders it.
 

@@ -4,8 +4,10 @@
 //! This module owns the check file format: which keys exist, what they mean,
 //! which CEL variables each scope offers, and how problems are reported.
 //! It compiles every CEL expression and message template at load time, so a
-//! broken check never reaches a scan. It depends only on `model` (for the
-//! list of API operations a check may require); it knows nothing of how
+//! broken check never reaches a scan. It depends on `model` (for the list
+//! of API operations a check may require), `input` and `diag` (reading
+//! files with limits, located errors) and `filter_pattern` (to verify a
+//! monitor's recommended pattern against its sample events); it knows nothing of how
 //! checks are evaluated.
 
 pub mod frameworks;

@@ -76,8 +76,9 @@ pub enum CollectError {
 
 /// Every operation the collector may call. Anything else is refused by the
 /// [`CallLog`] interceptor before it is sent; `auditscope iam-policy` is
-/// generated from this list and a test keeps it equal to
-/// [`crate::model::OPERATIONS`].
+/// generated from this list, and a test checks that every operation the
+/// collector calls is in it and in [`crate::model::OPERATIONS`] (the
+/// operations a check may `require`).
 pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("account", "ListRegions"),
     ("cloudtrail", "DescribeTrails"),
