@@ -32,7 +32,11 @@ fn bench(c: &mut Criterion) {
     let path = synthetic(accounts);
     let catalogue = auditscope::checks::load_sources(&auditscope::embedded::check_sources())
         .expect("embedded checks load");
-    let renderer = Renderer::new(None).expect("embedded templates");
+    let renderer = Renderer::new(
+        None,
+        std::sync::Arc::new(auditscope::i18n::Texts::load("en").expect("English")),
+    )
+    .expect("embedded templates");
     let mut group = c.benchmark_group(format!("scan-{accounts}-accounts"));
     group.sample_size(10);
     group.bench_function("load", |b| {

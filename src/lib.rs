@@ -15,6 +15,7 @@ pub mod embedded;
 pub mod engine;
 pub mod event_pattern;
 pub mod filter_pattern;
+pub mod i18n;
 pub mod input;
 pub mod journal;
 pub mod model;

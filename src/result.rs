@@ -176,6 +176,14 @@ pub struct ScanInfo {
     /// (suspended, filtered out, interrupted).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts_not_scanned: Vec<crate::model::AccountRef>,
+    /// The language of the messages (`en`, `ja`); statuses, ids and keys
+    /// are English whatever it is.
+    #[serde(default = "default_lang")]
+    pub lang: String,
+}
+
+fn default_lang() -> String {
+    crate::i18n::DEFAULT_LANG.to_owned()
 }
 
 /// Counts per framework: findings by status and controls by state.

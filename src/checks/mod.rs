@@ -11,6 +11,7 @@
 //! checks are evaluated.
 
 pub mod frameworks;
+pub mod i18n;
 pub mod monitor;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -255,6 +256,8 @@ pub struct Catalogue {
     pub frameworks: BTreeMap<String, Framework>,
     /// Sample CloudTrail records (`events/*.json`) that monitors name.
     pub events: Events,
+    /// Texts in other languages, by language (`i18n/<lang>/`).
+    pub translations: BTreeMap<String, i18n::Translation>,
 }
 
 impl Catalogue {
@@ -395,11 +398,24 @@ pub struct SourceFile {
 pub fn load_dir(dir: &Path) -> Result<Catalogue, Diagnostics> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for (sub, ext, required) in [
+    let mut dirs = vec![
         (dir.to_path_buf(), "yaml", true),
         (dir.join("frameworks"), "yaml", true),
         (dir.join("events"), "json", false),
-    ] {
+    ];
+    // Translations: i18n/<lang>/ and i18n/<lang>/frameworks/.
+    if let Ok(languages) = std::fs::read_dir(dir.join("i18n")) {
+        let mut languages: Vec<PathBuf> = languages
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        languages.sort();
+        for lang in languages {
+            dirs.push((lang.join("frameworks"), "yaml", false));
+            dirs.push((lang, "yaml", false));
+        }
+    }
+    for (sub, ext, required) in dirs {
         let entries = match std::fs::read_dir(&sub) {
             Ok(entries) => entries,
             Err(_) if !required && !sub.exists() => continue,
@@ -457,8 +473,11 @@ pub fn load_sources(files: &[SourceFile]) -> Result<Catalogue, Diagnostics> {
             Err(problem) => problems.push(problem),
         }
     }
-    let (framework_files, check_files): (Vec<&SourceFile>, Vec<&SourceFile>) = files
+    let (translation_files, files): (Vec<&SourceFile>, Vec<&SourceFile>) = files
         .iter()
+        .partition(|f| i18n::language_of(&f.path).is_some());
+    let (framework_files, check_files): (Vec<&SourceFile>, Vec<&SourceFile>) = files
+        .into_iter()
         .filter(|f| !in_dir(f, "events"))
         .partition(|f| in_dir(f, "frameworks"));
 
@@ -528,14 +547,18 @@ pub fn load_sources(files: &[SourceFile]) -> Result<Catalogue, Diagnostics> {
     }
     if problems.is_empty() {
         checks.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Catalogue {
+        let mut catalogue = Catalogue {
             checks,
             frameworks,
             events,
-        })
-    } else {
-        Err(Diagnostics(problems))
+            translations: BTreeMap::new(),
+        };
+        problems = i18n::load(&mut catalogue, &translation_files);
+        if problems.is_empty() {
+            return Ok(catalogue);
+        }
     }
+    Err(Diagnostics(problems))
 }
 
 fn file_stem(path: &Path) -> String {

@@ -62,6 +62,8 @@ pub(crate) enum Command {
         old: PathBuf,
         /// The later result.
         new: PathBuf,
+        #[command(flatten)]
+        lang: LangArg,
     },
 }
 
@@ -70,6 +72,17 @@ pub(crate) struct CatalogueArgs {
     /// Directory of check files (default: the catalogue built into the binary).
     #[arg(long, value_name = "DIR")]
     pub(crate) checks_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) lang: LangArg,
+}
+
+#[derive(Args)]
+pub(crate) struct LangArg {
+    /// Language of reports and texts: `en` or `ja` (default: from LC_ALL,
+    /// LC_MESSAGES or LANG, `ja_*` giving Japanese; else English).
+    /// result.json keeps statuses, ids and keys in English.
+    #[arg(long = "lang", value_name = "LANG")]
+    pub(crate) lang: Option<String>,
 }
 
 #[derive(Args)]

@@ -2,7 +2,7 @@
 //! validate the catalogue.
 
 use super::args::{ChecksCommand, FrameworksCommand};
-use super::{load_catalogue, print_stdout, Failure};
+use super::{load_catalogue, print_stdout, texts, Failure};
 use auditscope::checks;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -24,6 +24,7 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
             }
         }
         ChecksCommand::Show { id, catalogue } => {
+            let t = texts(&catalogue.lang)?;
             let catalogue = load_catalogue(&catalogue)?;
             let check = catalogue.check(&id).ok_or_else(|| {
                 Failure(format!(
@@ -32,47 +33,77 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
             })?;
             let _ = writeln!(
                 out,
-                "{} ({}, scope {})\n",
+                "{} ({}, {} {})\n",
                 check.id,
-                check.severity.as_str(),
+                t.get(&format!("severity-{}", check.severity.as_str())),
+                t.get("cli-scope"),
                 check.scope.as_str()
             );
             let _ = writeln!(out, "{}\n", check.title);
-            let _ = writeln!(out, "What it checks\n  {}\n", check.description.trim());
-            let _ = writeln!(out, "Why it matters\n  {}\n", check.rationale.trim());
-            let _ = writeln!(out, "Passes when (CEL)\n  {}\n", check.assert.source.trim());
+            let _ = writeln!(
+                out,
+                "{}\n  {}\n",
+                t.get("cli-what-it-checks"),
+                check.description.trim()
+            );
+            let _ = writeln!(out, "{}\n  {}\n", t.get("cli-why"), check.rationale.trim());
+            let _ = writeln!(
+                out,
+                "{}\n  {}\n",
+                t.get("cli-passes-when"),
+                check.assert.source.trim()
+            );
             if let Some(monitor) = &check.monitor {
-                let _ = writeln!(out, "Alarm must fire on (checks/events/)");
+                let _ = writeln!(out, "{}", t.get("cli-alarm-must-fire"));
                 for event in &monitor.must_match {
                     let _ = writeln!(out, "  {:<48} {}", event.name, event.summary);
                 }
-                let _ = writeln!(out, "\nAnd ignore the near-misses");
+                let _ = writeln!(out, "\n{}", t.get("cli-near-misses"));
                 for event in &monitor.must_not_match {
                     let _ = writeln!(out, "  {:<48} {}", event.name, event.summary);
                 }
                 if !monitor.shared.is_empty() {
                     let _ = writeln!(
                         out,
-                        "\nOther checks' patterns may match these too, on purpose\n  {}",
+                        "\n{}\n  {}",
+                        t.get("cli-shared"),
                         monitor.shared.join(", ")
                     );
                 }
                 let _ = writeln!(
                     out,
-                    "\nSample events carry the account id {}; each account is judged with its own id in their place.",
-                    auditscope::checks::monitor::SAMPLE_ACCOUNT_ID
+                    "\n{}",
+                    t.format(
+                        "cli-sample-account",
+                        &[(
+                            "account",
+                            auditscope::checks::monitor::SAMPLE_ACCOUNT_ID.into()
+                        )]
+                    )
                 );
                 let _ = writeln!(
                     out,
-                    "\nAn alarm counts when a single event makes it notify, as CloudWatch evaluates it:\n  M of N datapoints (DatapointsToAlarm of EvaluationPeriods), TreatMissingData, the filter's\n  default value, metric-math expressions (FILL, IF, SUM, ...). Anomaly-detection bands and\n  expressions that cannot be computed are not assessed."
+                    "\n{}\n  {}",
+                    t.get("cli-alarm-counts"),
+                    t.get("cli-alarm-counts-detail")
                 );
-                let _ = writeln!(out, "\nRecommended filter pattern\n  {}\n", monitor.pattern);
+                let _ = writeln!(
+                    out,
+                    "\n{}\n  {}\n",
+                    t.get("cli-recommended-pattern"),
+                    monitor.pattern
+                );
             }
             if let Some(applies) = &check.applies_when {
-                let _ = writeln!(out, "Applies when (CEL)\n  {}\n", applies.source.trim());
+                let _ = writeln!(
+                    out,
+                    "{}\n  {}\n",
+                    t.get("cli-applies-when"),
+                    applies.source.trim()
+                );
             }
             if !check.parameters.is_empty() {
-                let _ = writeln!(out, "Parameters");
+                let _ = writeln!(out, "{}", t.get("cli-parameters"));
                 for (name, value) in &check.parameters {
                     let _ = writeln!(
                         out,
@@ -83,20 +114,30 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
                 let _ = writeln!(out);
             }
             if !check.requires.is_empty() {
-                let _ = writeln!(out, "Needs IAM actions\n  {}\n", check.requires.join(", "));
+                let _ = writeln!(
+                    out,
+                    "{}\n  {}\n",
+                    t.get("cli-needs-actions"),
+                    check.requires.join(", ")
+                );
             }
-            let _ = writeln!(out, "How to fix\n  {}", check.remediation.text.trim());
+            let _ = writeln!(
+                out,
+                "{}\n  {}",
+                t.get("cli-how-to-fix"),
+                check.remediation.text.trim()
+            );
             if let Some(cli) = &check.remediation.cli {
                 let _ = writeln!(out, "\n  CLI:\n{}", indent(cli));
             }
             if let Some(terraform) = &check.remediation.terraform {
                 let _ = writeln!(out, "\n  Terraform:\n{}", indent(terraform));
             }
-            let _ = writeln!(out, "\nControls");
+            let _ = writeln!(out, "\n{}", t.get("cli-controls"));
             for (framework, controls) in &check.frameworks {
                 let _ = writeln!(out, "  {framework}: {}", controls.join(", "));
             }
-            let _ = writeln!(out, "\nReferences");
+            let _ = writeln!(out, "\n{}", t.get("cli-references"));
             for reference in &check.references {
                 let _ = writeln!(out, "  {reference}");
             }
@@ -134,6 +175,7 @@ pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode,
     let mut out = String::new();
     match command {
         FrameworksCommand::List(args) => {
+            let t = texts(&args.lang)?;
             let catalogue = load_catalogue(&args)?;
             for framework in catalogue.frameworks.values() {
                 let covered = framework
@@ -148,15 +190,21 @@ pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode,
                     .count();
                 let _ = writeln!(
                     out,
-                    "{:<16} {} ({} controls, {} covered by checks)",
+                    "{:<16} {} ({})",
                     framework.id,
                     framework.title,
-                    framework.controls.len(),
-                    covered
+                    t.format(
+                        "cli-framework-coverage",
+                        &[
+                            ("controls", framework.controls.len().into()),
+                            ("covered", covered.into())
+                        ]
+                    )
                 );
             }
         }
         FrameworksCommand::Show { id, catalogue } => {
+            let t = texts(&catalogue.lang)?;
             let catalogue = load_catalogue(&catalogue)?;
             let framework = catalogue.frameworks.get(&id).ok_or_else(|| {
                 Failure(format!(
@@ -173,7 +221,7 @@ pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode,
                     .checks_for_control(&framework.id, &control.id)
                     .collect();
                 let coverage = if mapped.is_empty() {
-                    "manual".to_owned()
+                    t.get("cli-manual")
                 } else {
                     mapped.join(", ")
                 };

@@ -17,6 +17,7 @@ mod snapshots;
 use args::{CatalogueArgs, Cli, Command};
 use auditscope::checks::{self, Catalogue};
 use auditscope::embedded;
+use auditscope::i18n::Texts;
 use clap::Parser as _;
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -47,7 +48,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::scan(*args),
         Command::Checks { command } => catalogue::checks_command(command),
         Command::Frameworks { command } => catalogue::frameworks_command(command),
-        Command::Diff { old, new } => diff::diff_command(&old, &new),
+        Command::Diff { old, new, lang } => diff::diff_command(&old, &new, &lang),
         Command::Collect { out, live } => live::collect_command(out.as_deref(), &live),
         Command::Merge { snapshots, out } => snapshots::merge_command(&snapshots, &out),
         Command::IamPolicy => {
@@ -89,12 +90,26 @@ pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// The catalogue, its texts in the language asked for.
 pub(crate) fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Failure> {
+    let lang = texts(&args.lang)?;
     let loaded = match &args.checks_dir {
         Some(dir) => checks::load_dir(dir),
         None => checks::load_sources(&embedded::check_sources()),
     };
-    loaded.map_err(|d| Failure(d.to_string()))
+    let mut catalogue = loaded.map_err(|d| Failure(d.to_string()))?;
+    catalogue.localize(lang.lang());
+    Ok(catalogue)
+}
+
+/// The fixed strings of the language `--lang` names, or the environment's
+/// (see [`auditscope::i18n::from_env`]). An unknown language is an error
+/// that lists the available ones.
+pub(crate) fn texts(arg: &args::LangArg) -> Result<std::sync::Arc<Texts>, Failure> {
+    let lang = arg.lang.clone().unwrap_or_else(auditscope::i18n::from_env);
+    Texts::load(&lang)
+        .map(std::sync::Arc::new)
+        .map_err(|e| Failure(e.to_string()))
 }
 
 pub(crate) fn now_rfc3339() -> Option<String> {

@@ -74,6 +74,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         .iter()
         .map(|f| f.parse::<Format>())
         .collect::<Result<Vec<_>, _>>()?;
+    let texts = super::texts(&args.catalogue.lang)?;
     let mut catalogue = load_catalogue(&args.catalogue)?;
     // Waivers are checked against the whole catalogue, so one file serves
     // runs that select different checks.
@@ -94,7 +95,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     if let Some(framework) = &args.framework {
         catalogue.select_framework(framework)?;
     }
-    let renderer = Renderer::new(args.templates.as_deref())?;
+    let renderer = Renderer::new(args.templates.as_deref(), texts.clone())?;
     // Read the baseline before scanning, so a bad file fails fast.
     let baseline = args
         .baseline
@@ -148,6 +149,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             source,
             started_at,
             finished_at: None,
+            lang: texts.lang().to_owned(),
         },
     );
     tracing::info!(
@@ -231,7 +233,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     if let (Some(diff), Some(changes)) = (&diff, &result.changes) {
         let file = args.out.join(auditscope::report::DIFF_FILE);
         auditscope::atomic::write(&file, |out| -> Result<(), Failure> {
-            out.write_all(changes_markdown(changes).as_bytes())?;
+            out.write_all(changes_markdown(changes, &texts).as_bytes())?;
             Ok(())
         })?;
         all_written.push(file.clone());

@@ -152,6 +152,9 @@ pub struct RunInfo {
     pub source: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// The language the catalogue's texts were localized to (empty:
+    /// English); recorded in the result.
+    pub lang: String,
 }
 
 /// Evaluates every check of `catalogue` on `snapshot`.
@@ -204,6 +207,11 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
                 .as_ref()
                 .map(|o| o.accounts_not_scanned.clone())
                 .unwrap_or_default(),
+            lang: if info.lang.is_empty() {
+                crate::i18n::DEFAULT_LANG.to_owned()
+            } else {
+                info.lang
+            },
         },
         findings,
         errors: snapshot.errors.clone(),

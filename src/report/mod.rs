@@ -12,6 +12,7 @@ mod text;
 pub use text::{fence_for, markdown_code, markdown_escape, visible, visible_json, MAX_SHOWN_CHARS};
 
 use crate::checks::Catalogue;
+use crate::i18n::Texts;
 use crate::result::{ChangeEntry, Changes, ControlState, Finding, ScanResult, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -126,12 +127,16 @@ fn format_value(
 /// Renders results with a set of templates.
 pub struct Renderer {
     env: minijinja::Environment<'static>,
+    texts: Arc<Texts>,
 }
 
 impl Renderer {
-    /// Templates from `dir` when given, else the embedded ones.
-    pub fn new(dir: Option<&Path>) -> Result<Self, ReportError> {
+    /// Templates from `dir` when given, else the embedded ones; fixed
+    /// strings from `texts` (the `t` function and the `*_label` and
+    /// `date` filters of the templates).
+    pub fn new(dir: Option<&Path>, texts: Arc<Texts>) -> Result<Self, ReportError> {
         let mut env = minijinja::Environment::new();
+        add_texts(&mut env, &texts);
         // Markdown templates escape every expression unless marked safe, as
         // HTML templates do: a field cannot be forgotten.
         env.set_auto_escape_callback(|name| {
@@ -185,6 +190,7 @@ impl Renderer {
         // `report.css`, and a missing file falls back to the built-in one.
         let mut sources: BTreeMap<String, String> = crate::embedded::REPORT_FILES
             .iter()
+            .filter(|(path, _)| path.ends_with(".j2") || path.ends_with(".css"))
             .map(|(path, text)| {
                 let name = path.rsplit('/').next().unwrap_or(path).to_owned();
                 (name, (*text).to_owned())
@@ -212,7 +218,12 @@ impl Renderer {
             env.add_template_owned(name.clone(), text)
                 .map_err(|source| ReportError::Template { name, source })?;
         }
-        Ok(Renderer { env })
+        Ok(Renderer { env, texts })
+    }
+
+    /// The language the reports are written in.
+    pub fn texts(&self) -> &Texts {
+        &self.texts
     }
 
     /// Renders `result` in `format` as a string.
@@ -246,7 +257,7 @@ impl Renderer {
             out.write_all(b"\n").map_err(serde_json::Error::io)?;
             return Ok(());
         };
-        let model = ReportModel::new(result, catalogue, options);
+        let model = ReportModel::new(result, catalogue, options, &self.texts);
         // Work in proportion to what is shown, so a template (the user's,
         // with --templates) cannot loop for ever.
         let mut env = self.env.clone();
@@ -707,10 +718,17 @@ struct ReportModel<'a> {
     changes_md: Option<String>,
     split_accounts: bool,
     account_page: bool,
+    /// The language of the report (`<html lang>`).
+    lang: String,
 }
 
 impl<'a> ReportModel<'a> {
-    fn new(result: &'a ScanResult, catalogue: &'a Catalogue, options: &RenderOptions) -> Self {
+    fn new(
+        result: &'a ScanResult,
+        catalogue: &'a Catalogue,
+        options: &RenderOptions,
+        texts: &Texts,
+    ) -> Self {
         // One pass over the findings: per check, per account and per
         // (account, check) cell. Report time stays linear in findings.
         let check_index: BTreeMap<&str, usize> = catalogue
@@ -892,9 +910,10 @@ impl<'a> ReportModel<'a> {
             change_sections: result
                 .changes
                 .as_ref()
-                .map(|c| sections(c).into_iter().collect())
+                .map(|c| sections(c, texts).into_iter().collect())
                 .unwrap_or_default(),
-            changes_md: result.changes.as_ref().map(changes_markdown),
+            changes_md: result.changes.as_ref().map(|c| changes_markdown(c, texts)),
+            lang: texts.lang().to_owned(),
             split_accounts: options.split_accounts,
             account_page: options.account_page,
         }
@@ -922,35 +941,59 @@ impl Counts {
 
 /// The changes since a baseline as GitHub-flavoured Markdown, for a
 /// pull-request comment and the Markdown report; deterministic.
-pub fn changes_markdown(changes: &Changes) -> String {
-    let mut out = String::from("## Changes since the baseline\n\n");
-    let _ = writeln!(
-        out,
-        "Compared with {}: {} new failures, {} resolved, {} still failing, {} no longer assessed.\n",
-        markdown_escape(&changes.baseline),
-        changes.new_failures.len(),
-        changes.resolved.len(),
-        changes.still_failing.len(),
-        changes.not_assessed.len()
+pub fn changes_markdown(changes: &Changes, texts: &Texts) -> String {
+    let mut out = format!("## {}\n\n", markdown_escape(&texts.get("changes-title")));
+    let summary = texts.format(
+        "changes-summary",
+        &[
+            ("baseline", changes.baseline.as_str().into()),
+            ("new", changes.new_failures.len().into()),
+            ("resolved", changes.resolved.len().into()),
+            ("still", changes.still_failing.len().into()),
+            ("gone", changes.not_assessed.len().into()),
+        ],
     );
-    for section in sections(changes) {
+    let _ = writeln!(out, "{}\n", markdown_escape(&summary));
+    let header: Vec<String> = [
+        "column-severity",
+        "column-check",
+        "column-account",
+        "column-region",
+        "column-resource",
+        "column-now",
+    ]
+    .iter()
+    .map(|id| markdown_escape(&texts.get(id)))
+    .collect();
+    for section in sections(changes, texts) {
         if section.entries.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "### {} ({})\n", section.title, section.entries.len());
-        out.push_str("| Severity | Check | Account | Region | Resource | Now |\n");
+        let _ = writeln!(
+            out,
+            "### {} ({})\n",
+            markdown_escape(&section.title),
+            section.entries.len()
+        );
+        let _ = writeln!(out, "| {} |", header.join(" | "));
         out.push_str("|---|---|---|---|---|---|\n");
         // Every field may come from a baseline file the user supplied.
         for entry in section.entries {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
-                markdown_escape(&entry.severity),
+                markdown_escape(&texts.get(&format!("severity-{}", entry.severity))),
                 markdown_code(&entry.check_id),
                 markdown_escape(&entry.account_id),
-                markdown_escape(entry.region.as_deref().unwrap_or("global")),
+                markdown_escape(
+                    &entry
+                        .region
+                        .as_deref()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| texts.get("global"))
+                ),
                 markdown_escape(&entry.resource),
-                markdown_escape(&section.now(entry))
+                markdown_escape(&section.now(entry, texts))
             );
         }
         out.push('\n');
@@ -961,45 +1004,88 @@ pub fn changes_markdown(changes: &Changes) -> String {
 /// One list of a [`Changes`], titled, for templates and Markdown.
 #[derive(Serialize)]
 pub struct ChangeSection<'a> {
-    pub title: &'static str,
+    pub title: String,
     /// What the "Now" column says of a finding no longer reported.
-    pub gone: &'static str,
+    pub gone: String,
     pub entries: &'a [ChangeEntry],
 }
 
 impl ChangeSection<'_> {
     /// The "Now" column: the message, prefixed by the status unless FAIL.
-    pub fn now(&self, entry: &ChangeEntry) -> String {
+    pub fn now(&self, entry: &ChangeEntry, texts: &Texts) -> String {
         match entry.after {
             Some(Status::Fail) => entry.message.clone(),
-            Some(status) => format!("{}: {}", status.as_str(), entry.message),
-            None => self.gone.to_owned(),
+            Some(status) => format!(
+                "{}: {}",
+                texts.get(&format!("status-{}", status.as_str())),
+                entry.message
+            ),
+            None => self.gone.clone(),
         }
     }
 }
 
 /// The lists of `changes` in the order reports show them.
-fn sections(changes: &Changes) -> [ChangeSection<'_>; 4] {
+fn sections<'a>(changes: &'a Changes, texts: &Texts) -> [ChangeSection<'a>; 4] {
+    let section = |title: &str, gone: Option<&str>, entries| ChangeSection {
+        title: texts.get(title),
+        gone: gone.map(|g| texts.get(g)).unwrap_or_default(),
+        entries,
+    };
     [
-        ChangeSection {
-            title: "New failures",
-            gone: "",
-            entries: &changes.new_failures,
-        },
-        ChangeSection {
-            title: "Resolved",
-            gone: "no longer reported",
-            entries: &changes.resolved,
-        },
-        ChangeSection {
-            title: "No longer assessed",
-            gone: "account not in this scan",
-            entries: &changes.not_assessed,
-        },
-        ChangeSection {
-            title: "Still failing",
-            gone: "",
-            entries: &changes.still_failing,
-        },
+        section("changes-new-failures", None, &changes.new_failures),
+        section(
+            "changes-resolved",
+            Some("changes-gone-resolved"),
+            &changes.resolved,
+        ),
+        section(
+            "changes-not-assessed",
+            Some("changes-gone-not-assessed"),
+            &changes.not_assessed,
+        ),
+        section("changes-still-failing", None, &changes.still_failing),
     ]
+}
+
+/// The template function `t(id, name=value, ...)` and the label filters,
+/// all reading `texts`.
+fn add_texts(env: &mut minijinja::Environment<'static>, texts: &Arc<Texts>) {
+    use minijinja::value::{Kwargs, Value};
+    let shared = texts.clone();
+    env.add_function(
+        "t",
+        move |id: String, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let mut args = Vec::new();
+            for name in kwargs.args() {
+                let value: Value = kwargs.get(name)?;
+                let arg = match value.as_i64() {
+                    Some(n) if value.kind() == minijinja::value::ValueKind::Number => {
+                        crate::i18n::Arg::Number(n as f64)
+                    }
+                    _ => crate::i18n::Arg::Text(value.to_string()),
+                };
+                args.push((name, arg));
+            }
+            Ok(shared.format(&id, &args))
+        },
+    );
+    for (filter, prefix) in [
+        ("status_label", "status-"),
+        ("severity_label", "severity-"),
+        ("state_label", "state-"),
+        ("waiver_state_label", "waiver-state-"),
+    ] {
+        let shared = texts.clone();
+        env.add_filter(filter, move |value: String| -> String {
+            shared.get(&format!("{prefix}{value}"))
+        });
+    }
+    let shared = texts.clone();
+    env.add_filter("date", move |value: Value| -> Value {
+        match value.as_str() {
+            Some(text) => Value::from(crate::i18n::date_time(shared.lang(), text)),
+            None => value,
+        }
+    });
 }

@@ -20,6 +20,11 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The English fixed strings of the reports.
+pub fn english() -> std::sync::Arc<auditscope::i18n::Texts> {
+    std::sync::Arc::new(auditscope::i18n::Texts::load("en").expect("English catalogue"))
+}
+
 pub fn catalogue() -> Catalogue {
     checks::load_dir(&root().join("checks"))
         .unwrap_or_else(|d| panic!("bundled checks must load:\n{d}"))

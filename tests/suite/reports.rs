@@ -1,11 +1,11 @@
 //! Reports: snapshots, determinism, escaping of AWS strings.
 
-use crate::{catalogue, scan};
+use crate::{catalogue, english, scan};
 use auditscope::report::{Format, RenderOptions, Renderer};
 
 fn render(format: Format) -> String {
     let result = scan("acme");
-    Renderer::new(None)
+    Renderer::new(None, english())
         .expect("embedded templates")
         .render(format, &result, &catalogue(), &RenderOptions::default())
         .expect("render")

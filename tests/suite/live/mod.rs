@@ -1046,7 +1046,7 @@ async fn round_trip(scenario: &str) {
 async fn round_trip_file(path: &std::path::Path, minimum: usize) {
     let scenario = path.display().to_string();
     let scenario = scenario.as_str();
-    let mock = auditscope::collect::mock::load(&path).unwrap_or_else(|d| panic!("{d}"));
+    let mock = auditscope::collect::mock::load(path).unwrap_or_else(|d| panic!("{d}"));
     // One account, scanned on its own: the mock's account id becomes
     // moto's, and the organization is the organization tests' business.
     let original = &mock.accounts[0];

@@ -1,0 +1,154 @@
+# auditscope: レポートとコマンドラインの固定文言（日本語）。
+# ID は en.ftl と同じです。docs/translating.md を参照してください。
+
+## 機械値のラベル（result.json の値は英語のままです）
+status-PASS = 合格
+status-FAIL = 不合格
+status-ERROR = 評価不能
+status-SKIP = 対象外
+status-WAIVED = 例外承認
+severity-critical = 重大
+severity-high = 高
+severity-medium = 中
+severity-low = 低
+severity-info = 情報
+state-passing = 合格
+state-failing = 不合格
+state-unknown = 評価不能
+state-manual = 手動評価
+state-notapplicable = 該当なし
+waiver-state-active = 有効
+waiver-state-expired = 期限切れ
+waiver-state-unused = 未使用
+global = グローバル
+none-dash = -
+not-available = 該当なし
+
+## レポートの見出し
+report-title = auditscope レポート
+report-title-account = auditscope レポート: アカウント { $account }
+report-back-to-summary = 全アカウントの概要に戻る
+partial-scan = 部分的なスキャン
+partial-scan-detail = 収集が中断されたため、一部のアカウントが含まれていません。
+field-source = 入力
+field-accounts = アカウント数
+field-regions = リージョン
+field-started = 開始日時
+field-finished = 終了日時
+field-pass-rate = 合格率
+pass-rate-detail = 評価済みの検出結果 { $total } 件中 { $passed } 件
+
+## 概要とチェック
+summary = 概要
+column-status = ステータス
+column-findings = 検出結果
+column-severity = 重要度
+checks = チェック
+column-check = チェック
+
+## 管理策マトリクス
+control-matrix = 管理策マトリクス
+framework-summary = 全 { $total } 件の管理策のうち、合格 { $passing } 件、不合格 { $failing } 件、評価不能 { $unknown } 件、手動評価（自動チェックなし） { $manual } 件です。
+column-control = 管理策
+column-title = タイトル
+column-state = 状態
+column-checks = チェック
+
+## 不合格
+failures = 不合格
+failures-intro = { $checks } 件のチェックで不合格の検出結果が { $findings } 件あります（重要度の高い順）。
+controls = 管理策
+remediation = 修正方法
+column-account = アカウント
+column-account-not-scanned = アカウント（未スキャン）
+column-failures = 不合格
+column-region = リージョン
+column-resource = リソース
+column-finding = 検出結果
+evidence = 根拠
+commands-to-fix = 修正コマンド:
+commands-to-fix-many = 修正コマンド（検出結果 { $count } 件）
+no-failures = 不合格はありません。
+
+## 例外承認
+waived = 例外承認
+column-reason = 理由
+column-owner = 責任者
+column-expires = 有効期限
+no-waived = 例外承認された検出結果はありません。
+waivers-attention = 確認が必要な例外承認
+column-waiver = 例外承認
+column-failing-findings = 不合格の検出結果
+
+## 評価不能
+not-assessed = 評価不能
+all-assessed = すべてのチェックを評価できました。
+accounts-not-scanned = スキャンしていないアカウント
+column-name = 名前
+collection-errors = 収集エラー
+column-operation = オペレーション
+column-code = コード
+column-message = メッセージ
+
+## ベースラインとの差分
+changes-title = ベースラインからの変化
+changes-summary = { $baseline } との比較: 新たな不合格 { $new } 件、解消 { $resolved } 件、引き続き不合格 { $still } 件、評価対象外になったもの { $gone } 件。
+changes-new-failures = 新たな不合格
+changes-resolved = 解消
+changes-not-assessed = 評価対象外になったもの
+changes-still-failing = 引き続き不合格
+changes-gone-resolved = 検出されなくなりました
+changes-gone-not-assessed = 今回のスキャンに含まれないアカウント
+column-now = 現在
+column-before = 以前
+
+## HTML レポート
+html-title = auditscope — 監査ログとモニタリングの状況
+html-source = 入力 { $source }
+html-accounts = { $count } アカウント
+html-regions = リージョン { $regions }
+html-scanned = スキャン日時 { $time }
+executive-summary = エグゼクティブサマリー
+html-pass-rate = 合格率（評価済み { $total } 件中 { $passed } 件）
+html-findings = 件
+column-framework = フレームワーク
+column-passing = 合格
+column-failing = 不合格
+column-not-assessed = 評価不能
+column-manual = 手動評価
+column-controls = 管理策数
+column-coverage = 内訳
+html-control-states = 管理策の状態
+html-changes-summary-before = { $baseline } との比較: 新たな不合格
+html-changes-summary-new = 件、
+html-changes-summary-rest = 解消 { $resolved } 件、引き続き不合格 { $still } 件、評価対象外になったもの { $gone } 件。
+heatmap = アカウント × チェック
+heatmap-intro = アカウントとチェックごとに最も悪いステータスを示します。セルにカーソルを合わせるとチェックが表示されます。列の順序は下のチェック一覧と同じです。
+no-finding = 検出結果なし
+html-show = 表示
+html-filter-controls = 管理策を絞り込む…
+html-filter-findings = 検出結果を絞り込む…
+all-findings = すべての検出結果
+too-many-findings = 検出結果が { $count } 件あり、1 ページには表示しきれません。不合格と評価不能は上にすべて表示しています。すべての検出結果と根拠は次のファイルにあります:
+column-message-html = メッセージ
+
+## コマンドライン: checks show、checks list、frameworks
+cli-scope = スコープ
+cli-what-it-checks = チェック内容
+cli-why = 重要な理由
+cli-passes-when = 合格条件 (CEL)
+cli-alarm-must-fire = アラームが発報すべきイベント (checks/events/)
+cli-near-misses = 無視すべき類似イベント
+cli-shared = 次のイベントは、意図して他のチェックのパターンにも一致することがあります
+cli-sample-account = サンプルイベントにはアカウント ID { $account } が入っています。各アカウントは、これを自身の ID に置き換えて判定します。
+cli-alarm-counts = 1 件のイベントで通知されるアラームだけを数えます。判定は CloudWatch の評価方法に従います:
+cli-alarm-counts-detail = M/N データポイント (EvaluationPeriods のうち DatapointsToAlarm)、TreatMissingData、メトリクスフィルターのデフォルト値、メトリクス計算式 (FILL、IF、SUM など)。異常検出バンドと計算できない式は評価不能とします。
+cli-recommended-pattern = 推奨フィルターパターン
+cli-applies-when = 適用条件 (CEL)
+cli-parameters = パラメーター
+cli-needs-actions = 必要な IAM アクション
+cli-how-to-fix = 修正方法
+cli-controls = 管理策
+cli-references = 参考資料
+cli-framework-coverage = 管理策 { $controls } 件、うちチェックの対応あり { $covered } 件
+cli-manual = 手動評価
