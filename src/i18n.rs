@@ -106,6 +106,21 @@ impl Texts {
         Texts::parse(lang, &path, text, fallback)
     }
 
+    /// The catalogue of `lang`, else English, else an empty one that shows
+    /// message ids: for code that must not fail (the engine), since the
+    /// catalogues are embedded and tested.
+    pub fn for_lang(lang: &str) -> Texts {
+        Texts::load(lang)
+            .or_else(|_| Texts::load(DEFAULT_LANG))
+            .or_else(|_| Texts::parse(DEFAULT_LANG, "(none)", "", None))
+            .unwrap_or_else(|_| Texts {
+                lang: DEFAULT_LANG.to_owned(),
+                bundle: FluentBundle::new_concurrent(Vec::new()),
+                ids: BTreeSet::new(),
+                fallback: None,
+            })
+    }
+
     /// Parses one catalogue. Every syntax error is reported with its line.
     pub fn parse(
         lang: &str,

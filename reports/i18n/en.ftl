@@ -156,3 +156,90 @@ cli-controls = Controls
 cli-references = References
 cli-framework-coverage = { $controls } controls, { $covered } covered by checks
 cli-manual = manual
+
+## The metric-filter alarm chain (engine::monitor): monitor.missing,
+## monitor.summary and the gaps.
+monitor-unreadable = { $what } could not be read: { $action } failed with { $code }.
+monitor-no-trail-logs = No trail logs events of account { $account }.
+monitor-what-trails = The trails of account { $account }
+monitor-no-trail = No CloudTrail trail logs the events of account { $account }, so no metric filter can see them.
+monitor-status-failed = GetTrailStatus failed with { $code }
+monitor-owner-not-in-scan = its owner account { $owner } is not in the scan
+monitor-status-not-collected = its status was not collected
+monitor-logging-unknown = Whether trail { $trail } is logging is unknown: { $why }.
+monitor-not-logging = Trail { $trail } is not logging.
+monitor-single-region = Trail { $trail } is a single-region trail ({ $region }); events of other regions never reach its log group.
+monitor-no-cwl = Trail { $trail } does not deliver to CloudWatch Logs.
+monitor-cwl-error = Trail { $trail } fails to deliver to its log group: { $error }.
+monitor-group-outside = Log group { $arn } of trail { $trail } is in account { $owner }, which is not in the scan.
+monitor-what-log-groups = The log groups of account { $owner } in { $region }
+monitor-group-missing = Trail { $trail } delivers to log group { $arn }, which does not exist.
+monitor-path-trail = trail { $trail } → log group { $group } ({ $account }, { $region })
+monitor-where-group = log group { $group } ({ $account }, { $region })
+monitor-what-filters = The metric filters of { $where }
+monitor-too-broad-item = filter { $filter } matches it, but also the near-miss `{ $event }` ({ $summary })
+monitor-path-filter = filter { $filter }
+monitor-no-filter = No metric filter on { $where } matches `{ $event }` ({ $summary }).
+monitor-too-broad = Too broad to count: { $list }.
+monitor-filter-invalid = filter { $filter } is invalid at { $error }
+monitor-what-alarms = The alarms of account { $account } in { $region }
+monitor-no-alarm = No alarm in { $region } of account { $account } watches metric { $metric }, which filter { $filter } publishes for `{ $event }`.
+monitor-alarm-other-dims = Alarm { $alarm } watches it with dimensions { $dims }, but the filter publishes { $published }.
+monitor-no-value = no value for this event
+monitor-alarm-other-namespace = Alarm { $alarm } watches { $metric } in namespace { $namespace } instead.
+monitor-none = (none)
+monitor-actions-disabled = Alarm { $alarm } ({ $region }) has its actions disabled, so it notifies nobody.
+monitor-never = Alarm { $alarm } ({ $region }) does not notify on a single `{ $event }`: { $why }.
+monitor-undecided = Whether alarm { $alarm } ({ $region }) notifies on a single `{ $event }` cannot be decided: { $why }.
+monitor-no-sns = Alarm { $alarm } ({ $region }) has no SNS topic among its alarm actions.
+monitor-no-sns-other = Alarm { $alarm } ({ $region }) has no SNS topic among its alarm actions ({ $actions }).
+monitor-path-alarm = alarm { $alarm }
+monitor-topic-outside = Topic { $arn } of alarm { $alarm } is in account { $owner }, which is not in the scan, so its subscribers are unknown.
+monitor-what-topics = The SNS topics of account { $owner } in { $region }
+monitor-topic-missing = Alarm { $alarm } notifies topic { $arn }, which does not exist.
+monitor-what-subscriptions = The subscriptions of topic { $arn }
+monitor-no-confirmed = { $pending ->
+    [0] Topic { $arn } of alarm { $alarm } has no confirmed subscription.
+   *[other] Topic { $arn } of alarm { $alarm } has no confirmed subscription ({ $pending } pending confirmation).
+}
+monitor-path-topic = topic { $arn } ({ $confirmed } confirmed)
+monitor-kind-not-recorded = { $kind ->
+    [read] does not record read management events
+   *[write] does not record write management events
+}
+monitor-excluded = excludes management events from { $source }
+monitor-not-recorded = Trail { $trail } { $why }, so `{ $event }` ({ $summary }) never reaches its log group.
+monitor-more-gaps = { $detail } ({ $others } more of the { $total } monitored events are not alarmed either.)
+monitor-summary = { $count ->
+    [1] The monitored event reaches a confirmed subscriber: { $paths }.
+   *[other] All { $count } monitored events reach a confirmed subscriber: { $paths }.
+}
+
+## Why a finding is not assessed (engine)
+not-assessed-reason = Not assessed: { $reason }.
+not-assessed-failed = Not assessed: { $action } failed in account { $account } ({ $region }) with { $code }: { $message }.
+not-assessed-denied = Not assessed: { $action } failed in account { $account } ({ $region }) with { $code }: { $message }; grant { $action } to the scanning role.
+reason-bucket-not-in-account = bucket { $bucket }, which receives trail(s) { $trails }, was not found in account { $account }, the only account scanned: it belongs to another account or no longer exists; scan the account that holds it (or the organization) to judge it
+reason-bucket-outside-scan = bucket { $bucket }, which receives trail(s) { $trails }, was not found in any of the { $count } scanned accounts: it belongs to an account outside the scan or no longer exists, so it cannot be judged
+reason-key-outside-scan = the KMS key { $key } of { $what } belongs to account { $owner }, which is not in the scan
+reason-log-group-outside-scan = log group { $arn } of trail { $trail } belongs to account { $owner }, which is not in the scan
+reason-trail-status-outside-scan = trail { $trail } is owned by account { $owner }, which is not in the scan; its status is only visible there
+what-trail = trail { $trail }
+what-log-group = log group { $group }
+
+## Why an alarm does or may not notify on one event (engine::alarm)
+alarm-unknown-treatment = unknown TreatMissingData `{ $value }`
+alarm-no-threshold = the alarm has no threshold
+alarm-anomaly-operator = it compares with an anomaly detection band ({ $operator }), whose bounds CloudWatch learns from the metric's history
+alarm-unknown-operator = unknown comparison operator `{ $operator }`
+alarm-no-operator = the alarm has no comparison operator
+alarm-default-value = the filter publishes its default value { $default } for every other log event, so the { $stat } of a period with one matching event depends on how many events the log group receives
+alarm-unknown-statistic = unknown statistic `{ $stat }`
+alarm-anomaly-band = it compares with anomaly detection band `{ $band }`, whose bounds CloudWatch learns from the metric's history
+alarm-no-value = the filter publishes no value for this event (metric value `{ $value }`)
+alarm-no-query = query `{ $query }` is not among the alarm's metrics
+alarm-expression-over = expression over { $stat }
+alarm-already-in-alarm = without matching events it is already in ALARM ({ $rule }; missing data is { $missing }), so one more event changes no state and notifies nobody
+alarm-needs-more = one event gives one datapoint ({ $stat } { $value }) in one period, and the alarm needs { $rule } with missing data { $missing }
+alarm-rule = { $m } of { $n } datapoints { $operator } { $threshold }
+alarm-queries-returning = { $count } of its queries return data; an alarm evaluates exactly one

@@ -152,3 +152,89 @@ cli-controls = 管理策
 cli-references = 参考資料
 cli-framework-coverage = 管理策 { $controls } 件、うちチェックの対応あり { $covered } 件
 cli-manual = 手動評価
+
+## メトリクスフィルターとアラームの通知経路 (engine::monitor)
+monitor-unreadable = { $what }を読み取れませんでした: { $action } が { $code } で失敗しました。
+monitor-no-trail-logs = アカウント { $account } のイベントを記録する証跡がありません。
+monitor-what-trails = アカウント { $account } の証跡
+monitor-no-trail = アカウント { $account } のイベントを記録する CloudTrail の証跡がないため、どのメトリクスフィルターもイベントを受け取れません。
+monitor-status-failed = GetTrailStatus が { $code } で失敗しました
+monitor-owner-not-in-scan = 所有者のアカウント { $owner } がスキャンに含まれていません
+monitor-status-not-collected = 状態が収集されていません
+monitor-logging-unknown = 証跡 { $trail } がログを記録しているかどうかは不明です: { $why }。
+monitor-not-logging = 証跡 { $trail } はログを記録していません。
+monitor-single-region = 証跡 { $trail } は単一リージョンの証跡 ({ $region }) のため、他のリージョンのイベントはロググループに届きません。
+monitor-no-cwl = 証跡 { $trail } は CloudWatch Logs に配信していません。
+monitor-cwl-error = 証跡 { $trail } はロググループへの配信に失敗しています: { $error }。
+monitor-group-outside = 証跡 { $trail } のロググループ { $arn } はアカウント { $owner } にあり、このアカウントはスキャンに含まれていません。
+monitor-what-log-groups = アカウント { $owner } の { $region } のロググループ
+monitor-group-missing = 証跡 { $trail } の配信先のロググループ { $arn } は存在しません。
+monitor-path-trail = 証跡 { $trail } → ロググループ { $group } ({ $account }, { $region })
+monitor-where-group = ロググループ { $group } ({ $account }, { $region })
+monitor-what-filters = { $where } のメトリクスフィルター
+monitor-too-broad-item = メトリクスフィルター { $filter } はこのイベントに一致しますが、よく似た別のイベント `{ $event }` ({ $summary }) にも一致します
+monitor-path-filter = メトリクスフィルター { $filter }
+monitor-no-filter = { $where } のどのメトリクスフィルターも `{ $event }` ({ $summary }) に一致しません。
+monitor-too-broad = 範囲が広すぎるため数えません: { $list }。
+monitor-filter-invalid = メトリクスフィルター { $filter } は { $error } の位置が無効です
+monitor-what-alarms = アカウント { $account } の { $region } のアラーム
+monitor-no-alarm = アカウント { $account } の { $region } に、メトリクスフィルター { $filter } が `{ $event }` について発行するメトリクス { $metric } を監視するアラームがありません。
+monitor-alarm-other-dims = アラーム { $alarm } はディメンション { $dims } でこのメトリクスを監視していますが、メトリクスフィルターが発行するのは { $published } です。
+monitor-no-value = このイベントでは値なし
+monitor-alarm-other-namespace = アラーム { $alarm } は { $metric } を名前空間 { $namespace } で監視しています。
+monitor-none = (なし)
+monitor-actions-disabled = アラーム { $alarm } ({ $region }) はアクションが無効になっているため、誰にも通知しません。
+monitor-never = アラーム { $alarm } ({ $region }) は 1 件の `{ $event }` では通知しません: { $why }。
+monitor-undecided = アラーム { $alarm } ({ $region }) が 1 件の `{ $event }` で通知するかどうかを判定できません: { $why }。
+monitor-no-sns = アラーム { $alarm } ({ $region }) のアラームアクションに SNS トピックがありません。
+monitor-no-sns-other = アラーム { $alarm } ({ $region }) のアラームアクション ({ $actions }) に SNS トピックがありません。
+monitor-path-alarm = アラーム { $alarm }
+monitor-topic-outside = アラーム { $alarm } の SNS トピック { $arn } はアカウント { $owner } にあり、このアカウントはスキャンに含まれていないため、サブスクリプションは不明です。
+monitor-what-topics = アカウント { $owner } の { $region } の SNS トピック
+monitor-topic-missing = アラーム { $alarm } の通知先の SNS トピック { $arn } は存在しません。
+monitor-what-subscriptions = SNS トピック { $arn } のサブスクリプション
+monitor-no-confirmed = { $pending ->
+    [0] アラーム { $alarm } の SNS トピック { $arn } に確認済みのサブスクリプションがありません。
+   *[other] アラーム { $alarm } の SNS トピック { $arn } に確認済みのサブスクリプションがありません (確認保留中 { $pending } 件)。
+}
+monitor-path-topic = SNS トピック { $arn } (確認済み { $confirmed } 件)
+monitor-kind-not-recorded = { $kind ->
+    [read] は読み取りの管理イベントを記録しない
+   *[write] は書き込みの管理イベントを記録しない
+}
+monitor-excluded = は { $source } の管理イベントを除外している
+monitor-not-recorded = 証跡 { $trail } { $why }ため、`{ $event }` ({ $summary }) はロググループに届きません。
+monitor-more-gaps = { $detail } (監視対象の { $total } 件のイベントのうち、ほかに { $others } 件も通知されません。)
+monitor-summary = { $count ->
+    [1] 監視対象のイベントは確認済みのサブスクリプションに届きます: { $paths }。
+   *[other] 監視対象の { $count } 件のイベントはすべて確認済みのサブスクリプションに届きます: { $paths }。
+}
+
+## 評価不能の理由 (engine)
+not-assessed-reason = 評価不能: { $reason }。
+not-assessed-failed = 評価不能: アカウント { $account } ({ $region }) で { $action } が { $code } で失敗しました: { $message }。
+not-assessed-denied = 評価不能: アカウント { $account } ({ $region }) で { $action } が { $code } で失敗しました: { $message }。スキャン用ロールに { $action } を許可してください。
+reason-bucket-not-in-account = 証跡 { $trails } の配信先のバケット { $bucket } は、スキャンした唯一のアカウント { $account } にありません。別のアカウントのバケットか、すでに存在しません。判定するには、バケットを持つアカウント (または組織) をスキャンしてください
+reason-bucket-outside-scan = 証跡 { $trails } の配信先のバケット { $bucket } は、スキャンした { $count } 件のアカウントのどれにもありません。スキャン対象外のアカウントのバケットか、すでに存在しないため、判定できません
+reason-key-outside-scan = { $what } の KMS キー { $key } はアカウント { $owner } にあり、このアカウントはスキャンに含まれていません
+reason-log-group-outside-scan = 証跡 { $trail } のロググループ { $arn } はアカウント { $owner } にあり、このアカウントはスキャンに含まれていません
+reason-trail-status-outside-scan = 証跡 { $trail } の所有者はアカウント { $owner } で、このアカウントはスキャンに含まれていないため、証跡の状態はそのアカウントでしか確認できません
+what-trail = 証跡 { $trail }
+what-log-group = ロググループ { $group }
+
+## 1 件のイベントでアラームが通知するかどうかの理由 (engine::alarm)
+alarm-unknown-treatment = 不明な TreatMissingData `{ $value }` です
+alarm-no-threshold = アラームにしきい値がありません
+alarm-anomaly-operator = 異常検出バンド ({ $operator }) と比較しており、その上下限は CloudWatch がメトリクスの履歴から学習します
+alarm-unknown-operator = 不明な比較演算子 `{ $operator }` です
+alarm-no-operator = アラームに比較演算子がありません
+alarm-default-value = メトリクスフィルターは他のすべてのログイベントでデフォルト値 { $default } を発行するため、一致するイベントが 1 件ある期間の { $stat } はロググループが受け取るイベントの数に左右されます
+alarm-unknown-statistic = 不明な統計 `{ $stat }` です
+alarm-anomaly-band = 異常検出バンド `{ $band }` と比較しており、その上下限は CloudWatch がメトリクスの履歴から学習します
+alarm-no-value = メトリクスフィルターはこのイベントで値を発行しません (メトリクス値 `{ $value }`)
+alarm-no-query = クエリ `{ $query }` がアラームのメトリクスにありません
+alarm-expression-over = { $stat } に対する式
+alarm-already-in-alarm = 一致するイベントがなくてもすでに ALARM 状態のため ({ $rule }、欠落データの扱いは { $missing })、イベントが 1 件増えても状態は変わらず、誰にも通知されません
+alarm-needs-more = 1 件のイベントでは 1 つの期間にデータポイントが 1 つ ({ $stat } { $value }) できるだけですが、アラームには { $rule } が必要です (欠落データの扱いは { $missing })
+alarm-rule = { $n } データポイント中 { $m } 件が { $operator } { $threshold }
+alarm-queries-returning = クエリのうち { $count } 件がデータを返しますが、アラームが評価するのは 1 件だけです

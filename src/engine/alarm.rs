@@ -37,6 +37,7 @@
 //! cannot compute, and anomaly detection bands (their thresholds are learnt
 //! from history), make the answer unknown, never yes.
 
+use crate::i18n::Texts;
 use crate::model::{MetricAlarm, MetricDataQuery, MetricTransformation};
 use std::collections::BTreeMap;
 
@@ -72,13 +73,13 @@ enum MissingData {
     NotBreaching,
 }
 
-fn missing_treatment(alarm: &MetricAlarm) -> Result<MissingData, String> {
+fn missing_treatment(alarm: &MetricAlarm, t: &Texts) -> Result<MissingData, String> {
     match alarm.treat_missing_data.as_deref() {
         None | Some("missing") => Ok(MissingData::Missing),
         Some("ignore") => Ok(MissingData::Ignore),
         Some("breaching") => Ok(MissingData::Breaching),
         Some("notBreaching") => Ok(MissingData::NotBreaching),
-        Some(other) => Err(format!("unknown TreatMissingData `{other}`")),
+        Some(other) => Err(t.format("alarm-unknown-treatment", &[("value", other.into())])),
     }
 }
 
@@ -151,10 +152,10 @@ fn evaluate(window: &[Option<bool>], n: usize, m: usize, missing: MissingData) -
 type Series = Vec<Option<f64>>;
 
 /// Whether a value breaches the alarm's threshold.
-fn breaches(alarm: &MetricAlarm, value: f64) -> Result<bool, String> {
+fn breaches(alarm: &MetricAlarm, value: f64, t: &Texts) -> Result<bool, String> {
     let threshold = alarm
         .threshold
-        .ok_or_else(|| "the alarm has no threshold".to_owned())?;
+        .ok_or_else(|| t.get("alarm-no-threshold"))?;
     match alarm.comparison_operator.as_deref() {
         Some("GreaterThanOrEqualToThreshold") => Ok(value >= threshold),
         Some("GreaterThanThreshold") => Ok(value > threshold),
@@ -164,31 +165,30 @@ fn breaches(alarm: &MetricAlarm, value: f64) -> Result<bool, String> {
             op @ ("LessThanLowerOrGreaterThanUpperThreshold"
             | "GreaterThanUpperThreshold"
             | "LessThanLowerThreshold"),
-        ) => Err(format!(
-            "it compares with an anomaly detection band ({op}), whose bounds CloudWatch learns from the metric's history"
-        )),
-        Some(other) => Err(format!("unknown comparison operator `{other}`")),
-        None => Err("the alarm has no comparison operator".into()),
+        ) => Err(t.format("alarm-anomaly-operator", &[("operator", op.into())])),
+        Some(other) => Err(t.format("alarm-unknown-operator", &[("operator", other.into())])),
+        None => Err(t.get("alarm-no-operator")),
     }
 }
 
 /// The datapoint a period holds for a statistic, given the event's value
 /// and, with a default value, the other events' values that period.
-fn datapoint(stat: &str, value: f64, default: Option<f64>) -> Result<f64, String> {
+fn datapoint(stat: &str, value: f64, default: Option<f64>, t: &Texts) -> Result<f64, String> {
     match (stat, default) {
         ("SampleCount", _) => Ok(1.0),
         ("Sum", Some(0.0)) => Ok(value),
         ("Sum" | "Maximum" | "Minimum" | "Average", None) => Ok(value),
         ("Maximum", Some(d)) => Ok(value.max(d)),
         ("Minimum", Some(d)) => Ok(value.min(d)),
-        (stat, Some(d)) => Err(format!(
-            "the filter publishes its default value {d} for every other log event, so the {stat} of a period with one matching event depends on how many events the log group receives"
+        (stat, Some(d)) => Err(t.format(
+            "alarm-default-value",
+            &[("default", d.into()), ("stat", stat.into())],
         )),
         (stat, None) if stat.starts_with('p') || stat.starts_with("tm") || stat.starts_with("wm") => {
             // One sample: every percentile of one value is the value.
             Ok(value)
         }
-        (stat, None) => Err(format!("unknown statistic `{stat}`")),
+        (stat, None) => Err(t.format("alarm-unknown-statistic", &[("stat", stat.into())])),
     }
 }
 
@@ -220,13 +220,16 @@ fn metric_series(event: f64, default: Option<f64>, at: usize, length: usize) -> 
 /// Judges whether one event matched by `metric`'s filter (`record`) makes
 /// `alarm` notify. `watched_query` is the id of the alarm's query that
 /// reads the filter's metric, for an alarm on metric math.
+///
+/// Reasons are written in the language of `t`.
 pub fn one_event(
     alarm: &MetricAlarm,
     metric: &MetricTransformation,
     record: &serde_json::Value,
     watched_query: Option<&str>,
+    t: &Texts,
 ) -> Firing {
-    match judge(alarm, metric, record, watched_query) {
+    match judge(alarm, metric, record, watched_query, t) {
         Ok(None) => Firing::Fires,
         Ok(Some(why)) => Firing::Never(why),
         Err(why) => Firing::Unknown(why),
@@ -238,22 +241,21 @@ fn judge(
     metric: &MetricTransformation,
     record: &serde_json::Value,
     watched_query: Option<&str>,
+    t: &Texts,
 ) -> Result<Option<String>, String> {
     if let Some(band) = &alarm.threshold_metric_id {
-        return Err(format!(
-            "it compares with anomaly detection band `{band}`, whose bounds CloudWatch learns from the metric's history"
-        ));
+        return Err(t.format("alarm-anomaly-band", &[("band", band.as_str().into())]));
     }
-    let missing = missing_treatment(alarm)?;
+    let missing = missing_treatment(alarm, t)?;
     let n = alarm.evaluation_periods.unwrap_or(1).max(1) as usize;
     let m = alarm
         .datapoints_to_alarm
         .map_or(n, |m| m as usize)
         .clamp(1, n);
     let Some(value) = published_value(metric, record) else {
-        return Ok(Some(format!(
-            "the filter publishes no value for this event (metric value `{}`)",
-            metric.metric_value
+        return Ok(Some(t.format(
+            "alarm-no-value",
+            &[("value", metric.metric_value.as_str().into())],
         )));
     };
     let range = range(n);
@@ -267,7 +269,7 @@ fn judge(
                 .clone()
                 .or_else(|| alarm.extended_statistic.clone())
                 .unwrap_or_else(|| "Sum".into());
-            let point = datapoint(&stat, value, metric.default_value)?;
+            let point = datapoint(&stat, value, metric.default_value, t)?;
             let (quiet, with_event) = metric_series(point, metric.default_value, at, length);
             (quiet, with_event, stat)
         }
@@ -276,24 +278,28 @@ fn judge(
                 .metrics
                 .iter()
                 .find(|q| q.id == id)
-                .ok_or_else(|| format!("query `{id}` is not among the alarm's metrics"))?;
+                .ok_or_else(|| t.format("alarm-no-query", &[("query", id.into())]))?;
             let stat = query
                 .metric_stat
                 .as_ref()
                 .map(|s| s.stat.clone())
                 .unwrap_or_else(|| "Sum".into());
-            let point = datapoint(&stat, value, metric.default_value)?;
+            let point = datapoint(&stat, value, metric.default_value, t)?;
             let (quiet_metric, event_metric) =
                 metric_series(point, metric.default_value, at, length);
-            let quiet = math_result(alarm, id, &quiet_metric)?;
-            let with_event = math_result(alarm, id, &event_metric)?;
-            (quiet, with_event, format!("expression over {stat}"))
+            let quiet = math_result(alarm, id, &quiet_metric, t)?;
+            let with_event = math_result(alarm, id, &event_metric, t)?;
+            (
+                quiet,
+                with_event,
+                t.format("alarm-expression-over", &[("stat", stat.as_str().into())]),
+            )
         }
     };
     let to_points = |series: &Series| -> Result<Vec<Option<bool>>, String> {
         series
             .iter()
-            .map(|v| v.map(|v| breaches(alarm, v)).transpose())
+            .map(|v| v.map(|v| breaches(alarm, v, t)).transpose())
             .collect()
     };
     let (quiet, with_event) = (to_points(&quiet)?, to_points(&with_event)?);
@@ -303,44 +309,74 @@ fn judge(
     };
     let quiet_state = state_at(&quiet, length - 1);
     if quiet_state == State::Alarm {
-        return Ok(Some(format!(
-            "without matching events it is already in ALARM ({}; missing data is {}), so one more event changes no state and notifies nobody",
-            describe(alarm, n, m),
-            alarm.treat_missing_data.as_deref().unwrap_or("missing")
+        return Ok(Some(t.format(
+            "alarm-already-in-alarm",
+            &[
+                ("rule", describe(alarm, n, m, t).into()),
+                (
+                    "missing",
+                    alarm.treat_missing_data.as_deref().unwrap_or("missing").into(),
+                ),
+            ],
         )));
     }
     let fires = (at..length).any(|t| state_at(&with_event, t) == State::Alarm);
     if fires {
         Ok(None)
     } else {
-        Ok(Some(format!(
-            "one event gives one datapoint ({stat_text} {value}) in one period, and the alarm needs {} with missing data {}",
-            describe(alarm, n, m),
-            alarm.treat_missing_data.as_deref().unwrap_or("missing")
+        Ok(Some(t.format(
+            "alarm-needs-more",
+            &[
+                ("stat", stat_text.into()),
+                ("value", value.to_string().into()),
+                ("rule", describe(alarm, n, m, t).into()),
+                (
+                    "missing",
+                    alarm.treat_missing_data.as_deref().unwrap_or("missing").into(),
+                ),
+            ],
         )))
     }
 }
 
-fn describe(alarm: &MetricAlarm, n: usize, m: usize) -> String {
-    format!(
-        "{m} of {n} datapoints {} {}",
-        alarm.comparison_operator.as_deref().unwrap_or("?"),
-        alarm.threshold.map_or("?".into(), |t| t.to_string())
+fn describe(alarm: &MetricAlarm, n: usize, m: usize, t: &Texts) -> String {
+    t.format(
+        "alarm-rule",
+        &[
+            ("m", m.into()),
+            ("n", n.into()),
+            (
+                "operator",
+                alarm.comparison_operator.as_deref().unwrap_or("?").into(),
+            ),
+            (
+                "threshold",
+                alarm
+                    .threshold
+                    .map_or("?".into(), |t| t.to_string())
+                    .into(),
+            ),
+        ],
     )
 }
 
 /// The series of the query the alarm evaluates (the one that returns
 /// data), with `watched` reading `series`.
-fn math_result(alarm: &MetricAlarm, watched: &str, series: &Series) -> Result<Series, String> {
+fn math_result(
+    alarm: &MetricAlarm,
+    watched: &str,
+    series: &Series,
+    t: &Texts,
+) -> Result<Series, String> {
     let returned: Vec<&MetricDataQuery> = alarm
         .metrics
         .iter()
         .filter(|q| q.return_data.unwrap_or(true))
         .collect();
     let [result] = returned.as_slice() else {
-        return Err(format!(
-            "{} of its queries return data; an alarm evaluates exactly one",
-            returned.len()
+        return Err(t.format(
+            "alarm-queries-returning",
+            &[("count", returned.len().into())],
         ));
     };
     let mut env = Env {

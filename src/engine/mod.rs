@@ -171,8 +171,15 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
         .filter(|e| e.event_source == "aws.guardduty")
         .cloned()
         .collect();
-    let world = World::new(snapshot, now).with_finding_events(finding_events);
-    let findings = evaluate(&world, catalogue);
+    let texts = Arc::new(crate::i18n::Texts::for_lang(if info.lang.is_empty() {
+        crate::i18n::DEFAULT_LANG
+    } else {
+        &info.lang
+    }));
+    let world = World::new(snapshot, now)
+        .with_finding_events(finding_events)
+        .with_texts(texts.clone());
+    let findings = evaluate(&world, catalogue, &texts);
     let controls = catalogue.control_index();
     let parameters = catalogue
         .checks
@@ -224,7 +231,7 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
 }
 
 /// Evaluates all checks; findings come out unsorted.
-fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Arc<Finding>> {
+fn evaluate(world: &World, catalogue: &Catalogue, texts: &crate::i18n::Texts) -> Vec<Arc<Finding>> {
     let org = world.org_view();
     let scan = json!({
         "time": world.snapshot.collected_at,
@@ -294,6 +301,7 @@ fn evaluate(world: &World, catalogue: &Catalogue) -> Vec<Arc<Finding>> {
         errors: &errors,
         templates: &templates,
         by_scope: &by_scope,
+        texts,
     };
     let outcomes: Vec<Outcome> = std::thread::scope(|threads| {
         let jobs: Vec<_> = chunks
@@ -338,6 +346,7 @@ struct Evaluation<'a> {
     errors: &'a ErrorIndex<'a>,
     templates: &'a minijinja::Environment<'a>,
     by_scope: &'a BTreeMap<Scope, Vec<(Prepared<'a>, Bound)>>,
+    texts: &'a crate::i18n::Texts,
 }
 
 /// The findings of one thread, and its time per check.
@@ -349,7 +358,7 @@ struct Outcome<'a> {
 impl<'a> Evaluation<'a> {
     fn evaluate_chunk(&self, accounts: &[Account], whole_snapshot_scopes: bool) -> Outcome<'a> {
         let root = cel::Context::default();
-        let chains = monitor::Chains::new(self.world, self.errors);
+        let chains = monitor::Chains::new(self.world, self.errors, self.texts);
         let mut findings = Vec::new();
         let mut spent: BTreeMap<&'a str, std::time::Duration> = BTreeMap::new();
         for (&scope, checks) in self.by_scope {
@@ -399,6 +408,7 @@ impl<'a> Evaluation<'a> {
                             templates: self.templates,
                             common: self.common,
                             params,
+                            texts: self.texts,
                         };
                         findings.push(Arc::new(evaluate_item(check, item, &env)));
                         *spent.entry(check.check.id.as_str()).or_default() += started.elapsed();
@@ -453,6 +463,7 @@ struct Env<'a> {
     templates: &'a minijinja::Environment<'a>,
     common: &'a [(&'static str, Bound)],
     params: &'a Bound,
+    texts: &'a crate::i18n::Texts,
 }
 
 /// Collection errors indexed by IAM action.
@@ -520,6 +531,7 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
         context,
         errors,
         templates,
+        texts,
         ..
     } = env;
     let finding = |status: Status, message: String, evidence: BTreeMap<String, Value>| Finding {
@@ -548,7 +560,10 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
     }) {
         return finding(
             Status::Error,
-            format!("Not assessed: {}.", missing.reason),
+            texts.format(
+                "not-assessed-reason",
+                &[("reason", missing.reason.as_str().into())],
+            ),
             BTreeMap::new(),
         );
     }
@@ -561,23 +576,30 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
         errors.find(&check.requires, item)
     };
     if let Some(error) = missing {
-        let region = error.region.as_deref().unwrap_or("global");
-        let hint = if error.is_access_denied() {
-            format!("; grant {} to the scanning role", error.iam_action())
+        let region = error
+            .region
+            .as_deref()
+            .map(str::to_owned)
+            .unwrap_or_else(|| texts.get("global"));
+        let id = if error.is_access_denied() {
+            "not-assessed-denied"
         } else {
-            String::new()
+            "not-assessed-failed"
         };
         let mut evidence = BTreeMap::new();
         evidence.insert("failed_operation".into(), json!(error.iam_action()));
         evidence.insert("error_code".into(), json!(error.code));
         return finding(
             Status::Error,
-            format!(
-                "Not assessed: {} failed in account {} ({region}) with {}: {}{hint}.",
-                error.iam_action(),
-                error.account_id,
-                error.code,
-                error.message
+            texts.format(
+                id,
+                &[
+                    ("action", error.iam_action().into()),
+                    ("account", error.account_id.as_str().into()),
+                    ("region", region.into()),
+                    ("code", error.code.as_str().into()),
+                    ("message", error.message.as_str().into()),
+                ],
             ),
             evidence,
         );
@@ -833,9 +855,12 @@ fn for_each_item(
                     unresolved.push(Unresolved {
                         service: "cloudtrail".into(),
                         action: Some("cloudtrail:GetTrailStatus".into()),
-                        reason: format!(
-                            "trail {} is owned by account {}, which is not in the scan; its status is only visible there",
-                            trail.name, trail.owner_account_id
+                        reason: world.say(
+                            "reason-trail-status-outside-scan",
+                            &[
+                                ("trail", trail.name.as_str().into()),
+                                ("owner", trail.owner_account_id.as_str().into()),
+                            ],
                         ),
                     });
                 }

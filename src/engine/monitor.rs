@@ -28,6 +28,7 @@ use super::view::{management_events, World};
 use super::ErrorIndex;
 use crate::checks::{Monitor, SampleEvent};
 use crate::filter_pattern::{self, Pattern};
+use crate::i18n::{Arg, Texts};
 use crate::model::{Account, MetricAlarm, MetricTransformation, Trail};
 use crate::shell::command;
 use serde_json::{json, Value};
@@ -136,6 +137,8 @@ type CoverageKey = (String, String, String);
 /// management account's log group).
 pub struct Chains<'a> {
     world: &'a World<'a>,
+    /// The language of the sentences (`monitor.missing`, `summary`, gaps).
+    t: &'a Texts,
     errors: &'a ErrorIndex<'a>,
     filters: RefCell<HashMap<String, Rc<Vec<ParsedFilter<'a>>>>>,
     /// The reach of each `must_match` event from a log group on.
@@ -163,14 +166,20 @@ struct Feed<'a> {
 type Feeds<'a> = (Vec<Feed<'a>>, Vec<Reach>);
 
 impl<'a> Chains<'a> {
-    pub fn new(world: &'a World<'a>, errors: &'a ErrorIndex<'a>) -> Self {
+    pub fn new(world: &'a World<'a>, errors: &'a ErrorIndex<'a>, t: &'a Texts) -> Self {
         Chains {
             world,
+            t,
             errors,
             filters: RefCell::default(),
             coverage: RefCell::default(),
             last_feeds: RefCell::default(),
         }
+    }
+
+    /// A sentence of the catalogue with its arguments.
+    fn say(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        self.t.format(id, args)
     }
 
     /// An unknown link when `action` failed for `account` in `region`:
@@ -186,11 +195,13 @@ impl<'a> Chains<'a> {
         self.errors.at(action, account, region).map(|error| {
             Reach::unknown(
                 link,
-                format!(
-                    "{} could not be read: {} failed with {}.",
-                    what(),
-                    error.iam_action(),
-                    error.code
+                self.say(
+                    "monitor-unreadable",
+                    &[
+                        ("what", what().into()),
+                        ("action", error.iam_action().into()),
+                        ("code", error.code.as_str().into()),
+                    ],
                 ),
             )
         })
@@ -204,7 +215,7 @@ impl<'a> Chains<'a> {
         for (index, event) in monitor.must_match.iter().enumerate() {
             let mut reaches = feed_problems.clone();
             for feed in feeds {
-                if let Some(problem) = not_recorded(feed, event) {
+                if let Some(problem) = not_recorded(self.t, feed, event) {
                     reaches.push(problem);
                     continue;
                 }
@@ -216,12 +227,12 @@ impl<'a> Chains<'a> {
             per_event.push(best(reaches).unwrap_or_else(|| {
                 Reach::broken(
                     Link::TrailFeed,
-                    format!("No trail logs events of account {}.", account.id),
+                    self.say("monitor-no-trail-logs", &[("account", account.id.as_str().into())]),
                     feed_fix(account),
                 )
             }));
         }
-        summarize(monitor, &per_event)
+        summarize(self.t, monitor, &per_event)
     }
 
     fn cached_feeds(&self, account: &'a Account) -> Rc<Feeds<'a>> {
@@ -248,15 +259,12 @@ impl<'a> Chains<'a> {
                     &account.id,
                     None,
                     Link::TrailFeed,
-                    || format!("The trails of account {}", account.id),
+                    || self.say("monitor-what-trails", &[("account", account.id.as_str().into())]),
                 )
                 .unwrap_or_else(|| {
                     Reach::broken(
                         Link::TrailFeed,
-                        format!(
-                            "No CloudTrail trail logs the events of account {}, so no metric filter can see them.",
-                            account.id
-                        ),
+                        self.say("monitor-no-trail", &[("account", account.id.as_str().into())]),
                         feed_fix(account),
                     )
                 }),
@@ -264,6 +272,11 @@ impl<'a> Chains<'a> {
         }
         for trail in trails {
             let name = &trail.name;
+            let say = |id: &str, more: &[(&str, Arg)]| {
+                let mut args = vec![("trail", Arg::from(name.as_str()))];
+                args.extend(more.iter().cloned());
+                self.say(id, &args)
+            };
             let problem =
                 |detail: String| Reach::broken(Link::TrailFeed, detail, trail_fix(account, trail));
             let Some(status) = &trail.status else {
@@ -273,38 +286,39 @@ impl<'a> Chains<'a> {
                     owner,
                     Some(&trail.home_region),
                 ) {
-                    Some(error) => format!("GetTrailStatus failed with {}", error.code),
-                    None if !self.world.in_scan(owner) => {
-                        format!("its owner account {owner} is not in the scan")
+                    Some(error) => {
+                        self.say("monitor-status-failed", &[("code", error.code.as_str().into())])
                     }
-                    None => "its status was not collected".to_owned(),
+                    None if !self.world.in_scan(owner) => {
+                        self.say("monitor-owner-not-in-scan", &[("owner", owner.as_str().into())])
+                    }
+                    None => self.say("monitor-status-not-collected", &[]),
                 };
                 problems.push(Reach::unknown(
                     Link::TrailFeed,
-                    format!("Whether trail {name} is logging is unknown: {why}."),
+                    say("monitor-logging-unknown", &[("why", why.into())]),
                 ));
                 continue;
             };
             if !status.is_logging {
-                problems.push(problem(format!("Trail {name} is not logging.")));
+                problems.push(problem(say("monitor-not-logging", &[])));
                 continue;
             }
             if !trail.is_multi_region {
-                problems.push(problem(format!(
-                    "Trail {name} is a single-region trail ({}); events of other regions never reach its log group.",
-                    trail.home_region
+                problems.push(problem(say(
+                    "monitor-single-region",
+                    &[("region", trail.home_region.as_str().into())],
                 )));
                 continue;
             }
             let Some(arn) = trail.cloudwatch_logs_log_group_arn.as_deref() else {
-                problems.push(problem(format!(
-                    "Trail {name} does not deliver to CloudWatch Logs."
-                )));
+                problems.push(problem(say("monitor-no-cwl", &[])));
                 continue;
             };
             if let Some(error) = &status.latest_cloudwatch_logs_delivery_error {
-                problems.push(problem(format!(
-                    "Trail {name} fails to deliver to its log group: {error}."
+                problems.push(problem(say(
+                    "monitor-cwl-error",
+                    &[("error", error.as_str().into())],
                 )));
                 continue;
             }
@@ -314,29 +328,39 @@ impl<'a> Chains<'a> {
                 if !self.world.in_scan(owner) {
                     problems.push(Reach::unknown(
                         Link::TrailFeed,
-                        format!("Log group {arn} of trail {name} is in account {owner}, which is not in the scan."),
+                        say(
+                            "monitor-group-outside",
+                            &[("arn", arn.into()), ("owner", owner.into())],
+                        ),
                     ));
                 } else if let Some(unknown) = self.unreadable(
                     "logs:DescribeLogGroups",
                     owner,
                     Some(region),
                     Link::TrailFeed,
-                    || format!("The log groups of account {owner} in {region}"),
+                    || {
+                        self.say(
+                            "monitor-what-log-groups",
+                            &[("owner", owner.into()), ("region", region.into())],
+                        )
+                    },
                 ) {
                     problems.push(unknown);
                 } else {
-                    problems.push(problem(format!(
-                        "Trail {name} delivers to log group {arn}, which does not exist."
-                    )));
+                    problems.push(problem(say("monitor-group-missing", &[("arn", arn.into())])));
                 }
                 continue;
             };
             feeds.push(Feed {
                 trail,
                 recorded: management_events(trail),
-                path: format!(
-                    "trail {name} → log group {} ({}, {})",
-                    found.group.name, found.account.id, found.region
+                path: say(
+                    "monitor-path-trail",
+                    &[
+                        ("group", found.group.name.as_str().into()),
+                        ("account", found.account.id.as_str().into()),
+                        ("region", found.region.into()),
+                    ],
                 ),
                 account: found.account,
                 region: found.region,
@@ -400,16 +424,20 @@ impl<'a> Chains<'a> {
     }
 
     fn compute_coverage(&self, monitor: &Monitor, feed: &Feed<'a>, account_id: &str) -> Vec<Reach> {
-        let where_ = format!(
-            "log group {} ({}, {})",
-            feed.group_name, feed.account.id, feed.region
+        let where_ = self.say(
+            "monitor-where-group",
+            &[
+                ("group", feed.group_name.into()),
+                ("account", feed.account.id.as_str().into()),
+                ("region", feed.region.into()),
+            ],
         );
         if let Some(unknown) = self.unreadable(
             "logs:DescribeMetricFilters",
             &feed.account.id,
             Some(feed.region),
             Link::MetricFilter,
-            || format!("The metric filters of {where_}"),
+            || self.say("monitor-what-filters", &[("where", where_.as_str().into())]),
         ) {
             return vec![unknown; monitor.must_match.len()];
         }
@@ -455,26 +483,39 @@ impl<'a> Chains<'a> {
                         continue;
                     }
                     if let Some(hit) = false_hits.first() {
-                        too_broad.push(format!(
-                            "filter {} matches it, but also the near-miss `{}` ({})",
-                            filter.name, hit.name, hit.summary
+                        too_broad.push(self.say(
+                            "monitor-too-broad-item",
+                            &[
+                                ("filter", filter.name.into()),
+                                ("event", hit.name.as_str().into()),
+                                ("summary", hit.summary.as_str().into()),
+                            ],
                         ));
                         continue;
                     }
                     for transformation in filter.transformations {
                         reaches.push(
                             self.alarm_reach(feed, filter.name, transformation, event, &must[i])
-                                .prefixed(&format!("filter {}", filter.name)),
+                                .prefixed(
+                                    &self.say("monitor-path-filter", &[("filter", filter.name.into())]),
+                                ),
                         );
                     }
                 }
                 best(reaches).unwrap_or_else(|| {
-                    let mut detail = format!(
-                        "No metric filter on {where_} matches `{}` ({}).",
-                        event.name, event.summary
+                    let mut detail = self.say(
+                        "monitor-no-filter",
+                        &[
+                            ("where", where_.as_str().into()),
+                            ("event", event.name.as_str().into()),
+                            ("summary", event.summary.as_str().into()),
+                        ],
                     );
                     if !too_broad.is_empty() {
-                        detail.push_str(&format!(" Too broad to count: {}.", too_broad.join("; ")));
+                        detail.push(' ');
+                        detail.push_str(
+                            &self.say("monitor-too-broad", &[("list", too_broad.join("; ").into())]),
+                        );
                     }
                     let invalid: Vec<String> = filters
                         .iter()
@@ -482,7 +523,12 @@ impl<'a> Chains<'a> {
                             f.pattern
                                 .as_ref()
                                 .err()
-                                .map(|e| format!("filter {} is invalid at {e}", f.name))
+                                .map(|e| {
+                                    self.say(
+                                        "monitor-filter-invalid",
+                                        &[("filter", f.name.into()), ("error", e.as_str().into())],
+                                    )
+                                })
                         })
                         .collect();
                     if !invalid.is_empty() {
@@ -511,7 +557,12 @@ impl<'a> Chains<'a> {
             account,
             Some(region),
             Link::Alarm,
-            || format!("The alarms of account {account} in {region}"),
+            || {
+                self.say(
+                    "monitor-what-alarms",
+                    &[("account", account.as_str().into()), ("region", region.into())],
+                )
+            },
         ) {
             return unknown;
         }
@@ -550,26 +601,49 @@ impl<'a> Chains<'a> {
             }));
         }
         if watching.is_empty() {
-            let mut detail = format!(
-                "No alarm in {region} of account {account} watches metric {metric_id}, which filter {filter} publishes for `{}`.",
-                event.name
+            let mut detail = self.say(
+                "monitor-no-alarm",
+                &[
+                    ("region", region.into()),
+                    ("account", account.as_str().into()),
+                    ("metric", metric_id.as_str().into()),
+                    ("filter", filter.into()),
+                    ("event", event.name.as_str().into()),
+                ],
             );
             if let Some(other) = same_metric.first() {
-                detail.push_str(&format!(
-                    " Alarm {} watches it with dimensions {}, but the filter publishes {}.",
-                    other.name,
-                    dims_text(&other.dimensions),
-                    published
-                        .as_ref()
-                        .map(dims_text)
-                        .unwrap_or_else(|| "no value for this event".into())
+                detail.push(' ');
+                detail.push_str(&self.say(
+                    "monitor-alarm-other-dims",
+                    &[
+                        ("alarm", other.name.as_str().into()),
+                        ("dims", dims_text(&other.dimensions).into()),
+                        (
+                            "published",
+                            published
+                                .as_ref()
+                                .map(dims_text)
+                                .unwrap_or_else(|| self.say("monitor-no-value", &[]))
+                                .into(),
+                        ),
+                    ],
                 ));
             } else if let Some(other) = same_name.first() {
-                detail.push_str(&format!(
-                    " Alarm {} watches {} in namespace {} instead.",
-                    other.name,
-                    metric.metric_name,
-                    other.namespace.as_deref().unwrap_or("(none)")
+                detail.push(' ');
+                detail.push_str(&self.say(
+                    "monitor-alarm-other-namespace",
+                    &[
+                        ("alarm", other.name.as_str().into()),
+                        ("metric", metric.metric_name.as_str().into()),
+                        (
+                            "namespace",
+                            other
+                                .namespace
+                                .clone()
+                                .unwrap_or_else(|| self.say("monitor-none", &[]))
+                                .into(),
+                        ),
+                    ],
                 ));
             }
             return Reach::broken(
@@ -580,12 +654,18 @@ impl<'a> Chains<'a> {
         }
         best(watching.into_iter().map(|(alarm, query)| {
             let name = &alarm.name;
+            let say = |id: &str, more: &[(&str, Arg)]| {
+                let mut args = vec![
+                    ("alarm", Arg::from(name.as_str())),
+                    ("region", Arg::from(region)),
+                ];
+                args.extend(more.iter().cloned());
+                self.say(id, &args)
+            };
             if !alarm.actions_enabled {
                 return Reach::broken(
                     Link::AlarmActions,
-                    format!(
-                        "Alarm {name} ({region}) has its actions disabled, so it notifies nobody."
-                    ),
+                    say("monitor-actions-disabled", &[]),
                     vec![command([
                         "aws",
                         "cloudwatch",
@@ -597,14 +677,17 @@ impl<'a> Chains<'a> {
                     ])],
                 );
             }
-            match crate::engine::alarm::one_event(alarm, metric, record, query.as_deref()) {
+            match crate::engine::alarm::one_event(alarm, metric, record, query.as_deref(), self.t) {
                 Firing::Fires => {}
                 Firing::Never(why) => {
                     return Reach::broken(
                         Link::AlarmThreshold,
-                        format!(
-                            "Alarm {name} ({region}) does not notify on a single `{}`: {why}.",
-                            event.name
+                        say(
+                            "monitor-never",
+                            &[
+                                ("event", event.name.as_str().into()),
+                                ("why", why.into()),
+                            ],
                         ),
                         alarm_fix(feed, metric, name, Some(alarm)),
                     )
@@ -612,9 +695,12 @@ impl<'a> Chains<'a> {
                 Firing::Unknown(why) => {
                     return Reach::unknown(
                         Link::AlarmThreshold,
-                        format!(
-                            "Whether alarm {name} ({region}) notifies on a single `{}` cannot be decided: {why}.",
-                            event.name
+                        say(
+                            "monitor-undecided",
+                            &[
+                                ("event", event.name.as_str().into()),
+                                ("why", why.into()),
+                            ],
                         ),
                     )
                 }
@@ -628,14 +714,14 @@ impl<'a> Chains<'a> {
             if topics.is_empty() {
                 return Reach::broken(
                     Link::SnsAction,
-                    format!(
-                        "Alarm {name} ({region}) has no SNS topic among its alarm actions{}.",
-                        if alarm.alarm_actions.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", alarm.alarm_actions.join(", "))
-                        }
-                    ),
+                    if alarm.alarm_actions.is_empty() {
+                        say("monitor-no-sns", &[])
+                    } else {
+                        say(
+                            "monitor-no-sns-other",
+                            &[("actions", alarm.alarm_actions.join(", ").into())],
+                        )
+                    },
                     alarm_fix(feed, metric, name, Some(alarm)),
                 );
             }
@@ -645,7 +731,7 @@ impl<'a> Chains<'a> {
                     .map(|topic| self.topic_reach(name, topic)),
             )
             .unwrap_or_else(|| Reach::broken(Link::SnsAction, String::new(), Vec::new()))
-            .prefixed(&format!("alarm {name}"))
+            .prefixed(&say("monitor-path-alarm", &[]))
         }))
         .unwrap_or_else(|| Reach::broken(Link::Alarm, String::new(), Vec::new()))
     }
@@ -658,7 +744,10 @@ impl<'a> Chains<'a> {
             if !self.world.in_scan(owner) {
                 return Reach::unknown(
                     Link::ConfirmedSubscription,
-                    format!("Topic {arn} of alarm {alarm} is in account {owner}, which is not in the scan, so its subscribers are unknown."),
+                    self.say(
+                        "monitor-topic-outside",
+                        &[("arn", arn.into()), ("alarm", alarm.into()), ("owner", owner.into())],
+                    ),
                 );
             }
             if let Some(unknown) = self.unreadable(
@@ -666,13 +755,21 @@ impl<'a> Chains<'a> {
                 owner,
                 Some(region),
                 Link::ConfirmedSubscription,
-                || format!("The SNS topics of account {owner} in {region}"),
+                || {
+                    self.say(
+                        "monitor-what-topics",
+                        &[("owner", owner.into()), ("region", region.into())],
+                    )
+                },
             ) {
                 return unknown;
             }
             return Reach::broken(
                 Link::SnsAction,
-                format!("Alarm {alarm} notifies topic {arn}, which does not exist."),
+                self.say(
+                    "monitor-topic-missing",
+                    &[("alarm", alarm.into()), ("arn", arn.into())],
+                ),
                 vec![command([
                     "aws",
                     "sns",
@@ -689,7 +786,7 @@ impl<'a> Chains<'a> {
             owner,
             Some(region),
             Link::ConfirmedSubscription,
-            || format!("The subscriptions of topic {arn}"),
+            || self.say("monitor-what-subscriptions", &[("arn", arn.into())]),
         ) {
             return unknown;
         }
@@ -702,13 +799,13 @@ impl<'a> Chains<'a> {
             let pending = topic.subscriptions.len();
             return Reach::broken(
                 Link::ConfirmedSubscription,
-                format!(
-                    "Topic {arn} of alarm {alarm} has no confirmed subscription{}.",
-                    if pending > 0 {
-                        format!(" ({pending} pending confirmation)")
-                    } else {
-                        String::new()
-                    }
+                self.say(
+                    "monitor-no-confirmed",
+                    &[
+                        ("arn", arn.into()),
+                        ("alarm", alarm.into()),
+                        ("pending", pending.into()),
+                    ],
                 ),
                 vec![
                     subscribe(region, arn),
@@ -719,37 +816,45 @@ impl<'a> Chains<'a> {
         Reach {
             link: Link::Complete,
             unknown: false,
-            detail: format!("topic {arn} ({confirmed} confirmed)"),
+            detail: self.say(
+                "monitor-path-topic",
+                &[("arn", arn.into()), ("confirmed", confirmed.into())],
+            ),
             fix: Vec::new(),
         }
     }
 }
 
 /// Why `trail` does not record `event`, if it does not.
-fn not_recorded(feed: &Feed, event: &SampleEvent) -> Option<Reach> {
+fn not_recorded(t: &Texts, feed: &Feed, event: &SampleEvent) -> Option<Reach> {
     let (trail, recorded) = (feed.trail, &feed.recorded);
     let flag = |key: &str| recorded.get(key).and_then(Value::as_bool).unwrap_or(false);
     let kind = if event.read_only { "read" } else { "write" };
     let mut why = None;
     if !flag(kind) {
-        why = Some(format!("does not record {kind} management events"));
+        why = Some(t.format("monitor-kind-not-recorded", &[("kind", kind.into())]));
     }
     let excluded = recorded
         .get("excluded_sources")
         .and_then(Value::as_array)
         .is_some_and(|s| s.iter().any(|s| s.as_str() == Some(&event.event_source)));
     if excluded {
-        why = Some(format!(
-            "excludes management events from {}",
-            event.event_source
+        why = Some(t.format(
+            "monitor-excluded",
+            &[("source", event.event_source.as_str().into())],
         ));
     }
     why.map(|why| {
         Reach::broken(
             Link::EventRecorded,
-            format!(
-                "Trail {} {why}, so `{}` ({}) never reaches its log group.",
-                trail.name, event.name, event.summary
+            t.format(
+                "monitor-not-recorded",
+                &[
+                    ("trail", trail.name.as_str().into()),
+                    ("why", why.into()),
+                    ("event", event.name.as_str().into()),
+                    ("summary", event.summary.as_str().into()),
+                ],
             ),
             vec![command([
                 "aws",
@@ -1029,7 +1134,7 @@ fn alarm_fix(
 
 /// The `monitor` variable: the outcome, a sentence for messages, the gaps,
 /// the working paths and the commands that close the first gap.
-fn summarize(monitor: &Monitor, per_event: &[Reach]) -> Value {
+fn summarize(t: &Texts, monitor: &Monitor, per_event: &[Reach]) -> Value {
     let gaps: Vec<(&SampleEvent, &Reach)> = monitor
         .must_match
         .iter()
@@ -1065,19 +1170,25 @@ fn summarize(monitor: &Monitor, per_event: &[Reach]) -> Value {
             if others == 0 {
                 reach.detail.clone()
             } else {
-                format!(
-                    "{} ({others} more of the {} monitored events are not alarmed either.)",
-                    reach.detail,
-                    monitor.must_match.len()
+                t.format(
+                    "monitor-more-gaps",
+                    &[
+                        ("detail", reach.detail.as_str().into()),
+                        ("others", others.into()),
+                        ("total", monitor.must_match.len().into()),
+                    ],
                 )
             }
         }
     };
     let paths_text = paths.iter().copied().collect::<Vec<_>>().join("; ");
-    let summary = match monitor.must_match.len() {
-        1 => format!("The monitored event reaches a confirmed subscriber: {paths_text}."),
-        n => format!("All {n} monitored events reach a confirmed subscriber: {paths_text}."),
-    };
+    let summary = t.format(
+        "monitor-summary",
+        &[
+            ("count", monitor.must_match.len().into()),
+            ("paths", paths_text.into()),
+        ],
+    );
     json!({
         "passed": gaps.is_empty(),
         "unknown": unknown,

@@ -44,6 +44,8 @@ pub struct World<'a> {
     /// (`checks/events/guardduty-finding-*.json`): rules are judged by
     /// whether their pattern matches them.
     finding_events: Vec<std::sync::Arc<crate::checks::SampleEvent>>,
+    /// The language of the reasons given for unresolved references.
+    texts: std::sync::Arc<crate::i18n::Texts>,
 }
 
 /// A log group found in the scan, with where it lives.
@@ -78,6 +80,7 @@ impl<'a> World<'a> {
             organization_trails: Vec::new(),
             topics: HashMap::new(),
             finding_events: Vec::new(),
+            texts: std::sync::Arc::new(crate::i18n::Texts::for_lang(crate::i18n::DEFAULT_LANG)),
         };
         let management = snapshot
             .organization
@@ -181,15 +184,35 @@ impl<'a> World<'a> {
     /// scanned account. A one-account scan says only what it knows (not in
     /// this account); a wider scan says it is outside the scan. Either way
     /// the bucket may also no longer exist.
+    /// Writes later sentences (reasons) in the language of `texts`.
+    pub fn with_texts(mut self, texts: std::sync::Arc<crate::i18n::Texts>) -> Self {
+        self.texts = texts;
+        self
+    }
+
+    /// A sentence of the catalogue with its arguments.
+    pub fn say(&self, id: &str, args: &[(&str, crate::i18n::Arg)]) -> String {
+        self.texts.format(id, args)
+    }
+
     pub fn bucket_not_found(&self, name: &str, trails: &str) -> String {
         let mut ids = self.accounts.keys();
         match (ids.next(), ids.next(), &self.snapshot.organization) {
-            (Some(only), None, None) => format!(
-                "bucket {name}, which receives trail(s) {trails}, was not found in account {only}, the only account scanned: it belongs to another account or no longer exists; scan the account that holds it (or the organization) to judge it"
+            (Some(only), None, None) => self.say(
+                "reason-bucket-not-in-account",
+                &[
+                    ("bucket", name.into()),
+                    ("trails", trails.into()),
+                    ("account", (*only).into()),
+                ],
             ),
-            _ => format!(
-                "bucket {name}, which receives trail(s) {trails}, was not found in any of the {} scanned accounts: it belongs to an account outside the scan or no longer exists, so it cannot be judged",
-                self.accounts.len()
+            _ => self.say(
+                "reason-bucket-outside-scan",
+                &[
+                    ("bucket", name.into()),
+                    ("trails", trails.into()),
+                    ("count", self.accounts.len().into()),
+                ],
             ),
         }
     }
@@ -297,8 +320,13 @@ impl<'a> World<'a> {
             unresolved.push(Unresolved {
                 service: "kms".into(),
                 action: None,
-                reason: format!(
-                    "the KMS key {key_id} of {what} belongs to account {owner}, which is not in the scan"
+                reason: self.say(
+                    "reason-key-outside-scan",
+                    &[
+                        ("key", key_id.into()),
+                        ("what", what.into()),
+                        ("owner", owner.into()),
+                    ],
                 ),
             });
         }
@@ -340,7 +368,7 @@ impl<'a> World<'a> {
                 reason: self.bucket_not_found(name, &trail.name),
             });
         }
-        let what = format!("trail {}", trail.name);
+        let what = self.say("what-trail", &[("trail", trail.name.as_str().into())]);
         view.insert(
             "kms_key".into(),
             self.key_view(
@@ -367,9 +395,13 @@ impl<'a> World<'a> {
                         unresolved.push(Unresolved {
                             service: "logs".into(),
                             action: None,
-                            reason: format!(
-                                "log group {arn} of trail {} belongs to account {owner}, which is not in the scan",
-                                trail.name
+                            reason: self.say(
+                                "reason-log-group-outside-scan",
+                                &[
+                                    ("arn", arn.into()),
+                                    ("trail", trail.name.as_str().into()),
+                                    ("owner", owner.into()),
+                                ],
                             ),
                         });
                     }
@@ -500,7 +532,7 @@ impl<'a> World<'a> {
         let mut view = to_object(group);
         view.insert("account_id".into(), json!(account.id));
         view.insert("region".into(), json!(region));
-        let what = format!("log group {}", group.name);
+        let what = self.say("what-log-group", &[("group", group.name.as_str().into())]);
         view.insert(
             "kms_key".into(),
             self.key_view(

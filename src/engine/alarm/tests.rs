@@ -84,7 +84,7 @@ fn filter_metric(default: Option<f64>) -> MetricTransformation {
 }
 
 fn fires(alarm: &MetricAlarm, default: Option<f64>) -> Firing {
-    one_event(alarm, &filter_metric(default), &json!({}), None)
+    one_event(alarm, &filter_metric(default), &json!({}), None, &english())
 }
 
 #[test]
@@ -182,7 +182,13 @@ fn metric_math_alarms() {
             &BTreeMap::new(),
         );
         assert_eq!(query.as_deref(), Some("m1"));
-        one_event(&alarm, &filter_metric(None), &json!({}), query.as_deref())
+        one_event(
+            &alarm,
+            &filter_metric(None),
+            &json!({}),
+            query.as_deref(),
+            &english(),
+        )
     };
     // ../shared/cases/verdicts/alarm-metric-math.yaml
     assert_eq!(run("FILL(m1, 0)", 1, None), Firing::Fires);
@@ -199,4 +205,8 @@ fn metric_math_alarms() {
     );
     assert!(matches!(run("RATE(m1)", 1, None), Firing::Unknown(why) if why.contains("RATE")));
     assert!(matches!(run("FILL(m1", 1, None), Firing::Unknown(_)));
+}
+
+fn english() -> crate::i18n::Texts {
+    crate::i18n::Texts::for_lang("en")
 }
