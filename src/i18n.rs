@@ -183,6 +183,22 @@ impl Texts {
         &self.ids
     }
 
+    /// Whether this catalogue or its fallback has message `id`.
+    pub fn has(&self, id: &str) -> bool {
+        self.bundle.has_message(id) || self.fallback.as_ref().is_some_and(|f| f.has(id))
+    }
+
+    /// The label of a machine value (`status-FAIL`), or the value itself
+    /// when the catalogue has none (a value from a user's file).
+    pub fn label(&self, prefix: &str, value: &str) -> String {
+        let id = format!("{prefix}{value}");
+        if self.has(&id) {
+            self.get(&id)
+        } else {
+            value.to_owned()
+        }
+    }
+
     /// The message `id` without arguments.
     pub fn get(&self, id: &str) -> String {
         self.format(id, &[])

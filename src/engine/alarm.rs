@@ -153,9 +153,7 @@ type Series = Vec<Option<f64>>;
 
 /// Whether a value breaches the alarm's threshold.
 fn breaches(alarm: &MetricAlarm, value: f64, t: &Texts) -> Result<bool, String> {
-    let threshold = alarm
-        .threshold
-        .ok_or_else(|| t.get("alarm-no-threshold"))?;
+    let threshold = alarm.threshold.ok_or_else(|| t.get("alarm-no-threshold"))?;
     match alarm.comparison_operator.as_deref() {
         Some("GreaterThanOrEqualToThreshold") => Ok(value >= threshold),
         Some("GreaterThanThreshold") => Ok(value > threshold),
@@ -184,7 +182,9 @@ fn datapoint(stat: &str, value: f64, default: Option<f64>, t: &Texts) -> Result<
             "alarm-default-value",
             &[("default", d.into()), ("stat", stat.into())],
         )),
-        (stat, None) if stat.starts_with('p') || stat.starts_with("tm") || stat.starts_with("wm") => {
+        (stat, None)
+            if stat.starts_with('p') || stat.starts_with("tm") || stat.starts_with("wm") =>
+        {
             // One sample: every percentile of one value is the value.
             Ok(value)
         }
@@ -309,33 +309,45 @@ fn judge(
     };
     let quiet_state = state_at(&quiet, length - 1);
     if quiet_state == State::Alarm {
-        return Ok(Some(t.format(
-            "alarm-already-in-alarm",
-            &[
-                ("rule", describe(alarm, n, m, t).into()),
-                (
-                    "missing",
-                    alarm.treat_missing_data.as_deref().unwrap_or("missing").into(),
-                ),
-            ],
-        )));
+        return Ok(Some(
+            t.format(
+                "alarm-already-in-alarm",
+                &[
+                    ("rule", describe(alarm, n, m, t).into()),
+                    (
+                        "missing",
+                        alarm
+                            .treat_missing_data
+                            .as_deref()
+                            .unwrap_or("missing")
+                            .into(),
+                    ),
+                ],
+            ),
+        ));
     }
     let fires = (at..length).any(|t| state_at(&with_event, t) == State::Alarm);
     if fires {
         Ok(None)
     } else {
-        Ok(Some(t.format(
-            "alarm-needs-more",
-            &[
-                ("stat", stat_text.into()),
-                ("value", value.to_string().into()),
-                ("rule", describe(alarm, n, m, t).into()),
-                (
-                    "missing",
-                    alarm.treat_missing_data.as_deref().unwrap_or("missing").into(),
-                ),
-            ],
-        )))
+        Ok(Some(
+            t.format(
+                "alarm-needs-more",
+                &[
+                    ("stat", stat_text.into()),
+                    ("value", value.to_string().into()),
+                    ("rule", describe(alarm, n, m, t).into()),
+                    (
+                        "missing",
+                        alarm
+                            .treat_missing_data
+                            .as_deref()
+                            .unwrap_or("missing")
+                            .into(),
+                    ),
+                ],
+            ),
+        ))
     }
 }
 
@@ -351,10 +363,7 @@ fn describe(alarm: &MetricAlarm, n: usize, m: usize, t: &Texts) -> String {
             ),
             (
                 "threshold",
-                alarm
-                    .threshold
-                    .map_or("?".into(), |t| t.to_string())
-                    .into(),
+                alarm.threshold.map_or("?".into(), |t| t.to_string()).into(),
             ),
         ],
     )

@@ -227,7 +227,10 @@ impl<'a> Chains<'a> {
             per_event.push(best(reaches).unwrap_or_else(|| {
                 Reach::broken(
                     Link::TrailFeed,
-                    self.say("monitor-no-trail-logs", &[("account", account.id.as_str().into())]),
+                    self.say(
+                        "monitor-no-trail-logs",
+                        &[("account", account.id.as_str().into())],
+                    ),
                     feed_fix(account),
                 )
             }));
@@ -259,12 +262,20 @@ impl<'a> Chains<'a> {
                     &account.id,
                     None,
                     Link::TrailFeed,
-                    || self.say("monitor-what-trails", &[("account", account.id.as_str().into())]),
+                    || {
+                        self.say(
+                            "monitor-what-trails",
+                            &[("account", account.id.as_str().into())],
+                        )
+                    },
                 )
                 .unwrap_or_else(|| {
                     Reach::broken(
                         Link::TrailFeed,
-                        self.say("monitor-no-trail", &[("account", account.id.as_str().into())]),
+                        self.say(
+                            "monitor-no-trail",
+                            &[("account", account.id.as_str().into())],
+                        ),
                         feed_fix(account),
                     )
                 }),
@@ -286,12 +297,14 @@ impl<'a> Chains<'a> {
                     owner,
                     Some(&trail.home_region),
                 ) {
-                    Some(error) => {
-                        self.say("monitor-status-failed", &[("code", error.code.as_str().into())])
-                    }
-                    None if !self.world.in_scan(owner) => {
-                        self.say("monitor-owner-not-in-scan", &[("owner", owner.as_str().into())])
-                    }
+                    Some(error) => self.say(
+                        "monitor-status-failed",
+                        &[("code", error.code.as_str().into())],
+                    ),
+                    None if !self.world.in_scan(owner) => self.say(
+                        "monitor-owner-not-in-scan",
+                        &[("owner", owner.as_str().into())],
+                    ),
                     None => self.say("monitor-status-not-collected", &[]),
                 };
                 problems.push(Reach::unknown(
@@ -347,7 +360,10 @@ impl<'a> Chains<'a> {
                 ) {
                     problems.push(unknown);
                 } else {
-                    problems.push(problem(say("monitor-group-missing", &[("arn", arn.into())])));
+                    problems.push(problem(say(
+                        "monitor-group-missing",
+                        &[("arn", arn.into())],
+                    )));
                 }
                 continue;
             };
@@ -497,7 +513,10 @@ impl<'a> Chains<'a> {
                         reaches.push(
                             self.alarm_reach(feed, filter.name, transformation, event, &must[i])
                                 .prefixed(
-                                    &self.say("monitor-path-filter", &[("filter", filter.name.into())]),
+                                    &self.say(
+                                        "monitor-path-filter",
+                                        &[("filter", filter.name.into())],
+                                    ),
                                 ),
                         );
                     }
@@ -513,22 +532,20 @@ impl<'a> Chains<'a> {
                     );
                     if !too_broad.is_empty() {
                         detail.push(' ');
-                        detail.push_str(
-                            &self.say("monitor-too-broad", &[("list", too_broad.join("; ").into())]),
-                        );
+                        detail.push_str(&self.say(
+                            "monitor-too-broad",
+                            &[("list", too_broad.join("; ").into())],
+                        ));
                     }
                     let invalid: Vec<String> = filters
                         .iter()
                         .filter_map(|f| {
-                            f.pattern
-                                .as_ref()
-                                .err()
-                                .map(|e| {
-                                    self.say(
-                                        "monitor-filter-invalid",
-                                        &[("filter", f.name.into()), ("error", e.as_str().into())],
-                                    )
-                                })
+                            f.pattern.as_ref().err().map(|e| {
+                                self.say(
+                                    "monitor-filter-invalid",
+                                    &[("filter", f.name.into()), ("error", e.as_str().into())],
+                                )
+                            })
                         })
                         .collect();
                     if !invalid.is_empty() {
@@ -560,7 +577,10 @@ impl<'a> Chains<'a> {
             || {
                 self.say(
                     "monitor-what-alarms",
-                    &[("account", account.as_str().into()), ("region", region.into())],
+                    &[
+                        ("account", account.as_str().into()),
+                        ("region", region.into()),
+                    ],
                 )
             },
         ) {
@@ -613,38 +633,42 @@ impl<'a> Chains<'a> {
             );
             if let Some(other) = same_metric.first() {
                 detail.push(' ');
-                detail.push_str(&self.say(
-                    "monitor-alarm-other-dims",
-                    &[
-                        ("alarm", other.name.as_str().into()),
-                        ("dims", dims_text(&other.dimensions).into()),
-                        (
-                            "published",
-                            published
-                                .as_ref()
-                                .map(dims_text)
-                                .unwrap_or_else(|| self.say("monitor-no-value", &[]))
-                                .into(),
-                        ),
-                    ],
-                ));
+                detail.push_str(
+                    &self.say(
+                        "monitor-alarm-other-dims",
+                        &[
+                            ("alarm", other.name.as_str().into()),
+                            ("dims", dims_text(&other.dimensions).into()),
+                            (
+                                "published",
+                                published
+                                    .as_ref()
+                                    .map(dims_text)
+                                    .unwrap_or_else(|| self.say("monitor-no-value", &[]))
+                                    .into(),
+                            ),
+                        ],
+                    ),
+                );
             } else if let Some(other) = same_name.first() {
                 detail.push(' ');
-                detail.push_str(&self.say(
-                    "monitor-alarm-other-namespace",
-                    &[
-                        ("alarm", other.name.as_str().into()),
-                        ("metric", metric.metric_name.as_str().into()),
-                        (
-                            "namespace",
-                            other
-                                .namespace
-                                .clone()
-                                .unwrap_or_else(|| self.say("monitor-none", &[]))
-                                .into(),
-                        ),
-                    ],
-                ));
+                detail.push_str(
+                    &self.say(
+                        "monitor-alarm-other-namespace",
+                        &[
+                            ("alarm", other.name.as_str().into()),
+                            ("metric", metric.metric_name.as_str().into()),
+                            (
+                                "namespace",
+                                other
+                                    .namespace
+                                    .clone()
+                                    .unwrap_or_else(|| self.say("monitor-none", &[]))
+                                    .into(),
+                            ),
+                        ],
+                    ),
+                );
             }
             return Reach::broken(
                 Link::Alarm,
@@ -684,10 +708,7 @@ impl<'a> Chains<'a> {
                         Link::AlarmThreshold,
                         say(
                             "monitor-never",
-                            &[
-                                ("event", event.name.as_str().into()),
-                                ("why", why.into()),
-                            ],
+                            &[("event", event.name.as_str().into()), ("why", why.into())],
                         ),
                         alarm_fix(feed, metric, name, Some(alarm)),
                     )
@@ -697,10 +718,7 @@ impl<'a> Chains<'a> {
                         Link::AlarmThreshold,
                         say(
                             "monitor-undecided",
-                            &[
-                                ("event", event.name.as_str().into()),
-                                ("why", why.into()),
-                            ],
+                            &[("event", event.name.as_str().into()), ("why", why.into())],
                         ),
                     )
                 }
@@ -746,7 +764,11 @@ impl<'a> Chains<'a> {
                     Link::ConfirmedSubscription,
                     self.say(
                         "monitor-topic-outside",
-                        &[("arn", arn.into()), ("alarm", alarm.into()), ("owner", owner.into())],
+                        &[
+                            ("arn", arn.into()),
+                            ("alarm", alarm.into()),
+                            ("owner", owner.into()),
+                        ],
                     ),
                 );
             }

@@ -982,7 +982,7 @@ pub fn changes_markdown(changes: &Changes, texts: &Texts) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
-                markdown_escape(&texts.get(&format!("severity-{}", entry.severity))),
+                markdown_escape(&texts.label("severity-", &entry.severity)),
                 markdown_code(&entry.check_id),
                 markdown_escape(&entry.account_id),
                 markdown_escape(
@@ -1078,7 +1078,7 @@ fn add_texts(env: &mut minijinja::Environment<'static>, texts: &Arc<Texts>) {
     ] {
         let shared = texts.clone();
         env.add_filter(filter, move |value: String| -> String {
-            shared.get(&format!("{prefix}{value}"))
+            shared.label(prefix, &value)
         });
     }
     let shared = texts.clone();

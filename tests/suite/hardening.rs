@@ -289,12 +289,20 @@ fn every_string_from_data_is_escaped_in_every_markdown_file() {
         "waivers:\n  - check: cloudtrail-multi-region-logging\n    account: '*'\n    reason: \"<b>accepted</b> | risk `x` \\u202e\"\n    owner: '[me](javascript:alert(1))'\n    expires: 2099-01-01\n  - check: guardduty-enabled\n    account: '*'\n    resource: '<i>*'\n    reason: unused <script>\n    owner: o\n    expires: 2000-01-01\n",
     )
     .expect("waivers");
-    for extra in [&["--split-accounts", "0"][..], &[][..]] {
+    let runs = [
+        (&["--split-accounts", "0"][..], "en"),
+        (&[][..], "en"),
+        (&["--split-accounts", "0"][..], "ja"),
+        (&[][..], "ja"),
+    ];
+    for (extra, lang) in runs {
         let mut args = vec![
             "--baseline",
             baseline_path.to_str().expect("utf-8"),
             "--waivers",
             waivers.to_str().expect("utf-8"),
+            "--lang",
+            lang,
         ];
         args.extend_from_slice(extra);
         let out = scan_into(&fixture("hostile-md.yaml"), &args);

@@ -3,6 +3,7 @@
 mod check_table;
 mod cli;
 mod hardening;
+mod i18n;
 mod journal;
 mod live;
 mod loader;
