@@ -243,3 +243,16 @@ alarm-already-in-alarm = without matching events it is already in ALARM ({ $rule
 alarm-needs-more = one event gives one datapoint ({ $stat } { $value }) in one period, and the alarm needs { $rule } with missing data { $missing }
 alarm-rule = { $m } of { $n } datapoints { $operator } { $threshold }
 alarm-queries-returning = { $count } of its queries return data; an alarm evaluates exactly one
+
+## Command line: scan
+cli-warning-no-collected-at = warning: the snapshot has no collected_at; waiver expiry is judged against today's date
+cli-warning-waiver-expired = warning: waiver { $waiver } for { $check } in { $account } is expired since { $expires }
+cli-warning-waiver-unused = warning: waiver { $waiver } for { $check } in { $account } is unused: it matches no failing finding
+cli-wrote = wrote { $file }
+cli-wrote-pages = wrote { $file } and { $pages } account pages under { $dir }
+cli-wrote-diff = wrote { $file }: { $new } new failures, { $resolved } resolved, { $still } still failing
+cli-removed = removed { $file } (an earlier scan's, not written this time)
+cli-summary = { $findings } findings: { $pass } PASS, { $fail } FAIL, { $error } ERROR, { $skip } SKIP, { $waived } WAIVED across { $accounts } account(s)
+cli-interrupted = the scan was interrupted: the reports are partial
+cli-gate = gate: { $count } failure(s) at or above { $severity }, e.g. { $check } in { $account }: { $message }
+cli-gate-new = gate: { $count } new failure(s) at or above { $severity }, e.g. { $check } in { $account }: { $message }

@@ -238,3 +238,16 @@ alarm-already-in-alarm = 一致するイベントがなくてもすでに ALARM 
 alarm-needs-more = 1 件のイベントでは 1 つの期間にデータポイントが 1 つ ({ $stat } { $value }) できるだけですが、アラームには { $rule } が必要です (欠落データの扱いは { $missing })
 alarm-rule = { $n } データポイント中 { $m } 件が { $operator } { $threshold }
 alarm-queries-returning = クエリのうち { $count } 件がデータを返しますが、アラームが評価するのは 1 件だけです
+
+## コマンドライン: scan
+cli-warning-no-collected-at = 警告: スナップショットに collected_at がないため、例外承認の有効期限は今日の日付で判定します
+cli-warning-waiver-expired = 警告: { $account } の { $check } に対する例外承認 { $waiver } は { $expires } に期限切れになっています
+cli-warning-waiver-unused = 警告: { $account } の { $check } に対する例外承認 { $waiver } は使われていません (一致する不合格の検出結果がありません)
+cli-wrote = { $file } を書き込みました
+cli-wrote-pages = { $file } と、{ $dir } の下にアカウント別ページ { $pages } 件を書き込みました
+cli-wrote-diff = { $file } を書き込みました: 新たな不合格 { $new } 件、解消 { $resolved } 件、引き続き不合格 { $still } 件
+cli-removed = { $file } を削除しました (以前のスキャンのファイルで、今回は書き込まれていません)
+cli-summary = 検出結果 { $findings } 件: 合格 { $pass } 件、不合格 { $fail } 件、評価不能 { $error } 件、対象外 { $skip } 件、例外承認 { $waived } 件 (アカウント { $accounts } 件)
+cli-interrupted = スキャンが中断されました。レポートは部分的です
+cli-gate = ゲート: 重要度 { $severity } 以上の不合格が { $count } 件あります。例: { $account } の { $check }: { $message }
+cli-gate-new = ゲート: 重要度 { $severity } 以上の新たな不合格が { $count } 件あります。例: { $account } の { $check }: { $message }

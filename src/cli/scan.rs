@@ -166,23 +166,24 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             .and_then(auditscope::engine::view::parse_time)
             .map(|t| t.date())
             .unwrap_or_else(|| {
-                eprintln!("warning: the snapshot has no collected_at; waiver expiry is judged against today's date");
+                eprintln!("{}", texts.get("cli-warning-no-collected-at"));
                 time::OffsetDateTime::now_utc().date()
             });
         waivers.apply(&mut result, as_of);
         result.finalize(&catalogue.control_index());
         for waiver in &result.waivers {
             if waiver.state != WaiverState::Active {
-                eprintln!(
-                    "warning: waiver {} for {} in {} is {}",
-                    waiver.source,
-                    waiver.check_id,
-                    waiver.account_id,
-                    match waiver.state {
-                        WaiverState::Expired => format!("expired since {}", waiver.waiver.expires),
-                        _ => "unused: it matches no failing finding".to_owned(),
-                    }
-                );
+                let args = [
+                    ("waiver", waiver.source.as_str().into()),
+                    ("check", waiver.check_id.as_str().into()),
+                    ("account", waiver.account_id.as_str().into()),
+                    ("expires", waiver.waiver.expires.to_string().into()),
+                ];
+                let id = match waiver.state {
+                    WaiverState::Expired => "cli-warning-waiver-expired",
+                    _ => "cli-warning-waiver-unused",
+                };
+                eprintln!("{}", texts.format(id, &args));
             }
         }
     }
@@ -220,12 +221,26 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             "rendered report"
         );
         match written.len() {
-            1 => eprintln!("wrote {}", written[0].display()),
+            1 => eprintln!(
+                "{}",
+                texts.format(
+                    "cli-wrote",
+                    &[("file", written[0].display().to_string().into())]
+                )
+            ),
             n => eprintln!(
-                "wrote {} and {} account pages under {}",
-                written[0].display(),
-                n - 1,
-                args.out.join("accounts").display()
+                "{}",
+                texts.format(
+                    "cli-wrote-pages",
+                    &[
+                        ("file", written[0].display().to_string().into()),
+                        ("pages", (n - 1).into()),
+                        (
+                            "dir",
+                            args.out.join("accounts").display().to_string().into()
+                        ),
+                    ]
+                )
             ),
         }
         all_written.extend(written);
@@ -238,11 +253,16 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         })?;
         all_written.push(file.clone());
         eprintln!(
-            "wrote {}: {} new failures, {} resolved, {} still failing",
-            file.display(),
-            diff.new_failures.len(),
-            diff.resolved.len(),
-            diff.still_failing.len()
+            "{}",
+            texts.format(
+                "cli-wrote-diff",
+                &[
+                    ("file", file.display().to_string().into()),
+                    ("new", diff.new_failures.len().into()),
+                    ("resolved", diff.resolved.len().into()),
+                    ("still", diff.still_failing.len().into()),
+                ]
+            )
         );
     }
     // Only now, with every new file in place: the earlier scan's files
@@ -256,26 +276,41 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     })?;
     for path in removed {
         eprintln!(
-            "removed {} (an earlier scan's, not written this time)",
-            path.display()
+            "{}",
+            texts.format(
+                "cli-removed",
+                &[("file", path.display().to_string().into())]
+            )
         );
     }
     let by_status = &result.summary.by_status;
+    let count = |status: &str| by_status.get(status).copied().unwrap_or(0);
     eprintln!(
-        "{} findings: {} PASS, {} FAIL, {} ERROR, {} SKIP, {} WAIVED across {} account(s)",
-        result.findings.len(),
-        by_status.get("PASS").copied().unwrap_or(0),
-        by_status.get("FAIL").copied().unwrap_or(0),
-        by_status.get("ERROR").copied().unwrap_or(0),
-        by_status.get("SKIP").copied().unwrap_or(0),
-        by_status.get("WAIVED").copied().unwrap_or(0),
-        result.scan.accounts.len()
+        "{}",
+        texts.format(
+            "cli-summary",
+            &[
+                ("findings", result.findings.len().into()),
+                ("pass", count("PASS").into()),
+                ("fail", count("FAIL").into()),
+                ("error", count("ERROR").into()),
+                ("skip", count("SKIP").into()),
+                ("waived", count("WAIVED").into()),
+                ("accounts", result.scan.accounts.len().into()),
+            ]
+        )
     );
     if let Some(code) = super::interrupt::exit_code() {
-        eprintln!("the scan was interrupted: the reports are partial");
+        eprintln!("{}", texts.get("cli-interrupted"));
         return Ok(ExitCode::from(code));
     }
-    Ok(gate(&result, diff.as_ref(), args.fail_on, args.fail_on_new))
+    Ok(gate(
+        &result,
+        diff.as_ref(),
+        args.fail_on,
+        args.fail_on_new,
+        &texts,
+    ))
 }
 
 /// The CI gate: exit 1 when a FAIL at or above `fail_on` exists, counting
@@ -285,6 +320,7 @@ fn gate(
     diff: Option<&auditscope::diff::Diff>,
     fail_on: Option<Severity>,
     only_new: bool,
+    texts: &auditscope::i18n::Texts,
 ) -> ExitCode {
     if fail_on.is_none() && !only_new {
         return ExitCode::SUCCESS;
@@ -313,13 +349,20 @@ fn gate(
         return ExitCode::SUCCESS;
     }
     eprintln!(
-        "gate: {} {}failure(s) at or above {}, e.g. {} in {}: {}",
-        failing.len(),
-        if only_new { "new " } else { "" },
-        threshold.as_str(),
-        failing[0].check_id,
-        failing[0].account_id,
-        failing[0].message
+        "{}",
+        texts.format(
+            if only_new { "cli-gate-new" } else { "cli-gate" },
+            &[
+                ("count", failing.len().into()),
+                (
+                    "severity",
+                    texts.label("severity-", threshold.as_str()).into()
+                ),
+                ("check", failing[0].check_id.to_string().into()),
+                ("account", failing[0].account_id.to_string().into()),
+                ("message", failing[0].message.as_str().into()),
+            ]
+        )
     );
     ExitCode::from(1)
 }
