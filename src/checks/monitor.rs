@@ -105,13 +105,14 @@ pub fn load_event(path: &Path, text: &str) -> Result<SampleEvent, Diagnostic> {
         let severity = detail
             .and_then(|d| d.get("severity"))
             .and_then(Value::as_f64);
-        let mut summary = format!("{detail_type} from {source}");
+        let mut fields = vec![format!("source={source}")];
         if !kind.is_empty() {
-            summary.push_str(&format!(": {kind}"));
+            fields.push(format!("detail.type={kind}"));
         }
         if let Some(severity) = severity {
-            summary.push_str(&format!(", severity {severity}"));
+            fields.push(format!("detail.severity={severity}"));
         }
+        let summary = format!("{detail_type}: {}", fields.join(", "));
         return Ok(SampleEvent {
             summary,
             event_source: source.to_owned(),
@@ -143,33 +144,35 @@ pub fn load_event(path: &Path, text: &str) -> Result<SampleEvent, Diagnostic> {
     })
 }
 
-/// "ConsoleLogin by IAMUser, MFA No, Success" and the like.
+/// "ConsoleLogin: userIdentity.type=IAMUser, MFAUsed=No, ConsoleLogin=Success"
+/// and the like: the record's distinguishing fields by their CloudTrail
+/// names, the same in every report language.
 fn summarize(record: &Value, event_name: &str) -> String {
     let text = |path: &[&str]| -> Option<&str> {
         path.iter()
             .try_fold(record, |v, key| v.get(key))
             .and_then(Value::as_str)
     };
-    let mut summary = event_name.to_owned();
-    if let Some(who) = text(&["userIdentity", "type"]) {
-        summary.push_str(&format!(" by {who}"));
+    let mut fields = Vec::new();
+    for (label, path) in [
+        ("userIdentity.type", &["userIdentity", "type"][..]),
+        ("invokedBy", &["userIdentity", "invokedBy"][..]),
+        ("eventType", &["eventType"][..]),
+        ("MFAUsed", &["additionalEventData", "MFAUsed"][..]),
+        ("ConsoleLogin", &["responseElements", "ConsoleLogin"][..]),
+        ("errorCode", &["errorCode"][..]),
+    ] {
+        match text(path) {
+            Some("AwsApiCall") if label == "eventType" => {}
+            Some(value) => fields.push(format!("{label}={value}")),
+            None => {}
+        }
     }
-    if let Some(service) = text(&["userIdentity", "invokedBy"]) {
-        summary.push_str(&format!(" invoked by {service}"));
+    if fields.is_empty() {
+        event_name.to_owned()
+    } else {
+        format!("{event_name}: {}", fields.join(", "))
     }
-    if let Some(kind) = text(&["eventType"]).filter(|k| *k != "AwsApiCall") {
-        summary.push_str(&format!(" ({kind})"));
-    }
-    if let Some(mfa) = text(&["additionalEventData", "MFAUsed"]) {
-        summary.push_str(&format!(", MFA {mfa}"));
-    }
-    if let Some(outcome) = text(&["responseElements", "ConsoleLogin"]) {
-        summary.push_str(&format!(", {outcome}"));
-    }
-    if let Some(code) = text(&["errorCode"]).or(text(&["errorMessage"])) {
-        summary.push_str(&format!(", error {code}"));
-    }
-    summary
 }
 
 /// Resolves and validates a check's `monitor`; problems are pushed as

@@ -1,10 +1,9 @@
 //! The binary: exit codes and clear errors, never a panic.
 
 use crate::root;
-use std::process::Command;
 
 pub fn auditscope(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_auditscope"))
+    crate::binary()
         .args(args)
         .current_dir(root())
         .output()
@@ -110,7 +109,9 @@ fn checks_show_and_frameworks_list_work() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
         text.contains("root-aws-service-event")
-            && text.contains("CredentialVerification by Root (AwsServiceEvent)")
+            && text.contains(
+                "CredentialVerification: userIdentity.type=Root, eventType=AwsServiceEvent"
+            )
             && text.contains("$.userIdentity.invokedBy NOT EXISTS"),
         "a monitor check shows its events and recommended pattern:\n{text}"
     );

@@ -889,7 +889,7 @@ fn a_closed_pipe_ends_output_quietly() {
         &["checks", "list"][..],
         &["frameworks", "show", "nist-800-53-r5"][..],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_auditscope"))
+        let mut child = crate::binary()
             .args(args)
             .current_dir(root())
             .stdout(std::process::Stdio::piped())
@@ -1030,7 +1030,7 @@ fn ctrl_c_stops_a_scan_in_any_phase_without_a_truncated_report() {
     let out = dir.path().join("out");
     let mut interrupted = 0;
     for delay_ms in [300u64, 1500] {
-        let child = Command::new(env!("CARGO_BIN_EXE_auditscope"))
+        let child = crate::binary()
             .args([
                 "scan",
                 "--snapshot",

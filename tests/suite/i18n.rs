@@ -219,3 +219,35 @@ fn the_japanese_report_has_no_english_sentences() {
         left.join("\n")
     );
 }
+
+/// The language comes from `--lang`, else from the locale (`ja_*` gives
+/// Japanese); an unknown one is an error that lists the available ones.
+#[test]
+fn the_language_follows_the_flag_then_the_locale() {
+    let show = |lang: Option<&str>, locale: &str| {
+        let mut command = crate::binary();
+        command.env("LANG", locale);
+        command.args(["checks", "show", "cloudtrail-multi-region-logging"]);
+        if let Some(lang) = lang {
+            command.args(["--lang", lang]);
+        }
+        let output = command.output().expect("run");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (_, ja, _) = show(None, "ja_JP.UTF-8");
+    assert!(
+        ja.contains("チェック内容") && ja.contains("マルチリージョン証跡"),
+        "{ja}"
+    );
+    let (_, en, _) = show(Some("en"), "ja_JP.UTF-8");
+    assert!(en.contains("What it checks"), "{en}");
+    let (_, c, _) = show(None, "C");
+    assert!(c.contains("What it checks"), "{c}");
+    let (code, _, error) = show(Some("xx"), "C");
+    assert_eq!(code, Some(2));
+    assert!(error.contains("available: en, ja"), "{error}");
+}

@@ -45,3 +45,14 @@ pub fn scan(world: &str) -> ScanResult {
         },
     )
 }
+
+/// The built binary in the C locale: tests read its English output, so
+/// the developer's `LANG=ja_JP.UTF-8` must not change it.
+pub fn binary() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_auditscope"));
+    command
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
+    command
+}

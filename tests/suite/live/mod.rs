@@ -725,7 +725,7 @@ async fn throttling_is_retried_then_recorded_and_a_failing_region_is_isolated() 
 /// The binary against moto: endpoints through the standard environment
 /// variables, credentials from the environment.
 pub fn auditscope_live(world: &World, args: &[&str], credentials: bool) -> std::process::Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_auditscope"));
+    let mut command = crate::binary();
     command
         .args(args)
         .current_dir(crate::root())

@@ -226,7 +226,7 @@ fn accounts_of(result: &ScanResult) -> BTreeSet<String> {
 
 /// The binary with every endpoint at `url` (moto through a proxy).
 fn auditscope_at(url: &str, args: &[&str]) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_auditscope"));
+    let mut command = crate::binary();
     command
         .args(args)
         .current_dir(crate::root())
