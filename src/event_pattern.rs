@@ -372,26 +372,9 @@ fn parse_cidr(text: &str) -> Option<(IpAddr, u8)> {
     (prefix <= max).then_some((address, prefix))
 }
 
+/// Whether `ip` is in `network/prefix` (same family only), by `ipnet`.
 fn in_cidr(ip: &IpAddr, network: IpAddr, prefix: u8) -> bool {
-    match (ip, network) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if prefix == 0 {
-                0
-            } else {
-                u32::MAX << (32 - prefix)
-            };
-            u32::from(*a) & mask == u32::from(n) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if prefix == 0 {
-                0
-            } else {
-                u128::MAX << (128 - prefix)
-            };
-            u128::from(*a) & mask == u128::from(n) & mask
-        }
-        _ => false,
-    }
+    ipnet::IpNet::new(network, prefix).is_ok_and(|net| net.contains(ip))
 }
 
 #[cfg(test)]

@@ -308,46 +308,29 @@ fn judge(
         evaluate(&points[from..=t], n, m, missing)
     };
     let quiet_state = state_at(&quiet, length - 1);
+    let missing_text = alarm.treat_missing_data.as_deref().unwrap_or("missing");
     if quiet_state == State::Alarm {
-        return Ok(Some(
-            t.format(
-                "alarm-already-in-alarm",
-                &[
-                    ("rule", describe(alarm, n, m, t).into()),
-                    (
-                        "missing",
-                        alarm
-                            .treat_missing_data
-                            .as_deref()
-                            .unwrap_or("missing")
-                            .into(),
-                    ),
-                ],
-            ),
-        ));
+        return Ok(Some(t.format(
+            "alarm-already-in-alarm",
+            &[
+                ("rule", describe(alarm, n, m, t).into()),
+                ("missing", missing_text.into()),
+            ],
+        )));
     }
     let fires = (at..length).any(|t| state_at(&with_event, t) == State::Alarm);
     if fires {
         Ok(None)
     } else {
-        Ok(Some(
-            t.format(
-                "alarm-needs-more",
-                &[
-                    ("stat", stat_text.into()),
-                    ("value", value.to_string().into()),
-                    ("rule", describe(alarm, n, m, t).into()),
-                    (
-                        "missing",
-                        alarm
-                            .treat_missing_data
-                            .as_deref()
-                            .unwrap_or("missing")
-                            .into(),
-                    ),
-                ],
-            ),
-        ))
+        Ok(Some(t.format(
+            "alarm-needs-more",
+            &[
+                ("stat", stat_text.into()),
+                ("value", value.to_string().into()),
+                ("rule", describe(alarm, n, m, t).into()),
+                ("missing", missing_text.into()),
+            ],
+        )))
     }
 }
 
