@@ -205,7 +205,9 @@ pub(crate) struct OrgArgs {
     #[arg(long, value_delimiter = ',', value_name = "LIST", requires = "org")]
     pub(crate) exclude_accounts: Vec<String>,
     /// Scan only shard I of N (accounts whose id mod N is I-1); combine the
-    /// shards with `auditscope merge`.
+    /// shards with `auditscope merge`. `auto/N` takes I from the job
+    /// runner: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+    /// AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job), both 0-based.
     #[arg(long, value_name = "I/N", requires = "org")]
     pub(crate) shard: Option<collect::aws::org::Shard>,
     /// Continue an interrupted scan from its journal instead of starting

@@ -2,6 +2,7 @@
 
 mod check_table;
 mod cli;
+mod examples;
 mod hardening;
 mod i18n;
 mod journal;

@@ -68,15 +68,57 @@ pub struct Shard {
     pub count: u64,
 }
 
+/// The environment variables that carry a job runner's 0-based index:
+/// a Kubernetes Indexed Job (`JOB_COMPLETION_INDEX`) and an AWS Batch
+/// array job (`AWS_BATCH_JOB_ARRAY_INDEX`).
+pub const SHARD_INDEX_VARIABLES: &[&str] = &["JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"];
+
 impl std::str::FromStr for Shard {
     type Err = String;
 
+    /// `I/N`, or `auto/N` with I from the job runner's environment.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("--shard `{text}`: expected I/N with 1 <= I <= N, e.g. 2/8");
+        Shard::parse(text, |name| std::env::var(name).ok())
+    }
+}
+
+impl Shard {
+    /// Parses `I/N` (1 <= I <= N) or `auto/N`, where `auto` takes the
+    /// first of [`SHARD_INDEX_VARIABLES`] that `env` has (0-based there,
+    /// so index 0 is shard 1). Errors say what was expected.
+    pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
+        let bad =
+            || format!("--shard `{text}`: expected I/N with 1 <= I <= N (e.g. 2/8), or auto/N");
         let (index, count) = text.split_once('/').ok_or_else(bad)?;
-        let index: u64 = index.trim().parse().map_err(|_| bad())?;
         let count: u64 = count.trim().parse().map_err(|_| bad())?;
-        if count == 0 || index == 0 || index > count {
+        if count == 0 {
+            return Err(bad());
+        }
+        let index: u64 = if index.trim() == "auto" {
+            let (name, value) = SHARD_INDEX_VARIABLES
+                .iter()
+                .find_map(|name| env(name).map(|value| (*name, value)))
+                .ok_or_else(|| {
+                    format!(
+                        "--shard auto/{count}: none of {} is set (a Kubernetes Indexed Job or an AWS Batch array job sets one)",
+                        SHARD_INDEX_VARIABLES.join(", ")
+                    )
+                })?;
+            let zero_based: u64 = value
+                .trim()
+                .parse()
+                .map_err(|_| format!("--shard auto/{count}: {name} is `{value}`, not a number"))?;
+            if zero_based >= count {
+                return Err(format!(
+                    "--shard auto/{count}: {name} is {zero_based}, but the indexes of {count} shards are 0 to {}",
+                    count - 1
+                ));
+            }
+            zero_based + 1
+        } else {
+            index.trim().parse().map_err(|_| bad())?
+        };
+        if index == 0 || index > count {
             return Err(bad());
         }
         Ok(Shard { index, count })
@@ -526,5 +568,45 @@ impl ProvideCredentials for AssumedRole {
                 }),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Shard;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn shards_are_given_or_taken_from_the_job_runner() {
+        let none = env(&[]);
+        assert_eq!(Shard::parse("2/8", &none), Ok(Shard { index: 2, count: 8 }));
+        for bad in ["0/8", "9/8", "1/0", "x/2", "2", "auto/0"] {
+            assert!(Shard::parse(bad, &none).is_err(), "{bad}");
+        }
+        // Kubernetes and AWS Batch count from 0.
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "0")]);
+        assert_eq!(
+            Shard::parse("auto/4", k8s),
+            Ok(Shard { index: 1, count: 4 })
+        );
+        let batch = env(&[("AWS_BATCH_JOB_ARRAY_INDEX", "3")]);
+        assert_eq!(
+            Shard::parse("auto/4", batch),
+            Ok(Shard { index: 4, count: 4 })
+        );
+        let too_far = env(&[("AWS_BATCH_JOB_ARRAY_INDEX", "4")]);
+        let error = Shard::parse("auto/4", too_far).unwrap_err();
+        assert!(error.contains("0 to 3"), "{error}");
+        let error = Shard::parse("auto/4", &none).unwrap_err();
+        assert!(error.contains("JOB_COMPLETION_INDEX"), "{error}");
+        let garbage = env(&[("JOB_COMPLETION_INDEX", "one")]);
+        assert!(Shard::parse("auto/4", garbage).is_err());
     }
 }

@@ -632,9 +632,16 @@ async fn shards_merged_equal_a_full_scan() {
     let dir = tempfile::tempdir().expect("tempdir");
     let full = full_scan(&proxy, dir.path());
     let mut journals = Vec::new();
-    for shard in ["1/3", "2/3", "3/3"] {
-        let journal = dir.path().join(format!("shard-{}.jsonl", &shard[..1]));
-        run(auditscope_at(
+    // Shard 1 given, 2 and 3 from a Kubernetes Indexed Job's and an AWS
+    // Batch array job's 0-based index (`--shard auto/3`).
+    let shards = [
+        ("1", "1/3", None),
+        ("2", "auto/3", Some(("JOB_COMPLETION_INDEX", "1"))),
+        ("3", "auto/3", Some(("AWS_BATCH_JOB_ARRAY_INDEX", "2"))),
+    ];
+    for (name, shard, index) in shards {
+        let journal = dir.path().join(format!("shard-{name}.jsonl"));
+        let mut command = auditscope_at(
             &proxy.url,
             &[
                 "collect",
@@ -646,7 +653,11 @@ async fn shards_merged_equal_a_full_scan() {
                 "--out",
                 path(&journal),
             ],
-        ));
+        );
+        if let Some((variable, value)) = index {
+            command.env(variable, value);
+        }
+        run(command);
         journals.push(journal);
     }
     let sizes: Vec<usize> = journals
