@@ -113,9 +113,27 @@ impl Diff {
 
 /// How a baseline is named in reports: its source and, when recorded,
 /// when it was scanned.
-pub fn describe_baseline(path: &std::path::Path, old: &ScanResult) -> String {
+pub fn describe_baseline(
+    path: &std::path::Path,
+    old: &ScanResult,
+    texts: &crate::i18n::Texts,
+) -> String {
+    let path = path.display().to_string();
     match &old.scan.started_at {
-        Some(at) => format!("{} ({}, scanned {at})", path.display(), old.scan.source),
-        None => format!("{} ({})", path.display(), old.scan.source),
+        Some(at) => texts.format(
+            "baseline-scanned",
+            &[
+                ("path", path.into()),
+                ("source", old.scan.source.as_str().into()),
+                ("time", crate::i18n::date_time(texts.lang(), at).into()),
+            ],
+        ),
+        None => texts.format(
+            "baseline",
+            &[
+                ("path", path.into()),
+                ("source", old.scan.source.as_str().into()),
+            ],
+        ),
     }
 }

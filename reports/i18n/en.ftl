@@ -124,7 +124,7 @@ column-controls = Controls
 column-coverage = Coverage
 html-control-states = control states
 html-changes-summary-before = Compared with { $baseline }:
-html-changes-summary-new = new failure(s),
+html-changes-summary-new = {" "}new failure(s),{" "}
 html-changes-summary-rest = { $resolved } resolved, { $still } still failing, { $gone } no longer assessed.
 heatmap = Accounts × checks
 heatmap-intro = Worst status per account and check; hover a cell for the check. Columns follow the check list below.
@@ -256,3 +256,13 @@ cli-summary = { $findings } findings: { $pass } PASS, { $fail } FAIL, { $error }
 cli-interrupted = the scan was interrupted: the reports are partial
 cli-gate = gate: { $count } failure(s) at or above { $severity }, e.g. { $check } in { $account }: { $message }
 cli-gate-new = gate: { $count } new failure(s) at or above { $severity }, e.g. { $check } in { $account }: { $message }
+
+## Joining sentences and list items
+sentence-gap = {" "}
+list-separator = {"; "}
+monitor-invalid-filters = { $list }.
+monitor-more-unknown = { $detail } ({ $others } more of the { $total } monitored events cannot be judged either.)
+baseline = { $path } ({ $source })
+baseline-scanned = { $path } ({ $source }, scanned { $time })
+cli-unknown-check = unknown check `{ $id }`; see `auditscope checks list`
+cli-unknown-framework = unknown framework `{ $id }`; see `auditscope frameworks list`

@@ -22,7 +22,7 @@ waiver-state-expired = 期限切れ
 waiver-state-unused = 未使用
 global = グローバル
 none-dash = -
-not-available = 該当なし
+not-available = 算出不可
 
 ## レポートの見出し
 report-title = auditscope レポート
@@ -48,7 +48,7 @@ column-check = チェック
 
 ## 管理策マトリクス
 control-matrix = 管理策マトリクス
-framework-summary = 全 { $total } 件の管理策のうち、合格 { $passing } 件、不合格 { $failing } 件、評価不能 { $unknown } 件、手動評価（自動チェックなし） { $manual } 件です。
+framework-summary = 全 { $total } 件の管理策のうち、合格 { $passing } 件、不合格 { $failing } 件、評価不能 { $unknown } 件、手動評価 (自動チェックなし) { $manual } 件です。
 column-control = 管理策
 column-title = タイトル
 column-state = 状態
@@ -56,18 +56,18 @@ column-checks = チェック
 
 ## 不合格
 failures = 不合格
-failures-intro = { $checks } 件のチェックで不合格の検出結果が { $findings } 件あります（重要度の高い順）。
+failures-intro = { $checks } 件のチェックで不合格の検出結果が { $findings } 件あります (重要度の高い順)。
 controls = 管理策
 remediation = 修正方法
 column-account = アカウント
-column-account-not-scanned = アカウント（未スキャン）
+column-account-not-scanned = アカウント (未スキャン)
 column-failures = 不合格
 column-region = リージョン
 column-resource = リソース
 column-finding = 検出結果
 evidence = 根拠
-commands-to-fix = 修正コマンド:
-commands-to-fix-many = 修正コマンド（検出結果 { $count } 件）
+commands-to-fix = 修正コマンド
+commands-to-fix-many = 修正コマンド (検出結果 { $count } 件)
 no-failures = 不合格はありません。
 
 ## 例外承認
@@ -92,10 +92,10 @@ column-message = メッセージ
 
 ## ベースラインとの差分
 changes-title = ベースラインからの変化
-changes-summary = { $baseline } との比較: 新たな不合格 { $new } 件、解消 { $resolved } 件、引き続き不合格 { $still } 件、評価対象外になったもの { $gone } 件。
+changes-summary = { $baseline } との比較: 新たな不合格 { $new } 件、解消 { $resolved } 件、引き続き不合格 { $still } 件、今回評価されなかったもの { $gone } 件。
 changes-new-failures = 新たな不合格
 changes-resolved = 解消
-changes-not-assessed = 評価対象外になったもの
+changes-not-assessed = 今回評価されなかったもの
 changes-still-failing = 引き続き不合格
 changes-gone-resolved = 検出されなくなりました
 changes-gone-not-assessed = 今回のスキャンに含まれないアカウント
@@ -109,7 +109,7 @@ html-accounts = { $count } アカウント
 html-regions = リージョン { $regions }
 html-scanned = スキャン日時 { $time }
 executive-summary = エグゼクティブサマリー
-html-pass-rate = 合格率（評価済み { $total } 件中 { $passed } 件）
+html-pass-rate = 合格率 (評価済み { $total } 件中 { $passed } 件)
 html-findings = 件
 column-framework = フレームワーク
 column-passing = 合格
@@ -120,8 +120,8 @@ column-controls = 管理策数
 column-coverage = 内訳
 html-control-states = 管理策の状態
 html-changes-summary-before = { $baseline } との比較: 新たな不合格
-html-changes-summary-new = 件、
-html-changes-summary-rest = 解消 { $resolved } 件、引き続き不合格 { $still } 件、評価対象外になったもの { $gone } 件。
+html-changes-summary-new = {" "}件、
+html-changes-summary-rest = 解消 { $resolved } 件、引き続き不合格 { $still } 件、今回評価されなかったもの { $gone } 件。
 heatmap = アカウント × チェック
 heatmap-intro = アカウントとチェックごとに最も悪いステータスを示します。セルにカーソルを合わせるとチェックが表示されます。列の順序は下のチェック一覧と同じです。
 no-finding = 検出結果なし
@@ -181,7 +181,7 @@ monitor-what-alarms = アカウント { $account } の { $region } のアラー�
 monitor-no-alarm = アカウント { $account } の { $region } に、メトリクスフィルター { $filter } が `{ $event }` について発行するメトリクス { $metric } を監視するアラームがありません。
 monitor-alarm-other-dims = アラーム { $alarm } はディメンション { $dims } でこのメトリクスを監視していますが、メトリクスフィルターが発行するのは { $published } です。
 monitor-no-value = このイベントでは値なし
-monitor-alarm-other-namespace = アラーム { $alarm } は { $metric } を名前空間 { $namespace } で監視しています。
+monitor-alarm-other-namespace = アラーム { $alarm } は { $metric } を別の名前空間 { $namespace } で監視しています。
 monitor-none = (なし)
 monitor-actions-disabled = アラーム { $alarm } ({ $region }) はアクションが無効になっているため、誰にも通知しません。
 monitor-never = アラーム { $alarm } ({ $region }) は 1 件の `{ $event }` では通知しません: { $why }。
@@ -204,7 +204,7 @@ monitor-kind-not-recorded = { $kind ->
 }
 monitor-excluded = は { $source } の管理イベントを除外している
 monitor-not-recorded = 証跡 { $trail } { $why }ため、`{ $event }` ({ $summary }) はロググループに届きません。
-monitor-more-gaps = { $detail } (監視対象の { $total } 件のイベントのうち、ほかに { $others } 件も通知されません。)
+monitor-more-gaps = { $detail }（監視対象の { $total } 件のイベントのうち、ほかに { $others } 件も通知されません）
 monitor-summary = { $count ->
     [1] 監視対象のイベントは確認済みのサブスクリプションに届きます: { $paths }。
    *[other] 監視対象の { $count } 件のイベントはすべて確認済みのサブスクリプションに届きます: { $paths }。
@@ -234,9 +234,9 @@ alarm-anomaly-band = 異常検出バンド `{ $band }` と比較しており、�
 alarm-no-value = メトリクスフィルターはこのイベントで値を発行しません (メトリクス値 `{ $value }`)
 alarm-no-query = クエリ `{ $query }` がアラームのメトリクスにありません
 alarm-expression-over = { $stat } に対する式
-alarm-already-in-alarm = 一致するイベントがなくてもすでに ALARM 状態のため ({ $rule }、欠落データの扱いは { $missing })、イベントが 1 件増えても状態は変わらず、誰にも通知されません
-alarm-needs-more = 1 件のイベントでは 1 つの期間にデータポイントが 1 つ ({ $stat } { $value }) できるだけですが、アラームには { $rule } が必要です (欠落データの扱いは { $missing })
-alarm-rule = { $n } データポイント中 { $m } 件が { $operator } { $threshold }
+alarm-already-in-alarm = 一致するイベントがなくてもすでに ALARM 状態のため ({ $rule }、欠落データの処理は { $missing })、イベントが 1 件増えても状態は変わらず、誰にも通知されません
+alarm-needs-more = 1 件のイベントでは 1 つの期間にデータポイントが 1 つ ({ $stat } { $value }) できるだけですが、アラームには { $rule } が必要です (欠落データの処理は { $missing })
+alarm-rule = { $n } データポイント中 { $m } 件で { $operator } { $threshold }
 alarm-queries-returning = クエリのうち { $count } 件がデータを返しますが、アラームが評価するのは 1 件だけです
 
 ## コマンドライン: scan
@@ -249,5 +249,15 @@ cli-wrote-diff = { $file } を書き込みました: 新たな不合格 { $new }
 cli-removed = { $file } を削除しました (以前のスキャンのファイルで、今回は書き込まれていません)
 cli-summary = 検出結果 { $findings } 件: 合格 { $pass } 件、不合格 { $fail } 件、評価不能 { $error } 件、対象外 { $skip } 件、例外承認 { $waived } 件 (アカウント { $accounts } 件)
 cli-interrupted = スキャンが中断されました。レポートは部分的です
-cli-gate = ゲート: 重要度 { $severity } 以上の不合格が { $count } 件あります。例: { $account } の { $check }: { $message }
-cli-gate-new = ゲート: 重要度 { $severity } 以上の新たな不合格が { $count } 件あります。例: { $account } の { $check }: { $message }
+cli-gate = ゲート: 重要度「{ $severity }」以上の不合格が { $count } 件あります。例: { $account } の { $check }: { $message }
+cli-gate-new = ゲート: 重要度「{ $severity }」以上の新たな不合格が { $count } 件あります。例: { $account } の { $check }: { $message }
+
+## 文と列挙のつなぎ
+sentence-gap = {""}
+list-separator = 、
+monitor-invalid-filters = { $list }。
+monitor-more-unknown = { $detail }（監視対象の { $total } 件のイベントのうち、ほかに { $others } 件も判定できません）
+baseline = { $path } ({ $source })
+baseline-scanned = { $path } ({ $source }、{ $time } にスキャン)
+cli-unknown-check = チェック `{ $id }` はありません。`auditscope checks list` で一覧を確認してください
+cli-unknown-framework = フレームワーク `{ $id }` はありません。`auditscope frameworks list` で一覧を確認してください

@@ -11,13 +11,14 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
     let mut out = String::new();
     match command {
         ChecksCommand::List(args) => {
+            let t = texts(&args.lang)?;
             let catalogue = load_catalogue(&args)?;
             for check in &catalogue.checks {
                 let _ = writeln!(
                     out,
-                    "{:<40} {:<9} {:<13} {}",
+                    "{:<40} {} {:<13} {}",
                     check.id,
-                    check.severity.as_str(),
+                    pad(&t.label("severity-", check.severity.as_str()), 9),
                     check.scope.as_str(),
                     check.title
                 );
@@ -27,9 +28,7 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
             let t = texts(&catalogue.lang)?;
             let catalogue = load_catalogue(&catalogue)?;
             let check = catalogue.check(&id).ok_or_else(|| {
-                Failure(format!(
-                    "unknown check `{id}`; see `auditscope checks list`"
-                ))
+                Failure(t.format("cli-unknown-check", &[("id", id.as_str().into())]))
             })?;
             let _ = writeln!(
                 out,
@@ -163,6 +162,13 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
     Ok(ExitCode::SUCCESS)
 }
 
+/// `text` padded with spaces to `width` terminal columns (a Japanese
+/// character takes two), so columns line up in every language.
+fn pad(text: &str, width: usize) -> String {
+    let shown = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+}
+
 fn indent(text: &str) -> String {
     text.trim_end()
         .lines()
@@ -190,9 +196,10 @@ pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode,
                     .count();
                 let _ = writeln!(
                     out,
-                    "{:<16} {} ({})",
+                    "{:<16} {} {} ({})",
                     framework.id,
                     framework.title,
+                    framework.version,
                     t.format(
                         "cli-framework-coverage",
                         &[
@@ -207,9 +214,7 @@ pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode,
             let t = texts(&catalogue.lang)?;
             let catalogue = load_catalogue(&catalogue)?;
             let framework = catalogue.frameworks.get(&id).ok_or_else(|| {
-                Failure(format!(
-                    "unknown framework `{id}`; see `auditscope frameworks list`"
-                ))
+                Failure(t.format("cli-unknown-framework", &[("id", id.as_str().into())]))
             })?;
             let _ = writeln!(
                 out,
@@ -225,7 +230,13 @@ pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode,
                 } else {
                     mapped.join(", ")
                 };
-                let _ = writeln!(out, "{:<14} {:<60} {}", control.id, control.title, coverage);
+                let _ = writeln!(
+                    out,
+                    "{:<14} {} {}",
+                    control.id,
+                    pad(&control.title, 60),
+                    coverage
+                );
             }
         }
     }

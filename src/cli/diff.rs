@@ -13,7 +13,7 @@ pub(crate) fn diff_command(old: &Path, new: &Path, lang: &LangArg) -> Result<Exi
     let load = |path: &Path| ScanResult::load(path).map_err(|d| Failure(d.to_string()));
     let baseline = load(old)?;
     let diff = auditscope::diff::compare(&baseline, &load(new)?);
-    let changes = diff.changes(&auditscope::diff::describe_baseline(old, &baseline));
+    let changes = diff.changes(&auditscope::diff::describe_baseline(old, &baseline, &texts));
     print_stdout(&changes_markdown(&changes, &texts))?;
     Ok(ExitCode::SUCCESS)
 }

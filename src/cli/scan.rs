@@ -189,7 +189,8 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     }
     let diff = baseline.map(|(path, old)| {
         let diff = auditscope::diff::compare(&old, &result);
-        result.changes = Some(diff.changes(&auditscope::diff::describe_baseline(path, &old)));
+        result.changes =
+            Some(diff.changes(&auditscope::diff::describe_baseline(path, &old, &texts)));
         diff
     });
     result.scan.finished_at = now_rfc3339();

@@ -531,7 +531,7 @@ impl<'a> Chains<'a> {
                         ],
                     );
                     if !too_broad.is_empty() {
-                        detail.push(' ');
+                        detail.push_str(&self.say("sentence-gap", &[]));
                         detail.push_str(&self.say(
                             "monitor-too-broad",
                             &[("list", too_broad.join("; ").into())],
@@ -549,7 +549,14 @@ impl<'a> Chains<'a> {
                         })
                         .collect();
                     if !invalid.is_empty() {
-                        detail.push_str(&format!(" {}.", invalid.join("; ")));
+                        detail.push_str(&self.say("sentence-gap", &[]));
+                        detail.push_str(&self.say(
+                            "monitor-invalid-filters",
+                            &[(
+                                "list",
+                                invalid.join(&self.say("list-separator", &[])).into(),
+                            )],
+                        ));
                     }
                     Reach::broken(Link::MetricFilter, detail, filter_fix(monitor, feed))
                 })
@@ -632,7 +639,7 @@ impl<'a> Chains<'a> {
                 ],
             );
             if let Some(other) = same_metric.first() {
-                detail.push(' ');
+                detail.push_str(&self.say("sentence-gap", &[]));
                 detail.push_str(
                     &self.say(
                         "monitor-alarm-other-dims",
@@ -651,7 +658,7 @@ impl<'a> Chains<'a> {
                     ),
                 );
             } else if let Some(other) = same_name.first() {
-                detail.push(' ');
+                detail.push_str(&self.say("sentence-gap", &[]));
                 detail.push_str(
                     &self.say(
                         "monitor-alarm-other-namespace",
@@ -1193,7 +1200,11 @@ fn summarize(t: &Texts, monitor: &Monitor, per_event: &[Reach]) -> Value {
                 reach.detail.clone()
             } else {
                 t.format(
-                    "monitor-more-gaps",
+                    if unknown {
+                        "monitor-more-unknown"
+                    } else {
+                        "monitor-more-gaps"
+                    },
                     &[
                         ("detail", reach.detail.as_str().into()),
                         ("others", others.into()),
@@ -1203,7 +1214,11 @@ fn summarize(t: &Texts, monitor: &Monitor, per_event: &[Reach]) -> Value {
             }
         }
     };
-    let paths_text = paths.iter().copied().collect::<Vec<_>>().join("; ");
+    let paths_text = paths
+        .iter()
+        .copied()
+        .collect::<Vec<_>>()
+        .join(&t.get("list-separator"));
     let summary = t.format(
         "monitor-summary",
         &[

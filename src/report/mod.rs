@@ -635,7 +635,11 @@ fn distinct_fixes(findings: &[Arc<Finding>]) -> Vec<Fix> {
                 commands.chars().count()
             );
         }
-        let resource = format!("{} {}", finding.account_id, finding.resource.id);
+        let resource = if *finding.resource.id == *finding.account_id {
+            finding.account_id.to_string()
+        } else {
+            format!("{} {}", finding.account_id, finding.resource.id)
+        };
         match fixes.iter_mut().find(|f| f.commands == commands) {
             Some(fix) => fix.resources.push(resource),
             None => fixes.push(Fix {
@@ -1015,11 +1019,16 @@ impl ChangeSection<'_> {
     pub fn now(&self, entry: &ChangeEntry, texts: &Texts) -> String {
         match entry.after {
             Some(Status::Fail) => entry.message.clone(),
-            Some(status) => format!(
-                "{}: {}",
-                texts.get(&format!("status-{}", status.as_str())),
-                entry.message
-            ),
+            Some(status) => {
+                let label = texts.get(&format!("status-{}", status.as_str()));
+                // A message that already opens with its status ("評価不能:
+                // ...") is not labelled twice.
+                if entry.message.starts_with(&label) {
+                    entry.message.clone()
+                } else {
+                    format!("{label}: {}", entry.message)
+                }
+            }
             None => self.gone.clone(),
         }
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 const LANGUAGES: &[&str] = &["ja"];
 
 /// Fluent ids whose text may equal the English one: symbols and ids.
-const SAME_AS_ENGLISH: &[&str] = &["none-dash"];
+const SAME_AS_ENGLISH: &[&str] = &["none-dash", "baseline"];
 
 fn variables(template: &str) -> BTreeSet<String> {
     let env = minijinja::Environment::new();
@@ -250,4 +250,58 @@ fn the_language_follows_the_flag_then_the_locale() {
     let (code, _, error) = show(Some("xx"), "C");
     assert_eq!(code, Some(2));
     assert!(error.contains("available: en, ja"), "{error}");
+}
+
+/// Japanese sentences are joined as Japanese is written (no space after
+/// 。, lists with 、), a status is not said twice, and a baseline is named
+/// with a Japanese date.
+#[test]
+fn japanese_text_is_joined_as_japanese() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scan = |world: &str, out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut command = crate::binary();
+        command
+            .current_dir(crate::root())
+            .args(["scan", "--mock", world, "--lang", "ja", "--out"])
+            .arg(&out)
+            .args(extra);
+        assert!(command.output().expect("run").status.success());
+        out
+    };
+    let base = scan("mock/acme", "base", &["--format", "json"]);
+    let baseline = base.join("result.json");
+    let out = scan(
+        "mock/scenarios/outside-scan.yaml",
+        "outside",
+        &[
+            "--format",
+            "md",
+            "--baseline",
+            baseline.to_str().expect("utf-8"),
+        ],
+    );
+    let gaps = scan("mock/scenarios/gaps.yaml", "gaps", &["--format", "md"]);
+    // A table cell may end "。 |"; inside a sentence no space follows 。.
+    let gap = regex::Regex::new(r"。 [^|]").expect("regex");
+    for file in [
+        out.join("report.md"),
+        out.join("diff.md"),
+        gaps.join("report.md"),
+    ] {
+        let text = std::fs::read_to_string(&file).expect("report");
+        let line = text.lines().find(|l| gap.is_match(l));
+        assert!(
+            line.is_none(),
+            "{}: space after 。 in {line:?}",
+            file.display()
+        );
+        for bad in ["評価不能: 評価不能", "; "] {
+            let line = text.lines().find(|l| l.contains(bad));
+            assert!(line.is_none(), "{}: `{bad}` in {line:?}", file.display());
+        }
+    }
+    let diff = std::fs::read_to_string(out.join("diff.md")).expect("diff");
+    assert!(diff.contains("にスキャン) との比較"), "{diff}");
+    assert!(diff.contains("年") && diff.contains("月"), "{diff}");
 }
