@@ -320,48 +320,23 @@ fn numeric(argument: &Value, value: &Value, path: &str) -> Result<bool, PatternE
     Ok(all)
 }
 
-/// `*` any run of characters, `\*` a literal star; by dynamic programming.
+/// `*` any run of characters, `\*` a literal star ([`crate::wildcard`]).
 fn wildcard(pattern: &str, text: &str) -> bool {
-    enum Part {
-        Star,
-        Char(char),
-    }
-    let mut parts = Vec::new();
+    use crate::wildcard::Token;
+    let mut tokens = Vec::new();
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\\' if chars.peek() == Some(&'*') => {
                 chars.next();
-                parts.push(Part::Char('*'));
+                tokens.push(Token::Char('*'));
             }
-            '*' => parts.push(Part::Star),
-            c => parts.push(Part::Char(c)),
+            '*' => tokens.push(Token::Star),
+            c => tokens.push(Token::Char(c)),
         }
     }
     let text: Vec<char> = text.chars().collect();
-    let mut reach = vec![false; text.len() + 1];
-    reach[0] = true;
-    for part in &parts {
-        let mut next = vec![false; text.len() + 1];
-        match part {
-            Part::Star => {
-                let mut any = false;
-                for j in 0..=text.len() {
-                    any |= reach[j];
-                    next[j] = any;
-                }
-            }
-            Part::Char(c) => {
-                for j in 0..text.len() {
-                    if reach[j] && text[j] == *c {
-                        next[j + 1] = true;
-                    }
-                }
-            }
-        }
-        reach = next;
-    }
-    reach[text.len()]
+    crate::wildcard::matches(&tokens, &text)
 }
 
 fn parse_cidr(text: &str) -> Option<(IpAddr, u8)> {

@@ -24,3 +24,4 @@ pub mod report;
 pub mod result;
 pub mod shell;
 pub mod waivers;
+pub mod wildcard;

@@ -407,54 +407,34 @@ impl Statement {
 
 // ------------------------------------------------------------- wildcards
 
-/// IAM wildcard match: `*` any run of characters (also none), `?` exactly
-/// one. By dynamic programming, so any pattern costs pattern × text steps.
-pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let fold = |s: &str| -> Vec<char> {
-        if ignore_case {
-            s.to_lowercase().chars().collect()
-        } else {
-            s.chars().collect()
-        }
-    };
-    let (p, t) = (fold(pattern), fold(text));
-    // reach[j]: the pattern so far can consume exactly t[..j].
-    let mut reach = vec![false; t.len() + 1];
-    reach[0] = true;
-    for &c in &p {
-        let mut next = vec![false; t.len() + 1];
-        match c {
-            '*' => {
-                let mut any = false;
-                for j in 0..=t.len() {
-                    any |= reach[j];
-                    next[j] = any;
-                }
-            }
-            _ => {
-                for j in 0..t.len() {
-                    if reach[j] && (c == '?' || c == t[j]) {
-                        next[j + 1] = true;
-                    }
-                }
-            }
-        }
-        reach = next;
+/// The characters of `text`, lowercased when `ignore_case`.
+fn folded(text: &str, ignore_case: bool) -> Vec<char> {
+    if ignore_case {
+        text.to_lowercase().chars().collect()
+    } else {
+        text.chars().collect()
     }
-    reach[t.len()]
+}
+
+/// IAM wildcard match: `*` any run of characters (also none), `?` exactly
+/// one ([`crate::wildcard`]: pattern × text steps whatever the pattern).
+pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    use crate::wildcard::Token;
+    let tokens: Vec<Token> = folded(pattern, ignore_case)
+        .into_iter()
+        .map(|c| match c {
+            '*' => Token::Star,
+            '?' => Token::One,
+            c => Token::Char(c),
+        })
+        .collect();
+    crate::wildcard::matches(&tokens, &folded(text, ignore_case))
 }
 
 /// Whether the pattern matches *every* text that starts with `prefix`
 /// (`s3:*` for every S3 action, `arn:aws:s3:::b/*` for every object).
 fn covers_all_with_prefix(pattern: &str, prefix: &str, ignore_case: bool) -> bool {
-    let fold = |s: &str| -> Vec<char> {
-        if ignore_case {
-            s.to_lowercase().chars().collect()
-        } else {
-            s.chars().collect()
-        }
-    };
-    let (p, prefix) = (fold(pattern), fold(prefix));
+    let (p, prefix) = (folded(pattern, ignore_case), folded(prefix, ignore_case));
     for (i, &c) in p.iter().enumerate() {
         if c == '*' {
             // Past the prefix, only `*` may follow: anything else would
@@ -471,14 +451,7 @@ fn covers_all_with_prefix(pattern: &str, prefix: &str, ignore_case: bool) -> boo
 
 /// Whether the pattern matches *some* text that starts with `prefix`.
 fn may_match_with_prefix(pattern: &str, prefix: &str, ignore_case: bool) -> bool {
-    let fold = |s: &str| -> Vec<char> {
-        if ignore_case {
-            s.to_lowercase().chars().collect()
-        } else {
-            s.chars().collect()
-        }
-    };
-    let (p, prefix) = (fold(pattern), fold(prefix));
+    let (p, prefix) = (folded(pattern, ignore_case), folded(prefix, ignore_case));
     // Positions in the pattern reachable after reading the prefix; from any
     // of them some suffix completes the match.
     let mut states = vec![false; p.len() + 1];
