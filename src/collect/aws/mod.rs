@@ -310,6 +310,19 @@ impl Ctx {
     {
         let (code, message) = describe_error(error);
         tracing::debug!(account = %self.account_id, ?region, service, operation, %code, %message, "call failed");
+        self.record(region, service, operation, resource, code, message);
+    }
+
+    /// Records a collection error of this account.
+    fn record(
+        &self,
+        region: Option<&str>,
+        service: &str,
+        operation: &str,
+        resource: Option<&str>,
+        code: String,
+        message: String,
+    ) {
         self.push(CollectionError {
             account_id: self.account_id.clone(),
             region: region.map(str::to_owned),
@@ -335,17 +348,16 @@ impl Ctx {
         member: &str,
     ) {
         tracing::debug!(account = %self.account_id, ?region, service, operation, member, "incomplete answer");
-        self.push(CollectionError {
-            account_id: self.account_id.clone(),
-            region: region.map(str::to_owned),
-            service: service.to_owned(),
-            operation: operation.to_owned(),
-            resource: resource.map(str::to_owned),
-            code: INCOMPLETE_ANSWER.to_owned(),
-            message: format!(
+        self.record(
+            region,
+            service,
+            operation,
+            resource,
+            INCOMPLETE_ANSWER.to_owned(),
+            format!(
                 "the answer has no `{member}`, which AWS always sends; it was not read as a fact"
             ),
-        });
+        );
     }
 
     /// The same account, with failures logged but not recorded.
