@@ -2,7 +2,7 @@
 //! validate the catalogue.
 
 use super::args::{ChecksCommand, FrameworksCommand};
-use super::{load_catalogue, print_stdout, texts, Failure};
+use super::{load_catalogue, print_stdout, Failure};
 use auditscope::checks;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -11,8 +11,7 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
     let mut out = String::new();
     match command {
         ChecksCommand::List(args) => {
-            let t = texts(&args.lang)?;
-            let catalogue = load_catalogue(&args)?;
+            let (catalogue, t) = load_catalogue(&args)?;
             for check in &catalogue.checks {
                 let _ = writeln!(
                     out,
@@ -25,8 +24,7 @@ pub(crate) fn checks_command(command: ChecksCommand) -> Result<ExitCode, Failure
             }
         }
         ChecksCommand::Show { id, catalogue } => {
-            let t = texts(&catalogue.lang)?;
-            let catalogue = load_catalogue(&catalogue)?;
+            let (catalogue, t) = load_catalogue(&catalogue)?;
             let check = catalogue.check(&id).ok_or_else(|| {
                 Failure(t.format("cli-unknown-check", &[("id", id.as_str().into())]))
             })?;
@@ -181,8 +179,7 @@ pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode,
     let mut out = String::new();
     match command {
         FrameworksCommand::List(args) => {
-            let t = texts(&args.lang)?;
-            let catalogue = load_catalogue(&args)?;
+            let (catalogue, t) = load_catalogue(&args)?;
             for framework in catalogue.frameworks.values() {
                 let covered = framework
                     .controls
@@ -211,8 +208,7 @@ pub(crate) fn frameworks_command(command: FrameworksCommand) -> Result<ExitCode,
             }
         }
         FrameworksCommand::Show { id, catalogue } => {
-            let t = texts(&catalogue.lang)?;
-            let catalogue = load_catalogue(&catalogue)?;
+            let (catalogue, t) = load_catalogue(&catalogue)?;
             let framework = catalogue.frameworks.get(&id).ok_or_else(|| {
                 Failure(t.format("cli-unknown-framework", &[("id", id.as_str().into())]))
             })?;

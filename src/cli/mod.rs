@@ -90,16 +90,19 @@ pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// The catalogue, its texts in the language asked for.
-pub(crate) fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Failure> {
-    let lang = texts(&args.lang)?;
+/// The catalogue, its texts in the language asked for, and that
+/// language's fixed strings.
+pub(crate) fn load_catalogue(
+    args: &CatalogueArgs,
+) -> Result<(Catalogue, std::sync::Arc<Texts>), Failure> {
+    let texts = texts(&args.lang)?;
     let loaded = match &args.checks_dir {
         Some(dir) => checks::load_dir(dir),
         None => checks::load_sources(&embedded::check_sources()),
     };
     let mut catalogue = loaded.map_err(|d| Failure(d.to_string()))?;
-    catalogue.localize(lang.lang());
-    Ok(catalogue)
+    catalogue.localize(texts.lang());
+    Ok((catalogue, texts))
 }
 
 /// The fixed strings of the language `--lang` names, or the environment's

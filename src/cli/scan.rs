@@ -74,8 +74,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         .iter()
         .map(|f| f.parse::<Format>())
         .collect::<Result<Vec<_>, _>>()?;
-    let texts = super::texts(&args.catalogue.lang)?;
-    let mut catalogue = load_catalogue(&args.catalogue)?;
+    let (mut catalogue, texts) = load_catalogue(&args.catalogue)?;
     // Waivers are checked against the whole catalogue, so one file serves
     // runs that select different checks.
     let waivers = match &args.waivers {
@@ -149,7 +148,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             source,
             started_at,
             finished_at: None,
-            lang: texts.lang().to_owned(),
+            texts: Some(texts.clone()),
         },
     );
     tracing::info!(

@@ -152,9 +152,10 @@ pub struct RunInfo {
     pub source: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
-    /// The language the catalogue's texts were localized to (empty:
-    /// English); recorded in the result.
-    pub lang: String,
+    /// The fixed strings of the language the catalogue was localized to,
+    /// for the engine's own sentences (English when `None`); its language
+    /// is recorded in the result.
+    pub texts: Option<Arc<crate::i18n::Texts>>,
 }
 
 /// Evaluates every check of `catalogue` on `snapshot`.
@@ -171,11 +172,10 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
         .filter(|e| e.event_source == "aws.guardduty")
         .cloned()
         .collect();
-    let texts = Arc::new(crate::i18n::Texts::for_lang(if info.lang.is_empty() {
-        crate::i18n::DEFAULT_LANG
-    } else {
-        &info.lang
-    }));
+    let texts = info
+        .texts
+        .clone()
+        .unwrap_or_else(|| Arc::new(crate::i18n::Texts::for_lang(crate::i18n::DEFAULT_LANG)));
     let world = World::new(snapshot, now)
         .with_finding_events(finding_events)
         .with_texts(texts.clone());
@@ -214,11 +214,7 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
                 .as_ref()
                 .map(|o| o.accounts_not_scanned.clone())
                 .unwrap_or_default(),
-            lang: if info.lang.is_empty() {
-                crate::i18n::DEFAULT_LANG.to_owned()
-            } else {
-                info.lang
-            },
+            lang: texts.lang().to_owned(),
         },
         findings,
         errors: snapshot.errors.clone(),

@@ -135,16 +135,16 @@ fn japanese(format: Format) -> String {
     catalogue.localize("ja");
     let snapshot = auditscope::collect::mock::load(&crate::root().join("mock/acme"))
         .unwrap_or_else(|d| panic!("{d}"));
+    let texts = Arc::new(Texts::load("ja").expect("Japanese"));
     let result = auditscope::engine::run(
         &snapshot,
         &catalogue,
         auditscope::engine::RunInfo {
             source: "mock:acme".into(),
-            lang: "ja".into(),
+            texts: Some(texts.clone()),
             ..Default::default()
         },
     );
-    let texts = Arc::new(Texts::load("ja").expect("Japanese"));
     Renderer::new(None, texts)
         .expect("templates")
         .render(format, &result, &catalogue, &RenderOptions::default())
