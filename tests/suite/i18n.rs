@@ -133,11 +133,9 @@ fn every_fixed_string_has_a_text_in_every_language() {
 fn japanese(format: Format) -> String {
     let mut catalogue = catalogue();
     catalogue.localize("ja");
-    let snapshot = auditscope::collect::mock::load(&crate::root().join("mock/acme"))
-        .unwrap_or_else(|d| panic!("{d}"));
     let texts = Arc::new(Texts::load("ja").expect("Japanese"));
-    let result = auditscope::engine::run(
-        &snapshot,
+    let result = crate::evaluate_file(
+        &crate::root().join("mock/acme"),
         &catalogue,
         auditscope::engine::RunInfo {
             source: "mock:acme".into(),

@@ -34,17 +34,21 @@ pub fn catalogue() -> Catalogue {
 
 /// Evaluates a world from `mock/`.
 pub fn scan(world: &str) -> ScanResult {
-    let path: &Path = &root().join("mock").join(world);
-    let snapshot =
-        auditscope::collect::mock::load(path).unwrap_or_else(|d| panic!("{world}:\n{d}"));
-    engine::run(
-        &snapshot,
+    evaluate_file(
+        &root().join("mock").join(world),
         &catalogue(),
         RunInfo {
             source: format!("mock:{world}"),
             ..Default::default()
         },
     )
+}
+
+/// Evaluates the mock world or snapshot file at `path`.
+pub fn evaluate_file(path: &Path, catalogue: &Catalogue, info: RunInfo) -> ScanResult {
+    let snapshot = auditscope::collect::mock::load(path)
+        .unwrap_or_else(|d| panic!("{}:\n{d}", path.display()));
+    engine::run(&snapshot, catalogue, info)
 }
 
 /// The built binary in the C locale: tests read its English output, so

@@ -6,19 +6,16 @@
 //! `filter_pattern`.
 
 use crate::{catalogue, root};
-use auditscope::engine::{self, RunInfo};
+use auditscope::engine::RunInfo;
 use auditscope::result::{ScanResult, Status};
 
 use Status::{Error as E, Fail as F, Pass as P, Skip as S};
 
 fn scan(name: &str) -> ScanResult {
-    let path = root()
-        .join("tests/fixtures/verdicts")
-        .join(format!("{name}.yaml"));
-    let snapshot =
-        auditscope::collect::mock::load(&path).unwrap_or_else(|d| panic!("{name}:\n{d}"));
-    engine::run(
-        &snapshot,
+    crate::evaluate_file(
+        &root()
+            .join("tests/fixtures/verdicts")
+            .join(format!("{name}.yaml")),
         &catalogue(),
         RunInfo {
             source: format!("snapshot:{name}"),
