@@ -7,11 +7,12 @@
 //!
 //! Checked at load time, with located errors: each file names a check or
 //! framework that exists, every control it titles exists, and every message
-//! is a valid template within the same work bound as the English one.
+//! is a valid template within the same work bound as the English one
+//! (the same test, `message_problem`).
 //! Completeness (every check and control translated, nothing left in
 //! English) is a catalogue test.
 
-use super::{Catalogue, SourceFile, MESSAGE_FUEL};
+use super::{Catalogue, SourceFile};
 use crate::diag::Diagnostic;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -165,8 +166,6 @@ pub(super) fn load(catalogue: &mut Catalogue, files: &[&SourceFile]) -> Vec<Diag
                     ("skip", check.messages.skip.as_ref()),
                     ("unknown", check.messages.unknown.as_ref()),
                 ];
-                let mut templates = minijinja::Environment::new();
-                templates.set_fuel(Some(MESSAGE_FUEL));
                 for (key, template) in text.messages.iter() {
                     let (line, column) = super::find_key(&file.text, key);
                     let mut problem = |message: String| {
@@ -185,17 +184,8 @@ pub(super) fn load(catalogue: &mut Catalogue, files: &[&SourceFile]) -> Vec<Diag
                         ));
                         continue;
                     }
-                    match templates.template_from_str(template) {
-                        Err(e) => problem(format!("invalid template in `messages.{key}`: {e}")),
-                        Ok(compiled) => {
-                            if let Err(e) = compiled.render(minijinja::context! {}) {
-                                if e.kind() == minijinja::ErrorKind::OutOfFuel {
-                                    problem(format!(
-                                        "`messages.{key}` does more work than a message may ({MESSAGE_FUEL} template steps): {e}"
-                                    ));
-                                }
-                            }
-                        }
+                    if let Some(message) = super::message_problem(key, template) {
+                        problem(message);
                     }
                 }
                 catalogue

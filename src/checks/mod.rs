@@ -567,6 +567,23 @@ fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// What is wrong with message template `messages.<name>`, if anything: it
+/// does not parse, or it exceeds its work bound without any data (a loop
+/// over a range), which it would in every scan.
+fn message_problem(name: &str, template: &str) -> Option<String> {
+    let mut templates = minijinja::Environment::new();
+    templates.set_fuel(Some(MESSAGE_FUEL));
+    match templates.template_from_str(template) {
+        Err(e) => Some(format!("invalid template in `messages.{name}`: {e}")),
+        Ok(compiled) => match compiled.render(minijinja::context! {}) {
+            Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => Some(format!(
+                "`messages.{name}` does more work than a message may ({MESSAGE_FUEL} template steps): {e}"
+            )),
+            _ => None,
+        },
+    }
+}
+
 /// Position (line, column) of `key:` at the start of a line, or (1, 1).
 fn find_key(text: &str, key: &str) -> (u64, u64) {
     for (index, line) in text.lines().enumerate() {
@@ -994,8 +1011,6 @@ fn compile_check(
             evidence.push((name.clone(), expr));
         }
     }
-    let mut templates = minijinja::Environment::new();
-    templates.set_fuel(Some(MESSAGE_FUEL));
     let messages = [
         Some(("pass", &raw.messages.pass)),
         Some(("fail", &raw.messages.fail)),
@@ -1003,25 +1018,8 @@ fn compile_check(
         raw.messages.unknown.as_ref().map(|m| ("unknown", m)),
     ];
     for (name, template) in messages.into_iter().flatten() {
-        match templates.template_from_str(&template.value) {
-            Err(e) => problems.spanned(
-                template,
-                format!("invalid template in `messages.{name}`: {e}"),
-            ),
-            // A message that exceeds its work bound without any data
-            // (a loop over a range) would exceed it in every scan.
-            Ok(compiled) => {
-                if let Err(e) = compiled.render(minijinja::context! {}) {
-                    if e.kind() == minijinja::ErrorKind::OutOfFuel {
-                        problems.spanned(
-                            template,
-                            format!(
-                                "`messages.{name}` does more work than a message may ({MESSAGE_FUEL} template steps): {e}"
-                            ),
-                        );
-                    }
-                }
-            }
+        if let Some(problem) = message_problem(name, &template.value) {
+            problems.spanned(template, problem);
         }
     }
     if raw.frameworks.is_empty() {
