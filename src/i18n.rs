@@ -61,6 +61,22 @@ fn language_of(locale: &str) -> Option<String> {
     (!lang.is_empty() && lang != "c" && lang != "posix").then_some(lang)
 }
 
+/// The English catalogue, parsed once per process: what the engine and
+/// its views write in when no language is given. Should the embedded
+/// catalogue not parse (a catalogue test keeps it parsing), an empty one
+/// shows message ids instead of failing.
+pub fn english() -> &'static Texts {
+    static ENGLISH: std::sync::OnceLock<Texts> = std::sync::OnceLock::new();
+    ENGLISH.get_or_init(|| {
+        Texts::load(DEFAULT_LANG).unwrap_or_else(|_| Texts {
+            lang: DEFAULT_LANG.to_owned(),
+            bundle: FluentBundle::new_concurrent(Vec::new()),
+            ids: BTreeSet::new(),
+            fallback: None,
+        })
+    })
+}
+
 /// Fixed strings of one language, with English behind it for any message
 /// the language lacks (a catalogue test keeps the shipped ones complete).
 pub struct Texts {
@@ -104,21 +120,6 @@ impl Texts {
             Some(Box::new(Texts::load(DEFAULT_LANG)?))
         };
         Texts::parse(lang, &path, text, fallback)
-    }
-
-    /// The catalogue of `lang`, else English, else an empty one that shows
-    /// message ids: for code that must not fail (the engine), since the
-    /// catalogues are embedded and tested.
-    pub fn for_lang(lang: &str) -> Texts {
-        Texts::load(lang)
-            .or_else(|_| Texts::load(DEFAULT_LANG))
-            .or_else(|_| Texts::parse(DEFAULT_LANG, "(none)", "", None))
-            .unwrap_or_else(|_| Texts {
-                lang: DEFAULT_LANG.to_owned(),
-                bundle: FluentBundle::new_concurrent(Vec::new()),
-                ids: BTreeSet::new(),
-                fallback: None,
-            })
     }
 
     /// Parses one catalogue. Every syntax error is reported with its line.

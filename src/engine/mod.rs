@@ -172,14 +172,14 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
         .filter(|e| e.event_source == "aws.guardduty")
         .cloned()
         .collect();
-    let texts = info
-        .texts
-        .clone()
-        .unwrap_or_else(|| Arc::new(crate::i18n::Texts::for_lang(crate::i18n::DEFAULT_LANG)));
+    let texts: &crate::i18n::Texts = match &info.texts {
+        Some(texts) => texts,
+        None => crate::i18n::english(),
+    };
     let world = World::new(snapshot, now)
         .with_finding_events(finding_events)
-        .with_texts(texts.clone());
-    let findings = evaluate(&world, catalogue, &texts);
+        .with_texts(info.texts.clone());
+    let findings = evaluate(&world, catalogue, texts);
     let controls = catalogue.control_index();
     let parameters = catalogue
         .checks

@@ -45,7 +45,8 @@ pub struct World<'a> {
     /// whether their pattern matches them.
     finding_events: Vec<std::sync::Arc<crate::checks::SampleEvent>>,
     /// The language of the reasons given for unresolved references.
-    texts: std::sync::Arc<crate::i18n::Texts>,
+    /// (English when `None`.)
+    texts: Option<std::sync::Arc<crate::i18n::Texts>>,
 }
 
 /// A log group found in the scan, with where it lives.
@@ -80,7 +81,7 @@ impl<'a> World<'a> {
             organization_trails: Vec::new(),
             topics: HashMap::new(),
             finding_events: Vec::new(),
-            texts: std::sync::Arc::new(crate::i18n::Texts::for_lang(crate::i18n::DEFAULT_LANG)),
+            texts: None,
         };
         let management = snapshot
             .organization
@@ -185,14 +186,17 @@ impl<'a> World<'a> {
     /// this account); a wider scan says it is outside the scan. Either way
     /// the bucket may also no longer exist.
     /// Writes later sentences (reasons) in the language of `texts`.
-    pub fn with_texts(mut self, texts: std::sync::Arc<crate::i18n::Texts>) -> Self {
+    pub fn with_texts(mut self, texts: Option<std::sync::Arc<crate::i18n::Texts>>) -> Self {
         self.texts = texts;
         self
     }
 
     /// A sentence of the catalogue with its arguments.
     pub fn say(&self, id: &str, args: &[(&str, crate::i18n::Arg)]) -> String {
-        self.texts.format(id, args)
+        match &self.texts {
+            Some(texts) => texts.format(id, args),
+            None => crate::i18n::english().format(id, args),
+        }
     }
 
     pub fn bucket_not_found(&self, name: &str, trails: &str) -> String {

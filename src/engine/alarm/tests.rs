@@ -84,7 +84,7 @@ fn filter_metric(default: Option<f64>) -> MetricTransformation {
 }
 
 fn fires(alarm: &MetricAlarm, default: Option<f64>) -> Firing {
-    one_event(alarm, &filter_metric(default), &json!({}), None, &english())
+    one_event(alarm, &filter_metric(default), &json!({}), None, english())
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn metric_math_alarms() {
             &filter_metric(None),
             &json!({}),
             query.as_deref(),
-            &english(),
+            english(),
         )
     };
     // ../shared/cases/verdicts/alarm-metric-math.yaml
@@ -207,6 +207,6 @@ fn metric_math_alarms() {
     assert!(matches!(run("FILL(m1", 1, None), Firing::Unknown(_)));
 }
 
-fn english() -> crate::i18n::Texts {
-    crate::i18n::Texts::for_lang("en")
+fn english() -> &'static crate::i18n::Texts {
+    crate::i18n::english()
 }
