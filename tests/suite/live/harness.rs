@@ -20,6 +20,7 @@ pub struct Moto {
     child: Child,
     pub url: String,
     pub addr: SocketAddr,
+    done: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn moto_server_path() -> std::path::PathBuf {
@@ -36,51 +37,77 @@ fn moto_server_path() -> std::path::PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+/// How long one moto server may live before the test that started it is
+/// taken to hang: the process aborts with a message, so a hang costs CI
+/// minutes, not its whole budget.
+const MOTO_LIFETIME: Duration = Duration::from_secs(600);
 
 impl Moto {
+    /// Starts moto on a port it chooses itself (`-p 0`) and reads the
+    /// port from its "Running on" line. Choosing a free port first and
+    /// polling it until moto answers is racy: another listener can take
+    /// the port in between, and a connect to a port nobody listens on yet
+    /// can connect to itself (TCP simultaneous open), which then waits
+    /// forever for an answer.
     pub fn start() -> Moto {
-        let port = free_port();
-        let child = Command::new(moto_server_path())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut child = Command::new(moto_server_path())
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start moto_server");
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let started = Instant::now();
-        loop {
-            if let Ok(mut stream) = TcpStream::connect(addr) {
-                let _ = stream.write_all(
-                    b"GET /moto-api/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-                );
-                let mut answer = Vec::new();
-                let _ = stream.read_to_end(&mut answer);
-                if answer.starts_with(b"HTTP/1.") {
+        let stderr = child.stderr.take().expect("moto's stderr");
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stderr);
+            let mut line = String::new();
+            while std::io::BufRead::read_line(&mut lines, &mut line).unwrap_or(0) > 0 {
+                if let Some(port) = line
+                    .split("Running on http://127.0.0.1:")
+                    .nth(1)
+                    .and_then(|rest| rest.trim().parse::<u16>().ok())
+                {
+                    let _ = port_tx.send(port);
                     break;
                 }
+                line.clear();
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "moto did not start"
+            // Keep reading, so that moto never blocks on a full pipe.
+            let _ = std::io::copy(&mut lines, &mut std::io::sink());
+        });
+        let Ok(port) = port_rx.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            panic!("moto did not say which port it listens on within 60 s");
+        };
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watched = done.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            while started.elapsed() < MOTO_LIFETIME {
+                std::thread::sleep(Duration::from_millis(500));
+                if watched.load(Ordering::SeqCst) {
+                    return;
+                }
+            }
+            eprintln!(
+                "a live test has used moto on {addr} for over {} s: it hangs; aborting the test run",
+                MOTO_LIFETIME.as_secs()
             );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+            std::process::abort();
+        });
         Moto {
             child,
             url: format!("http://{addr}"),
             addr,
+            done,
         }
     }
 }
 
 impl Drop for Moto {
     fn drop(&mut self) {
+        self.done.store(true, Ordering::SeqCst);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -535,6 +562,7 @@ fn exchange(
     let Ok(mut stream) = TcpStream::connect(upstream) else {
         return (502, Vec::new(), b"moto is not reachable".to_vec());
     };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
     let mut head = format!("{} {} HTTP/1.1\r\n", request.method, path);
     for (k, v) in headers {
         let skip = [
@@ -815,6 +843,11 @@ pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
             "testing", "testing", None, None, "tests",
         ))
         .endpoint_url(endpoint)
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(120))
+                .build(),
+        )
         .retry_config(
             aws_config::retry::RetryConfig::standard()
                 .with_max_attempts(3)
