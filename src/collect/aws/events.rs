@@ -6,10 +6,39 @@ use crate::model::{EventRule, EventTarget};
 
 const SERVICE: &str = "events";
 
+/// The token of the next page, or `None` at the last page. EventBridge's
+/// model declares no paginators, so the SDK's own guard against a service
+/// that repeats a token does not apply: a repeated token ends the listing
+/// with a recorded error instead of looping forever.
+fn next_token(
+    seen: &mut std::collections::HashSet<String>,
+    token: Option<&str>,
+    ctx: &Ctx,
+    region: &str,
+    operation: &str,
+    resource: Option<&str>,
+) -> Option<String> {
+    let token = token?;
+    if seen.insert(token.to_owned()) {
+        return Some(token.to_owned());
+    }
+    ctx.record(
+        Some(region),
+        SERVICE,
+        operation,
+        resource,
+        "RepeatedNextToken".to_owned(),
+        "the service answered a NextToken it had already sent; the listing stops here and may be incomplete"
+            .to_owned(),
+    );
+    None
+}
+
 pub(super) async fn rules(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<EventRule> {
     let client = clients.events(region);
     let mut rules = Vec::new();
     let mut token: Option<String> = None;
+    let mut seen = std::collections::HashSet::new();
     loop {
         match client
             .list_rules()
@@ -27,7 +56,7 @@ pub(super) async fn rules(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<Eve
                         targets: Vec::new(),
                     })
                 }));
-                token = page.next_token().map(str::to_owned);
+                token = next_token(&mut seen, page.next_token(), ctx, region, "ListRules", None);
                 if token.is_none() {
                     break;
                 }
@@ -46,6 +75,7 @@ pub(super) async fn rules(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<Eve
             return rule;
         }
         let mut token: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
         loop {
             let page = client
                 .list_targets_by_rule()
@@ -60,7 +90,14 @@ pub(super) async fn rules(clients: &Clients, ctx: &Ctx, region: &str) -> Vec<Eve
                             id: t.id().to_owned(),
                             arn: t.arn().to_owned(),
                         }));
-                    token = page.next_token().map(str::to_owned);
+                    token = next_token(
+                        &mut seen,
+                        page.next_token(),
+                        ctx,
+                        region,
+                        "ListTargetsByRule",
+                        Some(&rule.arn),
+                    );
                     if token.is_none() {
                         break;
                     }

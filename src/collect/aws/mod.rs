@@ -314,7 +314,7 @@ impl Ctx {
     }
 
     /// Records a collection error of this account.
-    fn record(
+    pub(super) fn record(
         &self,
         region: Option<&str>,
         service: &str,

@@ -1386,3 +1386,37 @@ async fn absent_members_are_not_read_as_facts() {
         );
     }
 }
+
+/// A service that answers the same `NextToken` again ends the listing
+/// with a recorded error; the scan does not loop forever.
+#[tokio::test]
+async fn a_repeated_next_token_ends_the_listing_with_an_error() {
+    let world = World::start().await;
+    world.seed_good_account().await;
+    let proxy = Proxy::start(world.moto.addr);
+    proxy.edit(
+        |r| r.operation().as_deref() == Some("ListRules"),
+        |j| {
+            if let Some(o) = j.as_object_mut() {
+                o.insert("NextToken".into(), "again".into());
+            }
+        },
+    );
+    let mut options = world.options(&["us-east-1"]);
+    options.endpoints = harness::all_through(&proxy);
+    let snapshot = world.collect(&options).await;
+    assert!(
+        snapshot
+            .errors
+            .iter()
+            .any(|e| e.operation == "ListRules" && e.code == "RepeatedNextToken"),
+        "{:?}",
+        snapshot.errors
+    );
+    let calls = proxy
+        .log()
+        .iter()
+        .filter(|c| c.ends_with(":ListRules"))
+        .count();
+    assert_eq!(calls, 2, "the first page, then the repeated token once");
+}
