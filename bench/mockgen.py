@@ -457,7 +457,9 @@ def synthetic(n, out):
     for i in range(n):
         template = json.loads(json.dumps(base[3 + (i % 2)]))  # prod or dev
         account_id = f"{900000000000 + i:012d}"
-        text = json.dumps(template).replace(template["id"], account_id)
+        # Bucket names are global: each synthetic account gets its own.
+        text = (json.dumps(template).replace(template["id"], account_id)
+                .replace("acme-dev-trail-logs", f"acme-dev-trail-logs-{account_id}"))
         account = json.loads(text)
         account["regions"] = regions
         facts = account["region_facts"]
