@@ -13,14 +13,15 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A moto server of its own, killed when dropped.
 pub struct Moto {
     child: Child,
     pub url: String,
     pub addr: SocketAddr,
-    done: Arc<std::sync::atomic::AtomicBool>,
+    /// Dropped with the server, which tells the watchdog it ended.
+    _alive: std::sync::mpsc::Sender<()>,
 }
 
 fn moto_server_path() -> std::path::PathBuf {
@@ -80,34 +81,30 @@ impl Moto {
             panic!("moto did not say which port it listens on within 60 s");
         };
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let watched = done.clone();
+        let (alive, watched) = std::sync::mpsc::channel::<()>();
         std::thread::spawn(move || {
-            let started = Instant::now();
-            while started.elapsed() < MOTO_LIFETIME {
-                std::thread::sleep(Duration::from_millis(500));
-                if watched.load(Ordering::SeqCst) {
-                    return;
-                }
+            // Disconnected: the server was dropped in time.
+            if watched.recv_timeout(MOTO_LIFETIME)
+                == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+            {
+                eprintln!(
+                    "a live test has used moto on {addr} for over {} s: it hangs; aborting the test run",
+                    MOTO_LIFETIME.as_secs()
+                );
+                std::process::abort();
             }
-            eprintln!(
-                "a live test has used moto on {addr} for over {} s: it hangs; aborting the test run",
-                MOTO_LIFETIME.as_secs()
-            );
-            std::process::abort();
         });
         Moto {
             child,
             url: format!("http://{addr}"),
             addr,
-            done,
+            _alive: alive,
         }
     }
 }
 
 impl Drop for Moto {
     fn drop(&mut self) {
-        self.done.store(true, Ordering::SeqCst);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
