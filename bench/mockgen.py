@@ -85,8 +85,62 @@ def member_detector(account, region, enabled=True, findings=()):
     }
 
 
+FSBP = "arn:aws:securityhub:REGION::standards/aws-foundational-security-best-practices/v/1.0.0"
+CIS = "arn:aws:securityhub:REGION::standards/cis-aws-foundations-benchmark/v/3.0.0"
+# The log archive shares one Resolver query logging configuration per
+# region with every account through AWS RAM.
+QUERY_LOGS = "rqlc-acme{region}"
+
+
+def vpc_id(account, region, n=0):
+    return f"vpc-{account[:4]}{region.replace('-', '')[:9]}{n:04d}"
+
+
+def flow_log(account, region, resource, traffic="ALL", status="ACTIVE", delivery="SUCCESS"):
+    return {"id": f"fl-{resource[-12:]}{traffic[:1].lower()}", "resource_id": resource, "traffic_type": traffic,
+            "flow_log_status": status, "deliver_logs_status": delivery, "log_destination_type": "s3",
+            "log_destination": "arn:aws:s3:::acme-org-vpc-flow-logs", "max_aggregation_interval": 600}
+
+
+def query_log_config(account, region):
+    cid = QUERY_LOGS.format(region=region.replace("-", ""))
+    return {"id": cid, "name": "acme-dns", "arn": f"arn:aws:route53resolver:{region}:{ARCHIVE}:resolver-query-log-config/{cid}",
+            "owner_id": ARCHIVE, "status": "CREATED", "share_status": "SHARED_BY_ME" if account == ARCHIVE else "SHARED_WITH_ME",
+            "destination_arn": "arn:aws:s3:::acme-org-dns-query-logs"}
+
+
+def query_log_association(account, region, vpc, status="ACTIVE"):
+    return {"id": f"rqlca-{vpc[4:]}", "resolver_query_log_config_id": QUERY_LOGS.format(region=region.replace("-", "")),
+            "resource_id": vpc, "status": status, "error": "NONE"}
+
+
+def network(account, region):
+    """The default VPC, with a flow log of ALL traffic to the central bucket
+    and the shared DNS query logging."""
+    vpc = vpc_id(account, region)
+    return {
+        "vpcs": [{"id": vpc, "owner_id": account, "cidr_block": "172.31.0.0/16", "is_default": True, "state": "available"}],
+        "flow_logs": [flow_log(account, region, vpc)],
+        "resolver_query_log_configs": [query_log_config(account, region)],
+        "resolver_query_log_config_associations": [query_log_association(account, region, vpc)],
+    }
+
+
+def security_hub(account, region, standards=(FSBP, CIS)):
+    return {
+        "enabled": True, "hub_arn": f"arn:aws:securityhub:{region}:{account}:hub/default", "subscribed_at": "2026-01-05T09:00:00.000Z",
+        "auto_enable_controls": True, "control_finding_generator": "SECURITY_CONTROL",
+        "standards": [{"standards_arn": s.replace("REGION", region), "status": "READY",
+                       "standards_subscription_arn": f"arn:aws:securityhub:{region}:{account}:subscription/{s.split('/')[-3]}/v/{s.split('/')[-1]}"}
+                      for s in standards],
+        "administrator_account_id": None if account == SECURITY else SECURITY,
+    }
+
+
 def region_facts(account, region, config=True, detector=None, log_groups=(), extra=None):
     facts = {"region": region, "log_groups": list(log_groups)}
+    facts.update(network(account, region))
+    facts["security_hub"] = security_hub(account, region)
     if detector is not None:
         facts["guardduty_detectors"] = [detector]
     if config:
@@ -287,7 +341,11 @@ def security():
             "high_severity_findings": [],
         }
         t = topic.replace("REGION", r)
+        hub = security_hub(SECURITY, r)
+        hub["organization_configuration"] = {"auto_enable": False, "auto_enable_standards": "NONE",
+                                             "configuration_type": "CENTRAL", "status": "ENABLED"}
         facts.append(region_facts(SECURITY, r, detector=detector, extra={
+            "security_hub": hub,
             "sns_topics": [{"arn": t, "subscriptions": [{"arn": f"{t}:4f1c2a9e", "protocol": "email", "endpoint": "soc@acme.example"}]}],
             "eventbridge_rules": [{"name": "guardduty-findings-to-soc", "arn": f"arn:aws:events:{r}:{SECURITY}:rule/guardduty-findings-to-soc",
                                    "state": "ENABLED", "event_pattern": {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]},
@@ -299,10 +357,20 @@ def security():
 
 def prod():
     k = key(PROD, "eu-west-1", "9a1b2c3d-0000-4000-8000-prodlogs0001", aliases=["alias/app-logs"])
+    facts = [region_facts(PROD, r, detector=member_detector(PROD, r), log_groups=(
+        [log_group(PROD, r, "/ecs/payments-api", 400, k["arn"])] if r == "eu-west-1" else [])) for r in REGIONS]
+    # ap-northeast-1: the payments VPC records REJECT traffic on each of its
+    # subnets instead of on the VPC, which covers it as well.
+    tokyo = facts[0]
+    payments = vpc_id(PROD, "ap-northeast-1", 1)
+    subnets = [f"subnet-{PROD[:4]}apne1{n:08d}" for n in range(3)]
+    tokyo["vpcs"].append({"id": payments, "owner_id": PROD, "cidr_block": "10.20.0.0/16", "is_default": False,
+                          "state": "available", "name": "payments"})
+    tokyo["subnets"] = [{"id": s, "vpc_id": payments} for s in subnets]
+    tokyo["flow_logs"] += [flow_log(PROD, "ap-northeast-1", s, traffic="REJECT") for s in subnets]
+    tokyo["resolver_query_log_config_associations"].append(query_log_association(PROD, "ap-northeast-1", payments))
     return {"id": PROD, "name": "acme-workload-prod", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Workloads", "Prod"],
-            "regions": REGIONS, "trails": [org_trail(False)], "kms_keys": [k],
-            "region_facts": [region_facts(PROD, r, detector=member_detector(PROD, r), log_groups=(
-                [log_group(PROD, r, "/ecs/payments-api", 400, k["arn"])] if r == "eu-west-1" else [])) for r in REGIONS]}
+            "regions": REGIONS, "trails": [org_trail(False)], "kms_keys": [k], "region_facts": facts}
 
 
 def dev():
@@ -324,6 +392,19 @@ def dev():
             detector=member_detector(DEV, r, enabled=(r != "eu-west-1"), findings=([old_finding] if r == "us-east-1" else [])),
             log_groups=([log_group(DEV, r, "/aws/lambda/dev-<script>alert(1)</script>|`x`", 7, protected=False)] if r == "us-east-1" else []),
         ))
+    # Network and Security Hub gaps: a legacy VPC in us-east-1 with neither
+    # flow logs nor DNS query logging; the default VPC of eu-west-1 records
+    # only accepted traffic and its query logging association failed;
+    # Security Hub is off in ap-northeast-1 and has no standard in eu-west-1.
+    tokyo, ireland, virginia = facts
+    legacy = vpc_id(DEV, "us-east-1", 7)
+    virginia["vpcs"].append({"id": legacy, "owner_id": DEV, "cidr_block": "10.99.0.0/16", "is_default": False,
+                             "state": "available", "name": "legacy-<b>dev</b>"})
+    ireland["flow_logs"] = [flow_log(DEV, "eu-west-1", vpc_id(DEV, "eu-west-1"), traffic="ACCEPT")]
+    ireland["resolver_query_log_config_associations"][0].update(
+        {"status": "FAILED", "error": "DESTINATION_NOT_FOUND", "error_message": "The destination bucket does not exist."})
+    tokyo["security_hub"] = {"enabled": False}
+    ireland["security_hub"]["standards"] = []
     return {
         "id": DEV, "name": "acme-workload-dev", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Workloads", "Dev"],
         "regions": REGIONS, "trails": [org_trail(False), dev_trail],
@@ -349,7 +430,8 @@ def acme():
         "organization": {
             "id": "o-acme1234ab", "arn": f"arn:aws:organizations::{MGMT}:organization/o-acme1234ab", "management_account_id": MGMT,
             "feature_set": "ALL",
-            "delegated_administrators": [{"account_id": SECURITY, "service_principal": "guardduty.amazonaws.com"}],
+            "delegated_administrators": [{"account_id": SECURITY, "service_principal": "guardduty.amazonaws.com"},
+                                         {"account_id": SECURITY, "service_principal": "securityhub.amazonaws.com"}],
         },
     }
     return world, [management(), log_archive(), security(), prod(), dev()]
@@ -386,6 +468,17 @@ def scenarios():
                 for r in regions],
         }],
     }
+    for facts in gaps["accounts"][0]["region_facts"]:
+        vpc = facts["vpcs"][0]["id"]
+        # Delivery to a log group that was deleted: FAILED, "Access error".
+        failed = flow_log(MGMT, facts["region"], vpc, delivery="FAILED")
+        failed.update({"log_destination_type": "cloud-watch-logs", "log_group_name": "vpc-flow-logs-deleted",
+                       "log_destination": f"arn:aws:logs:{facts['region']}:{MGMT}:log-group:vpc-flow-logs-deleted",
+                       "deliver_logs_error_message": "Access error"})
+        facts["flow_logs"] = [failed]
+        facts["resolver_query_log_config_associations"] = []
+        if facts["region"] == "eu-west-1":
+            facts["security_hub"] = {"enabled": False}
     # outside-scan: only a member account; the organization trail, its
     # bucket, key and log group live in accounts that were not scanned.
     member = prod()
@@ -404,7 +497,16 @@ def scenarios():
         {"account_id": MGMT, "region": "eu-west-1", "service": "guardduty", "operation": "ListDetectors",
          "code": "AccessDeniedException", "message": "User is not authorized to perform: guardduty:ListDetectors"},
         {"account_id": MGMT, "region": None, "service": "s3", "operation": "GetBucketPolicy", "resource": "acme-org-cloudtrail-logs",
-         "code": "AccessDenied", "message": "Access Denied"}]}
+         "code": "AccessDenied", "message": "Access Denied"},
+        {"account_id": MGMT, "region": "eu-west-1", "service": "ec2", "operation": "DescribeVpcs",
+         "code": "UnauthorizedOperation", "message": "You are not authorized to perform this operation."},
+        {"account_id": MGMT, "region": "us-east-1", "service": "securityhub", "operation": "GetEnabledStandards",
+         "code": "AccessDeniedException", "message": "User is not authorized to perform: securityhub:GetEnabledStandards"}]}
+    for facts in denied_account["region_facts"]:
+        if facts["region"] == "eu-west-1":
+            del facts["vpcs"]
+        if facts["region"] == "us-east-1":
+            facts["security_hub"]["standards"] = []
     # monitoring: a standalone account whose own trail feeds a log group
     # with every alarm check's recommended filter and a CIS-style alarm.
     checks = [yaml.safe_load(p.read_text()) for p in sorted((Path(__file__).resolve().parent.parent / "checks").glob("alarm-*.yaml"))]

@@ -223,6 +223,7 @@ reason-bucket-not-in-account = bucket { $bucket }, which receives trail(s) { $tr
 reason-bucket-outside-scan = bucket { $bucket }, which receives trail(s) { $trails }, was not found in any of the { $count } scanned accounts: it belongs to an account outside the scan or no longer exists, so it cannot be judged
 reason-key-outside-scan = the KMS key { $key } of { $what } belongs to account { $owner }, which is not in the scan
 reason-log-group-outside-scan = log group { $arn } of trail { $trail } belongs to account { $owner }, which is not in the scan
+reason-vpcs-not-collected = the VPCs of { $region } were not collected (ec2:DescribeVpcs): the snapshot predates VPC collection or the region was not read
 reason-trail-status-outside-scan = trail { $trail } is owned by account { $owner }, which is not in the scan; its status is only visible there
 what-trail = trail { $trail }
 what-log-group = log group { $group }

@@ -83,6 +83,8 @@ pub enum Scope {
     LogGroup,
     /// Once per GuardDuty detector.
     Detector,
+    /// Once per VPC of a scanned account and region.
+    Vpc,
 }
 
 impl Scope {
@@ -95,6 +97,7 @@ impl Scope {
             Scope::Bucket => "bucket",
             Scope::LogGroup => "log_group",
             Scope::Detector => "detector",
+            Scope::Vpc => "vpc",
         }
     }
 
@@ -114,6 +117,7 @@ impl Scope {
             Scope::Bucket => &["org", "scan", "params", "account", "bucket"],
             Scope::LogGroup => &["org", "scan", "params", "account", "region", "log_group"],
             Scope::Detector => &["org", "scan", "params", "account", "region", "detector"],
+            Scope::Vpc => &["org", "scan", "params", "account", "region", "vpc"],
         }
     }
 }

@@ -360,7 +360,7 @@ impl<'a> Evaluation<'a> {
         for (&scope, checks) in self.by_scope {
             let per_account = matches!(
                 scope,
-                Scope::Account | Scope::Region | Scope::LogGroup | Scope::Detector
+                Scope::Account | Scope::Region | Scope::LogGroup | Scope::Detector | Scope::Vpc
             );
             if !per_account && !whole_snapshot_scopes {
                 continue;
@@ -938,6 +938,72 @@ fn for_each_item(
                         ("bucket", Bound::new(&world.bucket_view(name, &trails))),
                     ],
                 });
+            }
+        }
+        Scope::Vpc => {
+            for account in accounts {
+                let account_view = account_view_of(account);
+                for facts in &account.region_facts {
+                    let region_view = views.region(account, &facts.region);
+                    let region = facts.region.as_str();
+                    let Some(vpcs) = &facts.vpcs else {
+                        // Not collected: one item for the region, which the
+                        // failed call (or, without one, the reason) turns
+                        // into an ERROR finding.
+                        let failed = snapshot.errors.iter().any(|e| {
+                            e.account_id == account.id
+                                && e.region.as_deref() == Some(region)
+                                && e.service == "ec2"
+                                && e.operation == "DescribeVpcs"
+                        });
+                        let unresolved = if failed {
+                            Vec::new()
+                        } else {
+                            vec![Unresolved {
+                                service: "ec2".into(),
+                                action: Some("ec2:DescribeVpcs".into()),
+                                reason: world
+                                    .say("reason-vpcs-not-collected", &[("region", region.into())]),
+                            }]
+                        };
+                        emit(Item {
+                            account_id: account.id.as_str().into(),
+                            region: Some(region.into()),
+                            resource: Resource {
+                                resource_type: "AWS::EC2::VPC".into(),
+                                id: format!("arn:aws:ec2:{region}:{}:vpc/*", account.id),
+                            },
+                            error_accounts: vec![account.id.clone()],
+                            error_resources: Vec::new(),
+                            unresolved,
+                            vars: vec![
+                                ("account", account_view.clone()),
+                                ("region", region_view.clone()),
+                                ("vpc", Bound::new(&Value::Null)),
+                            ],
+                        });
+                        continue;
+                    };
+                    for vpc in vpcs {
+                        let view = world.vpc_view(account, facts, vpc);
+                        emit(Item {
+                            account_id: account.id.as_str().into(),
+                            region: Some(region.into()),
+                            resource: Resource {
+                                resource_type: "AWS::EC2::VPC".into(),
+                                id: format!("arn:aws:ec2:{region}:{}:vpc/{}", account.id, vpc.id),
+                            },
+                            error_accounts: vec![account.id.clone()],
+                            error_resources: vec![vpc.id.clone()],
+                            unresolved: Vec::new(),
+                            vars: vec![
+                                ("account", account_view.clone()),
+                                ("region", region_view.clone()),
+                                ("vpc", Bound::new(&view)),
+                            ],
+                        });
+                    }
+                }
             }
         }
         Scope::LogGroup | Scope::Detector => {

@@ -591,6 +591,85 @@ impl<'a> World<'a> {
         Value::Object(view)
     }
 
+    /// A VPC with what records its traffic and its DNS queries:
+    /// `flow_logs` on the VPC itself, `subnets` with each subnet's flow
+    /// logs (listed only when some flow log is on a subnet), and
+    /// `query_log_associations`, each with its configuration (`config`,
+    /// `null` when the configuration is not visible to the account).
+    pub fn vpc_view(
+        &self,
+        account: &Account,
+        facts: &RegionFacts,
+        vpc: &crate::model::Vpc,
+    ) -> Value {
+        let mut view = to_object(vpc);
+        view.insert(
+            "arn".into(),
+            json!(format!(
+                "arn:aws:ec2:{}:{}:vpc/{}",
+                facts.region, account.id, vpc.id
+            )),
+        );
+        let on = |resource: &str| -> Vec<&crate::model::FlowLog> {
+            facts
+                .flow_logs
+                .iter()
+                .filter(|f| f.resource_id == resource)
+                .collect()
+        };
+        view.insert("flow_logs".into(), json!(on(&vpc.id)));
+        let subnets: Vec<Value> = facts
+            .subnets
+            .iter()
+            .filter(|s| s.vpc_id == vpc.id)
+            .map(|s| json!({"id": s.id, "flow_logs": on(&s.id)}))
+            .collect();
+        view.insert("subnets".into(), Value::Array(subnets));
+        let associations: Vec<Value> = facts
+            .resolver_query_log_config_associations
+            .iter()
+            .filter(|a| a.resource_id == vpc.id)
+            .map(|a| {
+                let mut v = to_object(a);
+                let config = facts
+                    .resolver_query_log_configs
+                    .iter()
+                    .find(|c| c.id == a.resolver_query_log_config_id);
+                v.insert("config".into(), json!(config));
+                Value::Object(v)
+            })
+            .collect();
+        view.insert("query_log_associations".into(), Value::Array(associations));
+        Value::Object(view)
+    }
+
+    /// Security Hub as checks see it: the collected facts, and for each
+    /// enabled standard its `name`, the path segment after `standards/`
+    /// or `ruleset/` in its ARN (`aws-foundational-security-best-practices`,
+    /// `cis-aws-foundations-benchmark`, `nist-800-53`, `pci-dss`).
+    fn security_hub_view(hub: Option<&crate::model::SecurityHub>) -> Value {
+        let Some(hub) = hub else {
+            return Value::Null;
+        };
+        let mut view = to_object(hub);
+        let standards: Vec<Value> = hub
+            .standards
+            .iter()
+            .map(|s| {
+                let mut v = to_object(s);
+                let name = s
+                    .standards_arn
+                    .split_once(":standards/")
+                    .or_else(|| s.standards_arn.split_once(":ruleset/"))
+                    .map(|(_, rest)| rest.split('/').next().unwrap_or_default());
+                v.insert("name".into(), json!(name));
+                Value::Object(v)
+            })
+            .collect();
+        view.insert("standards".into(), Value::Array(standards));
+        Value::Object(view)
+    }
+
     pub fn region_view(&self, account: &Account, facts: &RegionFacts) -> Value {
         let mut view = Map::new();
         view.insert("name".into(), json!(facts.region));
@@ -643,6 +722,11 @@ impl<'a> World<'a> {
             })
             .collect();
         view.insert("eventbridge_rules".into(), Value::Array(rules));
+        view.insert(
+            "security_hub".into(),
+            Self::security_hub_view(facts.security_hub.as_ref()),
+        );
+        view.insert("vpc_count".into(), json!(facts.vpcs.as_ref().map(Vec::len)));
         view.insert("log_group_count".into(), json!(facts.log_groups.len()));
         view.insert(
             "metric_alarm_count".into(),

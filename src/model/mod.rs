@@ -39,6 +39,9 @@ pub const OPERATIONS: &[&str] = &[
     "config:DescribeConfigurationRecorderStatus",
     "config:DescribeConfigurationRecorders",
     "config:DescribeDeliveryChannels",
+    "ec2:DescribeFlowLogs",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
     "events:ListRules",
     "events:ListTargetsByRule",
     "guardduty:DescribeOrganizationConfiguration",
@@ -60,6 +63,8 @@ pub const OPERATIONS: &[&str] = &[
     "organizations:ListDelegatedAdministrators",
     "organizations:ListOrganizationalUnitsForParent",
     "organizations:ListRoots",
+    "route53resolver:ListResolverQueryLogConfigAssociations",
+    "route53resolver:ListResolverQueryLogConfigs",
     "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketAcl",
     "s3:GetBucketLocation",
@@ -71,6 +76,10 @@ pub const OPERATIONS: &[&str] = &[
     "s3:GetEncryptionConfiguration",
     "s3:GetLifecycleConfiguration",
     "s3:GetReplicationConfiguration",
+    "securityhub:DescribeHub",
+    "securityhub:DescribeOrganizationConfiguration",
+    "securityhub:GetAdministratorAccount",
+    "securityhub:GetEnabledStandards",
     "sns:GetTopicAttributes",
     "sns:ListSubscriptionsByTopic",
     "sns:ListTopics",
@@ -200,6 +209,28 @@ pub struct RegionFacts {
     /// CloudWatch Logs account-level policies of the data protection kind
     /// (`DescribeAccountPolicies`, policyType `DATA_PROTECTION_POLICY`).
     pub logs_account_policies: Vec<LogsAccountPolicy>,
+    /// VPCs of the account in the region (`ec2:DescribeVpcs`, the default
+    /// VPC included). `None` when they were not collected (the call failed,
+    /// or the snapshot predates EC2 collection): the VPC checks are then
+    /// ERROR, never a silent pass over no VPCs.
+    pub vpcs: Option<Vec<Vpc>>,
+    /// Flow logs of the region (`ec2:DescribeFlowLogs`), on VPCs, subnets
+    /// and network interfaces.
+    pub flow_logs: Vec<FlowLog>,
+    /// Subnets, collected only when a subnet-level flow log exists
+    /// (`ec2:DescribeSubnets`): they decide whether subnet flow logs cover
+    /// a whole VPC.
+    pub subnets: Vec<Subnet>,
+    /// Route 53 Resolver query logging configurations visible to the
+    /// account: its own and those shared to it through AWS RAM
+    /// (`route53resolver:ListResolverQueryLogConfigs`).
+    pub resolver_query_log_configs: Vec<ResolverQueryLogConfig>,
+    /// Associations of query logging configurations with this account's
+    /// VPCs (`route53resolver:ListResolverQueryLogConfigAssociations`).
+    pub resolver_query_log_config_associations: Vec<ResolverQueryLogConfigAssociation>,
+    /// AWS Security Hub in the region. `None` when not collected; `enabled:
+    /// false` when `DescribeHub` said the account is not subscribed.
+    pub security_hub: Option<SecurityHub>,
     /// API calls sent to this region per `service:Operation` (live scans),
     /// including account-wide ones answered here (trail status in a trail's
     /// home region, a bucket's configuration in the bucket's region).
@@ -577,6 +608,147 @@ impl SnsSubscription {
     }
 }
 
+// ------------------------------------------------------------------- EC2
+
+/// A VPC (`DescribeVpcs`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Vpc {
+    /// `vpc-…`.
+    pub id: String,
+    pub owner_id: Option<String>,
+    pub cidr_block: Option<String>,
+    pub is_default: bool,
+    /// `pending` or `available`.
+    pub state: Option<String>,
+    /// The `Name` tag.
+    pub name: Option<String>,
+}
+
+/// A flow log (`DescribeFlowLogs`), on a VPC, subnet or network interface.
+/// Source: <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_FlowLog.html>.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlowLog {
+    /// `fl-…`.
+    pub id: String,
+    /// The VPC, subnet or network interface id it records.
+    pub resource_id: String,
+    /// `ACCEPT`, `REJECT` or `ALL`.
+    pub traffic_type: Option<String>,
+    /// `ACTIVE` when it records.
+    pub flow_log_status: Option<String>,
+    /// `SUCCESS` or `FAILED` (delivery to the destination).
+    pub deliver_logs_status: Option<String>,
+    pub deliver_logs_error_message: Option<String>,
+    /// `cloud-watch-logs`, `s3` or `kinesis-data-firehose`.
+    pub log_destination_type: Option<String>,
+    /// ARN of the destination (bucket, log group or delivery stream).
+    pub log_destination: Option<String>,
+    pub log_group_name: Option<String>,
+    /// The record format (`${version} ${account-id} …`); `None` is the
+    /// default format.
+    pub log_format: Option<String>,
+    /// Seconds: 60 or 600.
+    pub max_aggregation_interval: Option<i64>,
+}
+
+/// A subnet (`DescribeSubnets`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Subnet {
+    /// `subnet-…`.
+    pub id: String,
+    pub vpc_id: String,
+}
+
+// ------------------------------------------------------- Route 53 Resolver
+
+/// A Resolver query logging configuration
+/// (<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ResolverQueryLogConfig.html>).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResolverQueryLogConfig {
+    /// `rqlc-…`.
+    pub id: String,
+    pub name: Option<String>,
+    pub arn: Option<String>,
+    /// The account that owns it (another account when shared through RAM).
+    pub owner_id: Option<String>,
+    /// `CREATING`, `CREATED`, `DELETING` or `FAILED`.
+    pub status: Option<String>,
+    /// `NOT_SHARED`, `SHARED_WITH_ME` or `SHARED_BY_ME`.
+    pub share_status: Option<String>,
+    /// Where queries are logged: a log group, bucket or delivery stream ARN.
+    pub destination_arn: Option<String>,
+}
+
+/// The association of a query logging configuration with a VPC.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResolverQueryLogConfigAssociation {
+    /// `rqlca-…`.
+    pub id: String,
+    pub resolver_query_log_config_id: String,
+    /// The VPC id.
+    pub resource_id: String,
+    /// `CREATING`, `ACTIVE`, `ACTION_NEEDED`, `DELETING` or `FAILED`.
+    pub status: Option<String>,
+    /// e.g. `DESTINATION_NOT_FOUND`, `ACCESS_DENIED`, `NONE`.
+    pub error: Option<String>,
+    pub error_message: Option<String>,
+}
+
+// ----------------------------------------------------------- Security Hub
+
+/// AWS Security Hub in one region of one account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityHub {
+    /// Whether the account is subscribed (`DescribeHub` answers, instead of
+    /// `InvalidAccessException` "not subscribed").
+    pub enabled: bool,
+    pub hub_arn: Option<String>,
+    pub subscribed_at: Option<String>,
+    pub auto_enable_controls: Option<bool>,
+    /// `SECURITY_CONTROL` (consolidated findings) or `STANDARD_CONTROL`.
+    pub control_finding_generator: Option<String>,
+    /// Enabled standards (`GetEnabledStandards`).
+    pub standards: Vec<SecurityHubStandard>,
+    /// The Security Hub administrator of this member account, if any
+    /// (`GetAdministratorAccount`).
+    pub administrator_account_id: Option<String>,
+    /// Only in the delegated administrator account
+    /// (`DescribeOrganizationConfiguration`).
+    pub organization_configuration: Option<SecurityHubOrgConfiguration>,
+}
+
+/// A standards subscription (<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_StandardsSubscription.html>).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityHubStandard {
+    /// e.g. `arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0`.
+    pub standards_arn: String,
+    pub standards_subscription_arn: Option<String>,
+    /// `PENDING`, `READY`, `FAILED`, `DELETING` or `INCOMPLETE`.
+    pub status: Option<String>,
+}
+
+/// How the delegated administrator enables Security Hub for members.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityHubOrgConfiguration {
+    /// New member accounts get Security Hub.
+    pub auto_enable: bool,
+    /// `NONE` or `DEFAULT`.
+    pub auto_enable_standards: Option<String>,
+    /// `CENTRAL` or `LOCAL`.
+    pub configuration_type: Option<String>,
+    /// `PENDING`, `ENABLED` or `FAILED`.
+    pub status: Option<String>,
+    pub member_account_limit_reached: bool,
+}
+
 // ------------------------------------------------------------- GuardDuty
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -913,6 +1085,21 @@ impl Snapshot {
                 facts.logs_account_policies.sort_by(|a, b| {
                     (&a.policy_type, &a.policy_name).cmp(&(&b.policy_type, &b.policy_name))
                 });
+                if let Some(vpcs) = &mut facts.vpcs {
+                    vpcs.sort_by(|a, b| a.id.cmp(&b.id));
+                }
+                facts.flow_logs.sort_by(|a, b| a.id.cmp(&b.id));
+                facts.subnets.sort_by(|a, b| a.id.cmp(&b.id));
+                facts
+                    .resolver_query_log_configs
+                    .sort_by(|a, b| a.id.cmp(&b.id));
+                facts
+                    .resolver_query_log_config_associations
+                    .sort_by(|a, b| a.id.cmp(&b.id));
+                if let Some(hub) = &mut facts.security_hub {
+                    hub.standards
+                        .sort_by(|a, b| a.standards_arn.cmp(&b.standards_arn));
+                }
                 for rule in &mut facts.eventbridge_rules {
                     rule.targets
                         .sort_by(|a, b| (&a.id, &a.arn).cmp(&(&b.id, &b.arn)));

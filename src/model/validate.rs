@@ -423,6 +423,38 @@ fn validate_account(account: &mut Account, p: &mut Problems) {
             "EventBridge rule",
             facts.eventbridge_rules.iter().map(|r| r.name.as_str()),
         );
+        if let Some(vpcs) = &facts.vpcs {
+            p.unique(&at, "VPC", vpcs.iter().map(|v| v.id.as_str()));
+        }
+        p.unique(
+            &at,
+            "flow log",
+            facts.flow_logs.iter().map(|f| f.id.as_str()),
+        );
+        p.unique(&at, "subnet", facts.subnets.iter().map(|s| s.id.as_str()));
+        p.unique(
+            &at,
+            "Resolver query logging configuration",
+            facts
+                .resolver_query_log_configs
+                .iter()
+                .map(|c| c.id.as_str()),
+        );
+        p.unique(
+            &at,
+            "Resolver query logging association",
+            facts
+                .resolver_query_log_config_associations
+                .iter()
+                .map(|a| a.id.as_str()),
+        );
+        if let Some(hub) = &facts.security_hub {
+            p.unique(
+                &at,
+                "Security Hub standard",
+                hub.standards.iter().map(|s| s.standards_arn.as_str()),
+            );
+        }
     }
 }
 

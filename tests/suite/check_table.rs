@@ -93,6 +93,22 @@ const TABLE: &[(&str, &str, &str, Option<&str>, Status)] = &[
     ("guardduty-findings-notified", ACME, SECURITY, USE1, P),
     ("guardduty-findings-notified", GAPS, MGMT, USE1, F),
     ("guardduty-findings-notified", ACME, PROD, USE1, S),
+    ("vpc-flow-logs-enabled", ACME, PROD, EUW1, P),
+    ("vpc-flow-logs-enabled", ACME, PROD, APNE1, P), // the payments VPC: REJECT flow logs on every subnet
+    ("vpc-flow-logs-enabled", ACME, DEV, EUW1, F), // ACCEPT only
+    ("vpc-flow-logs-enabled", GAPS, MGMT, USE1, F), // delivery FAILED
+    ("vpc-flow-logs-enabled", DENIED, MGMT, EUW1, E), // ec2:DescribeVpcs denied
+    ("vpc-flow-logs-enabled", MONITORING, MGMT, USE1, E), // VPCs not collected
+    ("route53-resolver-query-logging", ACME, PROD, APNE1, P), // shared from the log archive through RAM
+    ("route53-resolver-query-logging", ACME, DEV, EUW1, F), // association FAILED
+    ("route53-resolver-query-logging", GAPS, MGMT, USE1, F),
+    ("route53-resolver-query-logging", DENIED, MGMT, EUW1, E),
+    ("securityhub-enabled", ACME, PROD, USE1, P),
+    ("securityhub-enabled", ACME, DEV, APNE1, F), // not enabled
+    ("securityhub-enabled", ACME, DEV, EUW1, F), // enabled without a standard
+    ("securityhub-enabled", GAPS, MGMT, EUW1, F),
+    ("securityhub-enabled", DENIED, MGMT, USE1, E), // securityhub:GetEnabledStandards denied
+    ("securityhub-enabled", MONITORING, MGMT, USE1, E), // not collected
     ("config-recorder-enabled", ACME, PROD, APNE1, P),
     ("config-recorder-enabled", ACME, DEV, APNE1, F),
     ("alarm-unauthorized-api-calls", MONITORING, MGMT, None, P),
@@ -216,8 +232,18 @@ fn errors_name_the_failed_operation_and_the_action_to_grant() {
     );
     assert_eq!(
         result.errors.len(),
-        2,
+        4,
         "collection errors are carried into the result"
+    );
+    let vpcs = result
+        .findings
+        .iter()
+        .find(|f| &*f.check_id == "vpc-flow-logs-enabled" && f.status == E)
+        .expect("an ERROR finding for vpc-flow-logs-enabled");
+    assert!(
+        vpcs.message.contains("ec2:DescribeVpcs") && vpcs.message.contains("eu-west-1"),
+        "{}",
+        vpcs.message
     );
 }
 

@@ -15,12 +15,15 @@
 mod cloudtrail;
 mod cloudwatch;
 mod config;
+mod ec2;
 mod events;
 mod guardduty;
 mod kms;
 mod logs;
 pub mod org;
+mod resolver;
 mod s3;
+mod securityhub;
 mod sns;
 
 use crate::model::{Account, AccountRole, CollectionError, RegionFacts, Snapshot};
@@ -89,6 +92,9 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("config", "DescribeConfigurationRecorderStatus"),
     ("config", "DescribeConfigurationRecorders"),
     ("config", "DescribeDeliveryChannels"),
+    ("ec2", "DescribeFlowLogs"),
+    ("ec2", "DescribeSubnets"),
+    ("ec2", "DescribeVpcs"),
     ("events", "ListRules"),
     ("events", "ListTargetsByRule"),
     ("guardduty", "DescribeOrganizationConfiguration"),
@@ -109,6 +115,8 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("organizations", "ListDelegatedAdministrators"),
     ("organizations", "ListOrganizationalUnitsForParent"),
     ("organizations", "ListRoots"),
+    ("route53resolver", "ListResolverQueryLogConfigAssociations"),
+    ("route53resolver", "ListResolverQueryLogConfigs"),
     ("s3", "GetBucketAcl"),
     ("s3", "GetBucketEncryption"),
     ("s3", "GetBucketLifecycleConfiguration"),
@@ -120,6 +128,10 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("s3", "GetObjectLockConfiguration"),
     ("s3", "GetPublicAccessBlock"),
     ("s3control", "GetPublicAccessBlock"),
+    ("securityhub", "DescribeHub"),
+    ("securityhub", "DescribeOrganizationConfiguration"),
+    ("securityhub", "GetAdministratorAccount"),
+    ("securityhub", "GetEnabledStandards"),
     ("sns", "ListSubscriptionsByTopic"),
     ("sns", "ListTopics"),
     ("sts", "AssumeRole"),
@@ -417,6 +429,9 @@ impl Clients {
     client!(sts, aws_sdk_sts, "sts");
     client!(account, aws_sdk_account, "account");
     client!(organizations, aws_sdk_organizations, "organizations");
+    client!(ec2, aws_sdk_ec2, "ec2");
+    client!(route53resolver, aws_sdk_route53resolver, "route53resolver");
+    client!(securityhub, aws_sdk_securityhub, "securityhub");
 
     pub fn new(sdk: &SdkConfig, log: &CallLog, options: &Options) -> Clients {
         Clients {
@@ -636,6 +651,9 @@ async fn collect_region(
         (recorders, channels),
         eventbridge_rules,
         logs_account_policies,
+        (vpcs, flow_logs, subnets),
+        (resolver_query_log_configs, resolver_query_log_config_associations),
+        security_hub,
     ) = tokio::join!(
         cloudtrail::describe_trails(clients, ctx, region),
         logs::log_groups(clients, ctx, region),
@@ -645,6 +663,9 @@ async fn collect_region(
         config::recorders_and_channels(clients, ctx, region),
         events::rules(clients, ctx, region),
         logs::data_protection_account_policies(clients, ctx, region),
+        ec2::network(clients, ctx, region),
+        resolver::query_logging(clients, ctx, region),
+        securityhub::hub(clients, ctx, region),
     );
     (
         RegionFacts {
@@ -657,6 +678,12 @@ async fn collect_region(
             config_delivery_channels: channels,
             eventbridge_rules,
             logs_account_policies,
+            vpcs,
+            flow_logs,
+            subnets,
+            resolver_query_log_configs,
+            resolver_query_log_config_associations,
+            security_hub,
             api_calls: BTreeMap::new(),
         },
         trails,

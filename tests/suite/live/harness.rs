@@ -128,10 +128,19 @@ impl Request {
     }
 
     /// The operation name, for the protocols the collector's services use:
-    /// JSON (`X-Amz-Target`), RPCv2 CBOR (path), Query (`Action=`).
+    /// JSON (`X-Amz-Target`), RPCv2 CBOR (path), Query (`Action=`), and
+    /// REST-JSON ([`REST_OPERATIONS`]).
     pub fn operation(&self) -> Option<String> {
         if let Some(target) = self.header("x-amz-target") {
             return target.rsplit('.').next().map(str::to_owned);
+        }
+        let path = self.path.split('?').next().unwrap_or_default();
+        let service = self.scope().1;
+        if let Some((_, _, _, op)) = REST_OPERATIONS
+            .iter()
+            .find(|(s, m, p, _)| *s == service && *m == self.method && *p == path)
+        {
+            return Some((*op).to_owned());
         }
         if let Some(op) = self.path.split("/operation/").nth(1) {
             return Some(op.to_owned());
@@ -186,6 +195,31 @@ impl Request {
         self.header("smithy-protocol") == Some("rpc-v2-cbor")
     }
 }
+
+/// REST-JSON operations the proxy must recognize: (service, method, path,
+/// operation), from the `@http` traits of the AWS API models.
+const REST_OPERATIONS: &[(&str, &str, &str, &str)] = &[
+    ("securityhub", "GET", "/accounts", "DescribeHub"),
+    ("securityhub", "POST", "/accounts", "EnableSecurityHub"),
+    (
+        "securityhub",
+        "POST",
+        "/standards/get",
+        "GetEnabledStandards",
+    ),
+    (
+        "securityhub",
+        "GET",
+        "/administrator",
+        "GetAdministratorAccount",
+    ),
+    (
+        "securityhub",
+        "GET",
+        "/organization/configuration",
+        "DescribeOrganizationConfiguration",
+    ),
+];
 
 /// A fault to inject: requests it matches get an error answer, `times`
 /// times (forever when `None`).
@@ -271,6 +305,12 @@ pub const FAKED: &[(&str, &str, &str)] = &[
         "DescribeAccountPolicies",
         r#"{"accountPolicies":[]}"#,
     ),
+    // AWS Security Hub API Reference, GetEnabledStandards: Response Syntax.
+    (
+        "securityhub",
+        "GetEnabledStandards",
+        r#"{"StandardsSubscriptions":[]}"#,
+    ),
 ];
 
 #[derive(Default)]
@@ -316,6 +356,12 @@ impl Proxy {
         if let Ok(mut answers) = self.state.answers.lock() {
             answers.insert(operation.to_owned(), answer);
         }
+    }
+
+    /// Sets the answer of a faked operation in one region; it comes
+    /// before an answer for all regions.
+    pub fn answer_in(&self, region: &str, operation: &str, answer: serde_json::Value) {
+        self.answer(&format!("{region}/{operation}"), answer);
     }
 
     /// Edits moto's JSON answers to the requests `matches` accepts.
@@ -433,11 +479,12 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, state: &State) {
             .iter()
             .find(|(s, o, _)| *s == service && *o == op)
             .map(|(_, o, default)| {
+                let in_region = format!("{}/{o}", request.scope().0);
                 state
                     .answers
                     .lock()
                     .ok()
-                    .and_then(|a| a.get(*o).cloned())
+                    .and_then(|a| a.get(&in_region).or_else(|| a.get(*o)).cloned())
                     .unwrap_or_else(|| serde_json::from_str(default).unwrap_or_default())
             })
     });
@@ -792,7 +839,7 @@ fn json_to_cbor(value: &serde_json::Value, key: &str) -> ciborium::Value {
 }
 
 /// The endpoint keys of every service the collector calls.
-const SERVICES: [&str; 13] = [
+const SERVICES: [&str; 16] = [
     "organizations",
     "cloudtrail",
     "logs",
@@ -806,15 +853,19 @@ const SERVICES: [&str; 13] = [
     "s3",
     "s3control",
     "cloudwatch",
+    "ec2",
+    "route53resolver",
+    "securityhub",
 ];
 
 /// Per-service endpoints: everything to moto, CloudWatch (CBOR), S3 (a
-/// fixed answer) and CloudWatch Logs (a faked operation) through the bridge.
+/// fixed answer), CloudWatch Logs and Security Hub (faked operations)
+/// through the bridge.
 pub fn endpoints(moto: &Moto, bridge: &Proxy) -> BTreeMap<String, String> {
     SERVICES
         .iter()
         .map(|&service| {
-            let url = if matches!(service, "cloudwatch" | "s3" | "logs") {
+            let url = if matches!(service, "cloudwatch" | "s3" | "logs" | "securityhub") {
                 &bridge.url
             } else {
                 &moto.url

@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default)]
 pub struct Seeded {
     pub renames: Vec<(String, String)>,
+    /// Answers the proxy must give for operations moto lacks
+    /// (`harness::FAKED`): (region, operation, answer).
+    pub answers: Vec<(String, String, serde_json::Value)>,
 }
 
 impl Seeded {
@@ -71,6 +74,9 @@ impl Seeder {
     client!(guardduty, aws_sdk_guardduty, "guardduty");
     client!(config, aws_sdk_config, "config");
     client!(events, aws_sdk_eventbridge, "events");
+    client!(ec2, aws_sdk_ec2, "ec2");
+    client!(route53resolver, aws_sdk_route53resolver, "route53resolver");
+    client!(securityhub, aws_sdk_securityhub, "securityhub");
 
     fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         let mut builder = aws_sdk_s3::config::Builder::from(&self.sdk)
@@ -158,6 +164,10 @@ impl Seeder {
             for rule in &facts.eventbridge_rules {
                 let arn = self.rule(region, rule).await;
                 seeded.renames.push((rule.arn.clone(), arn));
+            }
+            self.network(region, facts, &mut seeded).await;
+            if let Some(hub) = &facts.security_hub {
+                self.security_hub(region, hub, &mut seeded).await;
             }
         }
         self.start_recorders(account).await;
@@ -676,6 +686,218 @@ impl Seeder {
         .detector_id()
         .unwrap_or_default()
         .to_owned()
+    }
+
+    /// VPCs (moto's default VPC stands for the mock's), subnets, flow logs
+    /// and Resolver query logging. A flow log whose delivery FAILED goes
+    /// to a log group that does not exist, which is how moto (and AWS)
+    /// come to report FAILED; a configuration shared from another account
+    /// is made in this one (one account in moto).
+    async fn network(
+        &self,
+        region: &str,
+        facts: &auditscope::model::RegionFacts,
+        seeded: &mut Seeded,
+    ) {
+        use aws_sdk_ec2::types as t;
+        let Some(vpcs) = &facts.vpcs else {
+            return;
+        };
+        let ec2 = self.ec2(region);
+        let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        for vpc in vpcs {
+            let id = if vpc.is_default {
+                let found = must(
+                    "default VPC",
+                    ec2.describe_vpcs()
+                        .filters(
+                            t::Filter::builder()
+                                .name("isDefault")
+                                .values("true")
+                                .build(),
+                        )
+                        .send()
+                        .await,
+                );
+                found
+                    .vpcs()
+                    .first()
+                    .and_then(|v| v.vpc_id())
+                    .expect("moto has a default VPC")
+                    .to_owned()
+            } else {
+                must(
+                    "VPC",
+                    ec2.create_vpc()
+                        .cidr_block(vpc.cidr_block.as_deref().unwrap_or("10.0.0.0/16"))
+                        .send()
+                        .await,
+                )
+                .vpc()
+                .and_then(|v| v.vpc_id())
+                .expect("VPC id")
+                .to_owned()
+            };
+            if let Some(name) = &vpc.name {
+                must(
+                    "VPC name",
+                    ec2.create_tags()
+                        .resources(&id)
+                        .tags(t::Tag::builder().key("Name").value(name).build())
+                        .send()
+                        .await,
+                );
+            }
+            seeded.renames.push((vpc.id.clone(), id.clone()));
+            ids.insert(vpc.id.clone(), id);
+        }
+        for (n, subnet) in facts.subnets.iter().enumerate() {
+            let vpc = ids.get(&subnet.vpc_id).expect("the subnet's VPC is seeded");
+            let cidr = vpcs
+                .iter()
+                .find(|v| v.id == subnet.vpc_id)
+                .and_then(|v| v.cidr_block.as_deref())
+                .and_then(|c| c.split('.').take(2).collect::<Vec<_>>().join(".").into())
+                .unwrap_or_else(|| "10.0".to_owned());
+            let id = must(
+                "subnet",
+                ec2.create_subnet()
+                    .vpc_id(vpc)
+                    .cidr_block(format!("{cidr}.{n}.0/24"))
+                    .send()
+                    .await,
+            )
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .expect("subnet id")
+            .to_owned();
+            seeded.renames.push((subnet.id.clone(), id.clone()));
+            ids.insert(subnet.id.clone(), id);
+        }
+        for flow_log in &facts.flow_logs {
+            let resource = ids
+                .get(&flow_log.resource_id)
+                .expect("the flow log's resource is seeded");
+            let kind = if flow_log.resource_id.starts_with("subnet-") {
+                t::FlowLogsResourceType::Subnet
+            } else {
+                t::FlowLogsResourceType::Vpc
+            };
+            let mut create = ec2
+                .create_flow_logs()
+                .resource_type(kind)
+                .resource_ids(resource)
+                .traffic_type(t::TrafficType::from(
+                    flow_log.traffic_type.as_deref().unwrap_or("ALL"),
+                ));
+            if flow_log.deliver_logs_status.as_deref() == Some("FAILED") {
+                create = create
+                    .log_destination_type(t::LogDestinationType::CloudWatchLogs)
+                    .log_group_name("auditscope-seed-missing-log-group")
+                    .deliver_logs_permission_arn("arn:aws:iam::123456789012:role/flow-logs");
+            } else {
+                let bucket = flow_log
+                    .log_destination
+                    .as_deref()
+                    .map(name_from_arn)
+                    .unwrap_or("auditscope-seed-flow-logs")
+                    .to_owned();
+                let _ = self.s3(region).create_bucket().bucket(&bucket).send().await;
+                create = create
+                    .log_destination_type(t::LogDestinationType::S3)
+                    .log_destination(format!("arn:aws:s3:::{bucket}"));
+            }
+            let created = must("flow log", create.send().await);
+            let id = created
+                .flow_log_ids()
+                .first()
+                .unwrap_or_else(|| panic!("flow log not made: {:?}", created.unsuccessful()))
+                .clone();
+            seeded.renames.push((flow_log.id.clone(), id));
+        }
+        let resolver = self.route53resolver(region);
+        for config in &facts.resolver_query_log_configs {
+            let id = must(
+                "query logging configuration",
+                resolver
+                    .create_resolver_query_log_config()
+                    .name(config.name.as_deref().unwrap_or(&config.id))
+                    .destination_arn(
+                        config
+                            .destination_arn
+                            .as_deref()
+                            .unwrap_or("arn:aws:s3:::auditscope-seed-dns"),
+                    )
+                    .creator_request_id(&config.id)
+                    .send()
+                    .await,
+            )
+            .resolver_query_log_config()
+            .and_then(|c| c.id())
+            .expect("configuration id")
+            .to_owned();
+            seeded.renames.push((config.id.clone(), id.clone()));
+            ids.insert(config.id.clone(), id);
+        }
+        for association in &facts.resolver_query_log_config_associations {
+            assert_eq!(
+                association.status.as_deref(),
+                Some("ACTIVE"),
+                "moto makes only ACTIVE associations"
+            );
+            let id = must(
+                "query logging association",
+                resolver
+                    .associate_resolver_query_log_config()
+                    .resolver_query_log_config_id(&ids[&association.resolver_query_log_config_id])
+                    .resource_id(&ids[&association.resource_id])
+                    .send()
+                    .await,
+            )
+            .resolver_query_log_config_association()
+            .and_then(|a| a.id())
+            .expect("association id")
+            .to_owned();
+            seeded.renames.push((association.id.clone(), id));
+        }
+    }
+
+    /// Security Hub through moto; its standards through the proxy, which
+    /// answers `GetEnabledStandards` for moto (see `harness::FAKED`).
+    async fn security_hub(
+        &self,
+        region: &str,
+        hub: &auditscope::model::SecurityHub,
+        seeded: &mut Seeded,
+    ) {
+        if !hub.enabled {
+            return;
+        }
+        must(
+            "Security Hub",
+            self.securityhub(region)
+                .enable_security_hub()
+                .enable_default_standards(false)
+                .send()
+                .await,
+        );
+        let subscriptions: Vec<serde_json::Value> = hub
+            .standards
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "StandardsArn": s.standards_arn,
+                    "StandardsSubscriptionArn": s.standards_subscription_arn,
+                    "StandardsInput": {},
+                    "StandardsStatus": s.status,
+                })
+            })
+            .collect();
+        seeded.answers.push((
+            region.to_owned(),
+            "GetEnabledStandards".to_owned(),
+            serde_json::json!({ "StandardsSubscriptions": subscriptions }),
+        ));
     }
 
     async fn recorder(&self, region: &str, recorder: &auditscope::model::ConfigRecorder) {
