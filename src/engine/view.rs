@@ -507,6 +507,21 @@ impl<'a> World<'a> {
         owners.dedup();
         view.insert("trail_arns".into(), json!(arns));
         view.insert("trail_owner_account_ids".into(), json!(owners));
+        // Where CloudTrail writes in the bucket: `<prefix>/AWSLogs/` or
+        // `AWSLogs/` (CloudTrail User Guide, "Finding your CloudTrail log
+        // files").
+        let mut prefixes: Vec<String> = trails
+            .iter()
+            .map(
+                |t| match t.s3_key_prefix.as_deref().filter(|p| !p.is_empty()) {
+                    Some(prefix) => format!("{}/AWSLogs/", prefix.trim_end_matches('/')),
+                    None => "AWSLogs/".to_owned(),
+                },
+            )
+            .collect();
+        prefixes.sort();
+        prefixes.dedup();
+        view.insert("trail_log_prefixes".into(), json!(prefixes));
         Value::Object(view)
     }
 

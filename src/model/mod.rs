@@ -436,6 +436,12 @@ pub struct ReplicationRule {
     pub status: String,
     pub destination_bucket: String,
     pub destination_account: Option<String>,
+    /// The key prefix the rule replicates (`Filter.Prefix`, `Filter.And.Prefix`
+    /// or the older top-level `Prefix`); `None` or empty: every object.
+    pub prefix: Option<String>,
+    /// The rule replicates only objects with given tags (`Filter.Tag` or
+    /// `Filter.And.Tags`), which trail log files do not carry.
+    pub tag_filtered: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

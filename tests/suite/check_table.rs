@@ -67,6 +67,8 @@ const TABLE: &[(&str, &str, &str, Option<&str>, Status)] = &[
     ("cloudtrail-bucket-secure-transport", ACME, ARCHIVE, None, P),
     ("cloudtrail-bucket-secure-transport", ACME, DEV, None, F),
     ("cloudtrail-bucket-secure-transport", DENIED, MGMT, None, E),
+    ("cloudtrail-bucket-replication", ACME, ARCHIVE, None, P),
+    ("cloudtrail-bucket-replication", ACME, DEV, None, F),
     ("cloudtrail-bucket-separate-account", ACME, ARCHIVE, None, P),
     ("cloudtrail-bucket-separate-account", ACME, DEV, None, F),
     ("cloudtrail-organization-trail", ACME, MGMT, None, P),

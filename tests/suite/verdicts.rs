@@ -142,3 +142,44 @@ fn a_missing_trail_bucket_is_described_by_what_the_scan_covered() {
         "{messages:#?}"
     );
 }
+
+/// `cloudtrail-bucket-replication`: a rule counts only when it is enabled,
+/// not limited by tags, covers where the trails write and goes elsewhere.
+#[test]
+fn replication_must_cover_every_trails_log_prefix() {
+    use auditscope::model::ReplicationRule;
+    let base = auditscope::collect::mock::load(&root().join("mock/acme"))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let status = |edit: &dyn Fn(&mut ReplicationRule)| -> Vec<Status> {
+        let mut snapshot = base.clone();
+        for bucket in snapshot.accounts.iter_mut().flat_map(|a| &mut a.buckets) {
+            if let Some(replication) = &mut bucket.replication {
+                replication.rules.iter_mut().for_each(edit);
+            }
+        }
+        auditscope::engine::run(&snapshot, &catalogue(), RunInfo::default())
+            .findings
+            .iter()
+            .filter(|f| {
+                &*f.check_id == "cloudtrail-bucket-replication"
+                    && f.resource.id.ends_with(":::acme-org-cloudtrail-logs")
+            })
+            .map(|f| f.status)
+            .collect()
+    };
+    assert_eq!(status(&|_| {}), [P], "a rule for the whole bucket");
+    assert_eq!(status(&|r| r.prefix = Some("AWSLogs/".into())), [P]);
+    assert_eq!(
+        status(&|r| r.prefix = Some("AWSLogs/1111".into())),
+        [F],
+        "only some accounts' logs"
+    );
+    assert_eq!(status(&|r| r.prefix = Some("config/".into())), [F]);
+    assert_eq!(status(&|r| r.tag_filtered = true), [F]);
+    assert_eq!(status(&|r| r.status = "Disabled".into()), [F]);
+    assert_eq!(
+        status(&|r| r.destination_bucket = "arn:aws:s3:::acme-org-cloudtrail-logs".into()),
+        [F],
+        "to itself"
+    );
+}

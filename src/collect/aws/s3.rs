@@ -275,6 +275,19 @@ async fn bucket(clients: &Clients, ctx: &Ctx, name: &str, own_trail: bool) -> Op
                             .destination()
                             .and_then(|d| d.account())
                             .map(str::to_owned),
+                        prefix: rule
+                            .filter()
+                            .and_then(|f| f.prefix().or_else(|| f.and().and_then(|a| a.prefix())))
+                            // Replication configuration V1 still answers with
+                            // the deprecated top-level `Prefix`.
+                            .or_else(|| {
+                                #[allow(deprecated)]
+                                rule.prefix()
+                            })
+                            .map(str::to_owned),
+                        tag_filtered: rule.filter().is_some_and(|f| {
+                            f.tag().is_some() || f.and().is_some_and(|a| !a.tags().is_empty())
+                        }),
                     })
                     .collect(),
             });

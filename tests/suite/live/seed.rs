@@ -460,7 +460,11 @@ impl Seeder {
                     t::ReplicationRule::builder()
                         .set_id(r.id.clone())
                         .status(t::ReplicationRuleStatus::from(r.status.as_str()))
-                        .filter(t::ReplicationRuleFilter::builder().prefix("").build())
+                        .filter(
+                            t::ReplicationRuleFilter::builder()
+                                .prefix(r.prefix.clone().unwrap_or_default())
+                                .build(),
+                        )
                         .destination(
                             t::Destination::builder()
                                 .bucket(&r.destination_bucket)
