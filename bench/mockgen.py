@@ -486,7 +486,8 @@ def scenarios():
     member["region_facts"] = [f for f in member["region_facts"] if f["region"] == "us-east-1"]
     outside = {"schema_version": 1, "collected_at": NOW,
                "organization": {"id": "o-acme1234ab", "management_account_id": MGMT, "feature_set": "ALL",
-                                "delegated_administrators": [{"account_id": SECURITY, "service_principal": "guardduty.amazonaws.com"}]},
+                                "delegated_administrators": [{"account_id": SECURITY, "service_principal": "guardduty.amazonaws.com"},
+                                                             {"account_id": SECURITY, "service_principal": "securityhub.amazonaws.com"}]},
                "accounts": [member]}
     # access-denied: a standalone account whose role may not read GuardDuty
     # or CloudTrail status in one region.

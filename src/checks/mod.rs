@@ -110,6 +110,7 @@ impl Scope {
                 "params",
                 "accounts",
                 "guardduty_admin_detectors",
+                "securityhub_admin_hubs",
             ],
             Scope::Account => &["org", "scan", "params", "account"],
             Scope::Region => &["org", "scan", "params", "account", "region"],

@@ -775,6 +775,10 @@ fn for_each_item(
                     "guardduty_admin_detectors",
                     Bound::new(&Value::Array(world.guardduty_admin_detectors())),
                 ),
+                (
+                    "securityhub_admin_hubs",
+                    Bound::new(&Value::Array(world.securityhub_admin_hubs())),
+                ),
             ];
             emit(Item {
                 account_id: account_id.as_str().into(),

@@ -808,6 +808,7 @@ impl<'a> World<'a> {
                 "feature_set": null,
                 "delegated_administrators": {},
                 "guardduty_admin_account_id": null,
+                "securityhub_admin_account_id": null,
                 "scanned_account_ids": scanned,
                 "accounts_not_scanned": [],
                 "organization_trails": [],
@@ -820,9 +821,13 @@ impl<'a> World<'a> {
                         .or_default()
                         .push(&d.account_id);
                 }
-                let guardduty_admin = delegated
-                    .get("guardduty.amazonaws.com")
-                    .and_then(|ids| ids.first().copied());
+                let admin = |principal: &str| {
+                    delegated
+                        .get(principal)
+                        .and_then(|ids| ids.first().copied())
+                };
+                let guardduty_admin = admin("guardduty.amazonaws.com");
+                let securityhub_admin = admin("securityhub.amazonaws.com");
                 let org_trails: Vec<Value> = self
                     .organization_trails
                     .iter()
@@ -836,6 +841,7 @@ impl<'a> World<'a> {
                     "feature_set": org.feature_set,
                     "delegated_administrators": delegated,
                     "guardduty_admin_account_id": guardduty_admin,
+                    "securityhub_admin_account_id": securityhub_admin,
                     "scanned_account_ids": scanned,
                     "accounts_not_scanned": org.accounts_not_scanned,
                     "organization_trails": org_trails,
@@ -844,16 +850,17 @@ impl<'a> World<'a> {
         }
     }
 
+    /// The scanned account that the organization delegated `key`'s service
+    /// to (`guardduty_admin_account_id`, `securityhub_admin_account_id`).
+    fn delegated_admin(&self, key: &str) -> Option<&'a Account> {
+        let org = self.org_view();
+        let admin = org.get(key).and_then(Value::as_str)?;
+        self.account(admin)
+    }
+
     /// Detectors of the GuardDuty administrator account, per region.
     pub fn guardduty_admin_detectors(&self) -> Vec<Value> {
-        let org = self.org_view();
-        let Some(admin) = org
-            .get("guardduty_admin_account_id")
-            .and_then(Value::as_str)
-        else {
-            return Vec::new();
-        };
-        let Some(account) = self.account(admin) else {
+        let Some(account) = self.delegated_admin("guardduty_admin_account_id") else {
             return Vec::new();
         };
         account
@@ -861,6 +868,28 @@ impl<'a> World<'a> {
             .iter()
             .flat_map(|f| f.guardduty_detectors.iter().map(move |d| (f, d)))
             .map(|(f, d)| self.detector_view(account, &f.region, d))
+            .collect()
+    }
+
+    /// Security Hub in each region of the Security Hub administrator
+    /// account, with `region`; `null` hubs (not collected) included, so a
+    /// check can tell them apart.
+    pub fn securityhub_admin_hubs(&self) -> Vec<Value> {
+        let Some(account) = self.delegated_admin("securityhub_admin_account_id") else {
+            return Vec::new();
+        };
+        account
+            .region_facts
+            .iter()
+            .map(|f| {
+                let mut hub = match Self::security_hub_view(f.security_hub.as_ref()) {
+                    Value::Object(map) => map,
+                    _ => Map::new(),
+                };
+                hub.insert("region".into(), json!(f.region));
+                hub.insert("collected".into(), json!(f.security_hub.is_some()));
+                Value::Object(hub)
+            })
             .collect()
     }
 }

@@ -89,6 +89,10 @@ const TABLE: &[(&str, &str, &str, Option<&str>, Status)] = &[
     ("guardduty-org-auto-enable", GAPS, MGMT, None, F),
     ("guardduty-org-auto-enable", OUTSIDE, MGMT, None, E),
     ("guardduty-org-auto-enable", DENIED, MGMT, None, S),
+    ("securityhub-org-auto-enable", ACME, MGMT, None, P), // central configuration
+    ("securityhub-org-auto-enable", GAPS, MGMT, None, F),
+    ("securityhub-org-auto-enable", OUTSIDE, MGMT, None, E),
+    ("securityhub-org-auto-enable", DENIED, MGMT, None, S),
     ("guardduty-high-findings-unresolved", ACME, PROD, USE1, P),
     ("guardduty-high-findings-unresolved", ACME, DEV, USE1, F),
     ("guardduty-high-findings-unresolved", ACME, DEV, EUW1, S),

@@ -183,3 +183,46 @@ fn replication_must_cover_every_trails_log_prefix() {
         "to itself"
     );
 }
+
+/// `securityhub-org-auto-enable`: central configuration counts when it is
+/// ENABLED; local configuration needs AutoEnable in every region.
+#[test]
+fn security_hub_members_are_enabled_centrally_or_in_every_region() {
+    use auditscope::model::SecurityHubOrgConfiguration;
+    let base = auditscope::collect::mock::load(&root().join("mock/acme"))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let judge = |edit: &dyn Fn(&str, &mut SecurityHubOrgConfiguration)| {
+        let mut snapshot = base.clone();
+        for account in &mut snapshot.accounts {
+            for facts in &mut account.region_facts {
+                let region = facts.region.clone();
+                if let Some(config) = facts
+                    .security_hub
+                    .as_mut()
+                    .and_then(|h| h.organization_configuration.as_mut())
+                {
+                    edit(&region, config);
+                }
+            }
+        }
+        let result = auditscope::engine::run(&snapshot, &catalogue(), RunInfo::default());
+        let finding = result
+            .findings
+            .iter()
+            .find(|f| &*f.check_id == "securityhub-org-auto-enable")
+            .expect("one finding");
+        (finding.status, finding.message.clone())
+    };
+    assert_eq!(judge(&|_, _| {}).0, P, "central configuration, ENABLED");
+    assert_eq!(judge(&|_, c| c.status = Some("PENDING".into())).0, F);
+    let local = |auto_enable_in_tokyo: bool| {
+        move |region: &str, c: &mut SecurityHubOrgConfiguration| {
+            c.configuration_type = Some("LOCAL".into());
+            c.auto_enable = region != "ap-northeast-1" || auto_enable_in_tokyo;
+        }
+    };
+    assert_eq!(judge(&local(true)).0, P, "local, auto-enable everywhere");
+    let (status, message) = judge(&local(false));
+    assert_eq!(status, F);
+    assert!(message.ends_with("(ap-northeast-1)."), "{message}");
+}
