@@ -141,6 +141,7 @@ def region_facts(account, region, config=True, detector=None, log_groups=(), ext
     facts = {"region": region, "log_groups": list(log_groups)}
     facts.update(network(account, region))
     facts["security_hub"] = security_hub(account, region)
+    facts["event_data_stores"] = []
     if detector is not None:
         facts["guardduty_detectors"] = [detector]
     if config:
@@ -272,11 +273,23 @@ def org_monitoring():
     return filters, alarms, topics
 
 
+def event_data_store(account, name, **settings):
+    store = {"arn": f"arn:aws:cloudtrail:us-east-1:{account}:eventdatastore/{name}-0000-4000-8000-000000000001", "name": name,
+             "status": "ENABLED", "multi_region_enabled": True, "organization_enabled": False, "retention_period": 2557,
+             "termination_protection_enabled": True, "kms_key_id": ORG_KEY, "billing_mode": "EXTENDABLE_RETENTION_PRICING",
+             "advanced_event_selectors": [{"name": "Management events", "field_selectors": [
+                 {"field": "eventCategory", "equals": ["Management"]}]}]}
+    store.update(settings)
+    return store
+
+
 def management():
     lg_key = key(MGMT, "us-east-1", "5c0ffee0-0000-4000-8000-logs00000001", aliases=["alias/cloudwatch-logs"])
     filters, alarms, topics = org_monitoring()
     org_group = log_group(MGMT, "us-east-1", "aws-cloudtrail-logs-acme", 400, lg_key["arn"])
     org_group["metric_filters"] = filters
+    # Seven years of the organization's management events in CloudTrail Lake.
+    org_store = event_data_store(MGMT, "acme-org-events", organization_enabled=True)
     return {
         "id": MGMT, "name": "acme-management", "email": "aws-root+management@acme.example", "status": "ACTIVE",
         "role": "management", "ou_path": ["Root"], "regions": REGIONS,
@@ -285,7 +298,8 @@ def management():
         "s3_public_access_block": {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True},
         "region_facts": [
             region_facts(MGMT, r, detector=member_detector(MGMT, r), log_groups=([org_group] if r == "us-east-1" else []),
-                         extra={"metric_alarms": alarms, "sns_topics": topics} if r == "us-east-1" else None)
+                         extra={"metric_alarms": alarms, "sns_topics": topics, "event_data_stores": [org_store]}
+                         if r == "us-east-1" else None)
             for r in REGIONS
         ],
     }
@@ -405,6 +419,9 @@ def dev():
         {"status": "FAILED", "error": "DESTINATION_NOT_FOUND", "error_message": "The destination bucket does not exist."})
     tokyo["security_hub"] = {"enabled": False}
     ireland["security_hub"]["standards"] = []
+    # A Lake store for experiments: deletable, CloudTrail's key, 90 days.
+    virginia["event_data_stores"] = [event_data_store(DEV, "dev-sandbox", multi_region_enabled=False, retention_period=90,
+                                                      termination_protection_enabled=False, kms_key_id=None)]
     return {
         "id": DEV, "name": "acme-workload-dev", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Workloads", "Dev"],
         "regions": REGIONS, "trails": [org_trail(False), dev_trail],
@@ -461,7 +478,8 @@ def scenarios():
         "organization": {"id": "o-gaps000000", "management_account_id": MGMT, "feature_set": "ALL"},
         "accounts": [{
             "id": MGMT, "name": "gaps", "role": "management", "regions": regions, "trails": [single], "kms_keys": [gaps_key],
-            "buckets": [{"name": "gaps-trail", "owner_account_id": MGMT, "versioning": {"status": "Enabled"}}],
+            "buckets": [{"name": "gaps-trail", "owner_account_id": MGMT, "versioning": {"status": "Enabled"},
+                         "lifecycle_rules": [{"id": "expire-90", "status": "Enabled", "expiration_days": 90}]}],
             "region_facts": [region_facts(MGMT, r, detector=dict(detector, id=f"dgaps{r}"), extra={
                 "eventbridge_rules": [{"name": "gd-disabled", "arn": f"arn:aws:events:{r}:{MGMT}:rule/gd", "state": "DISABLED",
                                        "event_pattern": {"source": ["aws.guardduty"]}, "targets": [{"id": "t", "arn": f"arn:aws:sns:{r}:{MGMT}:t"}]}]})

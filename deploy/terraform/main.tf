@@ -103,9 +103,11 @@ locals {
   actions = [
     "account:ListRegions",
     "cloudtrail:DescribeTrails",
+    "cloudtrail:GetEventDataStore",
     "cloudtrail:GetEventSelectors",
     "cloudtrail:GetInsightSelectors",
     "cloudtrail:GetTrailStatus",
+    "cloudtrail:ListEventDataStores",
     "cloudwatch:DescribeAlarms",
     "config:DescribeConfigurationRecorderStatus",
     "config:DescribeConfigurationRecorders",

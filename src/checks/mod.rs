@@ -85,6 +85,8 @@ pub enum Scope {
     Detector,
     /// Once per VPC of a scanned account and region.
     Vpc,
+    /// Once per CloudTrail Lake event data store, in its home region.
+    EventDataStore,
 }
 
 impl Scope {
@@ -98,6 +100,7 @@ impl Scope {
             Scope::LogGroup => "log_group",
             Scope::Detector => "detector",
             Scope::Vpc => "vpc",
+            Scope::EventDataStore => "event_data_store",
         }
     }
 
@@ -119,6 +122,14 @@ impl Scope {
             Scope::LogGroup => &["org", "scan", "params", "account", "region", "log_group"],
             Scope::Detector => &["org", "scan", "params", "account", "region", "detector"],
             Scope::Vpc => &["org", "scan", "params", "account", "region", "vpc"],
+            Scope::EventDataStore => &[
+                "org",
+                "scan",
+                "params",
+                "account",
+                "region",
+                "event_data_store",
+            ],
         }
     }
 }

@@ -360,7 +360,12 @@ impl<'a> Evaluation<'a> {
         for (&scope, checks) in self.by_scope {
             let per_account = matches!(
                 scope,
-                Scope::Account | Scope::Region | Scope::LogGroup | Scope::Detector | Scope::Vpc
+                Scope::Account
+                    | Scope::Region
+                    | Scope::LogGroup
+                    | Scope::Detector
+                    | Scope::Vpc
+                    | Scope::EventDataStore
             );
             if !per_account && !whole_snapshot_scopes {
                 continue;
@@ -1004,6 +1009,33 @@ fn for_each_item(
                                 ("account", account_view.clone()),
                                 ("region", region_view.clone()),
                                 ("vpc", Bound::new(&view)),
+                            ],
+                        });
+                    }
+                }
+            }
+        }
+        Scope::EventDataStore => {
+            for account in accounts {
+                let account_view = account_view_of(account);
+                for facts in &account.region_facts {
+                    let region_view = views.region(account, &facts.region);
+                    for store in facts.event_data_stores.iter().flatten() {
+                        let view = world.event_data_store_view(&facts.region, store);
+                        emit(Item {
+                            account_id: account.id.as_str().into(),
+                            region: Some(facts.region.as_str().into()),
+                            resource: Resource {
+                                resource_type: "AWS::CloudTrail::EventDataStore".into(),
+                                id: store.arn.clone(),
+                            },
+                            error_accounts: vec![account.id.clone()],
+                            error_resources: vec![store.arn.clone()],
+                            unresolved: Vec::new(),
+                            vars: vec![
+                                ("account", account_view.clone()),
+                                ("region", region_view.clone()),
+                                ("event_data_store", Bound::new(&view)),
                             ],
                         });
                     }

@@ -356,6 +356,17 @@ impl<'a> World<'a> {
         );
         view.insert("management_events".into(), management_events(trail));
         view.insert("s3_data_events".into(), s3_data_events(trail));
+        // Data (or network activity) events: a store of management events
+        // does not keep them.
+        let records_data_events = trail
+            .event_selectors
+            .iter()
+            .any(|s| !s.data_resources.is_empty())
+            || trail.advanced_event_selectors.iter().any(|a| {
+                field(a, "eventCategory")
+                    .is_some_and(|f| f.equals.iter().any(|v| v != "Management"))
+            });
+        view.insert("records_data_events".into(), json!(records_data_events));
 
         let bucket = trail
             .s3_bucket_name
@@ -658,6 +669,39 @@ impl<'a> World<'a> {
         Value::Object(view)
     }
 
+    /// A CloudTrail Lake event data store with `management_events` (as a
+    /// trail's: `read`, `write`, `all`, ...) and `region`.
+    pub fn event_data_store_view(
+        &self,
+        region: &str,
+        store: &crate::model::EventDataStore,
+    ) -> Value {
+        let mut view = to_object(store);
+        view.insert("region".into(), json!(region));
+        view.insert(
+            "management_events".into(),
+            management_events_of(&[], &store.advanced_event_selectors),
+        );
+        Value::Object(view)
+    }
+
+    /// Every event data store of `account`, and whether all its regions'
+    /// stores were collected.
+    fn event_data_stores_of(&self, account: &Account) -> (Vec<Value>, bool) {
+        let mut complete = true;
+        let mut stores = Vec::new();
+        for facts in &account.region_facts {
+            match &facts.event_data_stores {
+                Some(list) => stores.extend(
+                    list.iter()
+                        .map(|s| self.event_data_store_view(&facts.region, s)),
+                ),
+                None => complete = false,
+            }
+        }
+        (stores, complete)
+    }
+
     /// Security Hub as checks see it: the collected facts, and for each
     /// enabled standard its `name`, the path segment after `standards/`
     /// or `ruleset/` in its ARN (`aws-foundational-security-best-practices`,
@@ -793,6 +837,9 @@ impl<'a> World<'a> {
             "config_global_recording_regions".into(),
             json!(global_regions),
         );
+        let (stores, complete) = self.event_data_stores_of(account);
+        view.insert("event_data_stores".into(), Value::Array(stores));
+        view.insert("event_data_stores_collected".into(), json!(complete));
         Value::Object(view)
     }
 
@@ -809,6 +856,7 @@ impl<'a> World<'a> {
                 "delegated_administrators": {},
                 "guardduty_admin_account_id": null,
                 "securityhub_admin_account_id": null,
+                "organization_event_data_stores": [],
                 "scanned_account_ids": scanned,
                 "accounts_not_scanned": [],
                 "organization_trails": [],
@@ -833,6 +881,16 @@ impl<'a> World<'a> {
                     .iter()
                     .map(|t| self.trail_view(t, &mut Vec::new()))
                     .collect();
+                // Organization event data stores live in the management
+                // account (or a delegated administrator's, which the scan
+                // sees as that account's own stores).
+                let org_stores: Vec<Value> = self
+                    .account(&org.management_account_id)
+                    .map(|a| self.event_data_stores_of(a).0)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|s| s.get("organization_enabled") == Some(&json!(true)))
+                    .collect();
                 json!({
                     "present": true,
                     "id": org.id,
@@ -842,6 +900,7 @@ impl<'a> World<'a> {
                     "delegated_administrators": delegated,
                     "guardduty_admin_account_id": guardduty_admin,
                     "securityhub_admin_account_id": securityhub_admin,
+                    "organization_event_data_stores": org_stores,
                     "scanned_account_ids": scanned,
                     "accounts_not_scanned": org.accounts_not_scanned,
                     "organization_trails": org_trails,
@@ -1002,15 +1061,20 @@ fn category_is(selector: &AdvancedEventSelector, category: &str) -> bool {
 
 /// Which management events a trail records, whatever kind of selector it uses.
 pub(super) fn management_events(trail: &Trail) -> Value {
+    management_events_of(&trail.event_selectors, &trail.advanced_event_selectors)
+}
+
+/// Which management events basic or advanced selectors record (a trail's,
+/// or a CloudTrail Lake event data store's advanced ones).
+fn management_events_of(basic: &[EventSelector], advanced: &[AdvancedEventSelector]) -> Value {
     let mut read = false;
     let mut write = false;
     let mut excluded: Option<BTreeSet<String>> = None;
     let mut restricted_sources: Vec<String> = Vec::new();
     let selector_kind;
-    let basic: &[EventSelector] = &trail.event_selectors;
-    if !trail.advanced_event_selectors.is_empty() {
+    if !advanced.is_empty() {
         selector_kind = "advanced";
-        for selector in &trail.advanced_event_selectors {
+        for selector in advanced {
             if !category_is(selector, "Management") {
                 continue;
             }
@@ -1058,7 +1122,8 @@ pub(super) fn management_events(trail: &Trail) -> Value {
         }
     } else {
         // A trail always has selectors; none collected means CloudTrail's
-        // default: all management events, read and write.
+        // default: all management events, read and write (also an event
+        // data store's default).
         selector_kind = "default";
         read = true;
         write = true;

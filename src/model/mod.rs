@@ -34,7 +34,9 @@ pub const OPERATIONS: &[&str] = &[
     "cloudtrail:DescribeTrails",
     "cloudtrail:GetEventSelectors",
     "cloudtrail:GetInsightSelectors",
+    "cloudtrail:GetEventDataStore",
     "cloudtrail:GetTrailStatus",
+    "cloudtrail:ListEventDataStores",
     "cloudwatch:DescribeAlarms",
     "config:DescribeConfigurationRecorderStatus",
     "config:DescribeConfigurationRecorders",
@@ -231,6 +233,11 @@ pub struct RegionFacts {
     /// AWS Security Hub in the region. `None` when not collected; `enabled:
     /// false` when `DescribeHub` said the account is not subscribed.
     pub security_hub: Option<SecurityHub>,
+    /// CloudTrail Lake event data stores whose home is this region
+    /// (`cloudtrail:ListEventDataStores`, `GetEventDataStore`). `None` when
+    /// not collected: a store could keep the logs a trail does not, so the
+    /// checks that accept one cannot FAIL on no data.
+    pub event_data_stores: Option<Vec<EventDataStore>>,
     /// API calls sent to this region per `service:Operation` (live scans),
     /// including account-wide ones answered here (trail status in a trail's
     /// home region, a bucket's configuration in the bucket's region).
@@ -612,6 +619,30 @@ impl SnsSubscription {
     pub fn is_confirmed(&self) -> bool {
         self.arn.starts_with("arn:")
     }
+}
+
+/// A CloudTrail Lake event data store (`GetEventDataStore`; CloudTrail
+/// API Reference).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventDataStore {
+    pub arn: String,
+    pub name: Option<String>,
+    /// `CREATED`, `ENABLED`, `PENDING_DELETION`, `STARTING_INGESTION`,
+    /// `STOPPING_INGESTION` or `STOPPED_INGESTION`.
+    pub status: Option<String>,
+    pub multi_region_enabled: Option<bool>,
+    /// Records the events of every account of the organization.
+    pub organization_enabled: Option<bool>,
+    /// Days.
+    pub retention_period: Option<i64>,
+    pub termination_protection_enabled: Option<bool>,
+    /// `None`: encrypted with a key CloudTrail owns.
+    pub kms_key_id: Option<String>,
+    /// `EXTENDABLE_RETENTION_PRICING` or `FIXED_RETENTION_PRICING`.
+    pub billing_mode: Option<String>,
+    /// Which events it records (empty: all management events).
+    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
 }
 
 // ------------------------------------------------------------------- EC2
@@ -1102,6 +1133,9 @@ impl Snapshot {
                 facts
                     .resolver_query_log_config_associations
                     .sort_by(|a, b| a.id.cmp(&b.id));
+                if let Some(stores) = &mut facts.event_data_stores {
+                    stores.sort_by(|a, b| a.arn.cmp(&b.arn));
+                }
                 if let Some(hub) = &mut facts.security_hub {
                     hub.standards
                         .sort_by(|a, b| a.standards_arn.cmp(&b.standards_arn));

@@ -423,6 +423,13 @@ fn validate_account(account: &mut Account, p: &mut Problems) {
             "EventBridge rule",
             facts.eventbridge_rules.iter().map(|r| r.name.as_str()),
         );
+        if let Some(stores) = &facts.event_data_stores {
+            p.unique(
+                &at,
+                "event data store",
+                stores.iter().map(|s| s.arn.as_str()),
+            );
+        }
         if let Some(vpcs) = &facts.vpcs {
             p.unique(&at, "VPC", vpcs.iter().map(|v| v.id.as_str()));
         }

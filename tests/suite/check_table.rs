@@ -48,7 +48,8 @@ const TABLE: &[(&str, &str, &str, Option<&str>, Status)] = &[
     ("cloudtrail-s3-delivery-healthy", ACME, DEV, USE1, F),
     ("cloudtrail-s3-delivery-healthy", OUTSIDE, PROD, USE1, E),
     ("cloudtrail-log-retention", ACME, MGMT, USE1, P),
-    ("cloudtrail-log-retention", ACME, DEV, USE1, F),
+    ("cloudtrail-log-retention", ACME, DEV, USE1, P), // the organization's Lake event data store keeps 7 years
+    ("cloudtrail-log-retention", GAPS, MGMT, USE1, F), // the bucket expires logs after 90 days
     ("cloudtrail-s3-data-events-write", ACME, PROD, None, P),
     ("cloudtrail-s3-data-events-write", GAPS, MGMT, None, F),
     ("cloudtrail-s3-data-events-write", OUTSIDE, PROD, None, E),
@@ -67,6 +68,8 @@ const TABLE: &[(&str, &str, &str, Option<&str>, Status)] = &[
     ("cloudtrail-bucket-secure-transport", ACME, ARCHIVE, None, P),
     ("cloudtrail-bucket-secure-transport", ACME, DEV, None, F),
     ("cloudtrail-bucket-secure-transport", DENIED, MGMT, None, E),
+    ("cloudtrail-lake-event-data-store-protected", ACME, MGMT, USE1, P),
+    ("cloudtrail-lake-event-data-store-protected", ACME, DEV, USE1, F),
     ("cloudtrail-bucket-replication", ACME, ARCHIVE, None, P),
     ("cloudtrail-bucket-replication", ACME, DEV, None, F),
     ("cloudtrail-bucket-separate-account", ACME, ARCHIVE, None, P),

@@ -226,3 +226,86 @@ fn security_hub_members_are_enabled_centrally_or_in_every_region() {
     assert_eq!(status, F);
     assert!(message.ends_with("(ap-northeast-1)."), "{message}");
 }
+
+/// A CloudTrail Lake event data store keeps a trail's logs only when it
+/// is protected, keeps them long enough and the trail records nothing
+/// but management events; when the stores were not read, a trail that
+/// fails by itself is ERROR, not FAIL.
+#[test]
+fn a_lake_event_data_store_can_keep_a_trails_logs() {
+    use auditscope::model::{DataResource, EventDataStore, Snapshot};
+    let base = auditscope::collect::mock::load(&root().join("mock/acme"))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let judge = |edit: &dyn Fn(&mut Snapshot)| -> Vec<Status> {
+        let mut snapshot = base.clone();
+        edit(&mut snapshot);
+        auditscope::engine::run(&snapshot, &catalogue(), RunInfo::default())
+            .findings
+            .iter()
+            .filter(|f| {
+                &*f.check_id == "cloudtrail-log-retention" && f.resource.id.ends_with("/dev-trail")
+            })
+            .map(|f| f.status)
+            .collect()
+    };
+    let org_store = |snapshot: &mut Snapshot, edit: &dyn Fn(&mut EventDataStore)| {
+        for facts in snapshot
+            .accounts
+            .iter_mut()
+            .flat_map(|a| &mut a.region_facts)
+        {
+            for store in facts.event_data_stores.iter_mut().flatten() {
+                if store.organization_enabled == Some(true) {
+                    edit(store);
+                }
+            }
+        }
+    };
+    assert_eq!(
+        judge(&|_| {}),
+        [P],
+        "the organization's store keeps 7 years"
+    );
+    assert_eq!(
+        judge(&|s| org_store(s, &|e| e.termination_protection_enabled = Some(false))),
+        [F]
+    );
+    assert_eq!(
+        judge(&|s| org_store(s, &|e| e.retention_period = Some(90))),
+        [F]
+    );
+    assert_eq!(
+        judge(&|s| org_store(s, &|e| e.multi_region_enabled = Some(false))),
+        [F]
+    );
+    assert_eq!(
+        judge(&|s| org_store(s, &|e| e.status = Some("STOPPED_INGESTION".into()))),
+        [F]
+    );
+    let with_data_events = |s: &mut Snapshot| {
+        for trail in s.accounts.iter_mut().flat_map(|a| &mut a.trails) {
+            if trail.name == "dev-trail" {
+                trail.event_selectors[0].data_resources = vec![DataResource {
+                    resource_type: "AWS::S3::Object".into(),
+                    values: vec!["arn:aws:s3".into()],
+                }];
+            }
+        }
+    };
+    assert_eq!(
+        judge(&with_data_events),
+        [F],
+        "the store has no data events"
+    );
+    let unread = |s: &mut Snapshot| {
+        for account in s.accounts.iter_mut().filter(|a| a.id == "555555555555") {
+            account.region_facts[0].event_data_stores = None;
+        }
+        org_store(s, &|e| e.retention_period = Some(90));
+    };
+    assert_eq!(
+        judge(&unread),
+        [E],
+        "a store of the account could keep them"
+    );
+}

@@ -4,7 +4,8 @@
 
 use super::{Clients, Ctx};
 use crate::model::{
-    AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventSelector, Trail, TrailStatus,
+    AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventDataStore, EventSelector,
+    Trail, TrailStatus,
 };
 
 const SERVICE: &str = "cloudtrail";
@@ -165,26 +166,7 @@ async fn detail(clients: &Clients, ctx: &Ctx, mut trail: Trail) -> Trail {
                         .collect(),
                 })
                 .collect();
-            trail.advanced_event_selectors = s
-                .advanced_event_selectors()
-                .iter()
-                .map(|a| AdvancedEventSelector {
-                    name: a.name().map(str::to_owned),
-                    field_selectors: a
-                        .field_selectors()
-                        .iter()
-                        .map(|f| AdvancedFieldSelector {
-                            field: f.field().to_owned(),
-                            equals: f.equals().to_vec(),
-                            not_equals: f.not_equals().to_vec(),
-                            starts_with: f.starts_with().to_vec(),
-                            not_starts_with: f.not_starts_with().to_vec(),
-                            ends_with: f.ends_with().to_vec(),
-                            not_ends_with: f.not_ends_with().to_vec(),
-                        })
-                        .collect(),
-                })
-                .collect();
+            trail.advanced_event_selectors = advanced_selectors(s.advanced_event_selectors());
         }
         Err(e) => ctx.fail(Some(&region), SERVICE, "GetEventSelectors", Some(&arn), &e),
     }
@@ -206,4 +188,86 @@ async fn detail(clients: &Clients, ctx: &Ctx, mut trail: Trail) -> Trail {
         None => {}
     }
     trail
+}
+
+fn advanced_selectors(
+    selectors: &[aws_sdk_cloudtrail::types::AdvancedEventSelector],
+) -> Vec<AdvancedEventSelector> {
+    selectors
+        .iter()
+        .map(|a| AdvancedEventSelector {
+            name: a.name().map(str::to_owned),
+            field_selectors: a
+                .field_selectors()
+                .iter()
+                .map(|f| AdvancedFieldSelector {
+                    field: f.field().to_owned(),
+                    equals: f.equals().to_vec(),
+                    not_equals: f.not_equals().to_vec(),
+                    starts_with: f.starts_with().to_vec(),
+                    not_starts_with: f.not_starts_with().to_vec(),
+                    ends_with: f.ends_with().to_vec(),
+                    not_ends_with: f.not_ends_with().to_vec(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The CloudTrail Lake event data stores of `region`: one
+/// `ListEventDataStores` (paginated), then `GetEventDataStore` for each
+/// (the list's own settings are deprecated). `None` when the listing
+/// failed; a store whose details failed is left out and recorded.
+pub(super) async fn event_data_stores(
+    clients: &Clients,
+    ctx: &Ctx,
+    region: &str,
+) -> Option<Vec<EventDataStore>> {
+    let client = clients.cloudtrail(region);
+    let pages = match client
+        .list_event_data_stores()
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+    {
+        Ok(pages) => pages,
+        Err(e) => {
+            ctx.fail(Some(region), SERVICE, "ListEventDataStores", None, &e);
+            return None;
+        }
+    };
+    let arns: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.event_data_stores())
+        .filter_map(|s| s.event_data_store_arn().map(str::to_owned))
+        .collect();
+    let client = &client;
+    let stores = futures_util::future::join_all(arns.into_iter().map(|arn| async move {
+        match client
+            .get_event_data_store()
+            .event_data_store(&arn)
+            .send()
+            .await
+        {
+            Ok(d) => Some(EventDataStore {
+                arn: d.event_data_store_arn().unwrap_or(&arn).to_owned(),
+                name: d.name().map(str::to_owned),
+                status: d.status().map(|s| s.as_str().to_owned()),
+                multi_region_enabled: d.multi_region_enabled(),
+                organization_enabled: d.organization_enabled(),
+                retention_period: d.retention_period().map(i64::from),
+                termination_protection_enabled: d.termination_protection_enabled(),
+                kms_key_id: d.kms_key_id().map(str::to_owned),
+                billing_mode: d.billing_mode().map(|b| b.as_str().to_owned()),
+                advanced_event_selectors: advanced_selectors(d.advanced_event_selectors()),
+            }),
+            Err(e) => {
+                ctx.fail(Some(region), SERVICE, "GetEventDataStore", Some(&arn), &e);
+                None
+            }
+        }
+    }))
+    .await;
+    Some(stores.into_iter().flatten().collect())
 }

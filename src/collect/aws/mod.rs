@@ -87,7 +87,9 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("cloudtrail", "DescribeTrails"),
     ("cloudtrail", "GetEventSelectors"),
     ("cloudtrail", "GetInsightSelectors"),
+    ("cloudtrail", "GetEventDataStore"),
     ("cloudtrail", "GetTrailStatus"),
+    ("cloudtrail", "ListEventDataStores"),
     ("cloudwatch", "DescribeAlarms"),
     ("config", "DescribeConfigurationRecorderStatus"),
     ("config", "DescribeConfigurationRecorders"),
@@ -654,6 +656,7 @@ async fn collect_region(
         (vpcs, flow_logs, subnets),
         (resolver_query_log_configs, resolver_query_log_config_associations),
         security_hub,
+        event_data_stores,
     ) = tokio::join!(
         cloudtrail::describe_trails(clients, ctx, region),
         logs::log_groups(clients, ctx, region),
@@ -666,6 +669,7 @@ async fn collect_region(
         ec2::network(clients, ctx, region),
         resolver::query_logging(clients, ctx, region),
         securityhub::hub(clients, ctx, region),
+        cloudtrail::event_data_stores(clients, ctx, region),
     );
     (
         RegionFacts {
@@ -684,6 +688,7 @@ async fn collect_region(
             resolver_query_log_configs,
             resolver_query_log_config_associations,
             security_hub,
+            event_data_stores,
             api_calls: BTreeMap::new(),
         },
         trails,

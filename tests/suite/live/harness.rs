@@ -305,6 +305,16 @@ pub const FAKED: &[(&str, &str, &str)] = &[
         "DescribeAccountPolicies",
         r#"{"accountPolicies":[]}"#,
     ),
+    // AWS CloudTrail API Reference, ListEventDataStores and
+    // GetEventDataStore: Response Syntax. Get is only asked for the ARNs
+    // List gave, so its default is never used unless a test lists a store
+    // without answering for it (then every setting is absent).
+    (
+        "cloudtrail",
+        "ListEventDataStores",
+        r#"{"EventDataStores":[]}"#,
+    ),
+    ("cloudtrail", "GetEventDataStore", r#"{}"#),
     // AWS Security Hub API Reference, GetEnabledStandards: Response Syntax.
     (
         "securityhub",
@@ -859,13 +869,16 @@ const SERVICES: [&str; 16] = [
 ];
 
 /// Per-service endpoints: everything to moto, CloudWatch (CBOR), S3 (a
-/// fixed answer), CloudWatch Logs and Security Hub (faked operations)
-/// through the bridge.
+/// fixed answer), CloudWatch Logs, Security Hub and CloudTrail (faked
+/// operations) through the bridge.
 pub fn endpoints(moto: &Moto, bridge: &Proxy) -> BTreeMap<String, String> {
     SERVICES
         .iter()
         .map(|&service| {
-            let url = if matches!(service, "cloudwatch" | "s3" | "logs" | "securityhub") {
+            let url = if matches!(
+                service,
+                "cloudwatch" | "s3" | "logs" | "securityhub" | "cloudtrail"
+            ) {
                 &bridge.url
             } else {
                 &moto.url

@@ -2,6 +2,7 @@
 //! through the AWS SDK, collected with the real SDK clients, evaluated.
 
 pub mod harness;
+mod lake;
 mod network;
 mod org;
 pub mod seed;
@@ -1224,6 +1225,17 @@ async fn moto_still_lacks_the_faked_operations() {
             ("logs", "DescribeAccountPolicies") => aws_sdk_cloudwatchlogs::Client::new(&sdk)
                 .describe_account_policies()
                 .policy_type(aws_sdk_cloudwatchlogs::types::PolicyType::DataProtectionPolicy)
+                .send()
+                .await
+                .is_ok(),
+            ("cloudtrail", "ListEventDataStores") => aws_sdk_cloudtrail::Client::new(&sdk)
+                .list_event_data_stores()
+                .send()
+                .await
+                .is_ok(),
+            ("cloudtrail", "GetEventDataStore") => aws_sdk_cloudtrail::Client::new(&sdk)
+                .get_event_data_store()
+                .event_data_store("arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/x")
                 .send()
                 .await
                 .is_ok(),

@@ -169,6 +169,9 @@ impl Seeder {
             if let Some(hub) = &facts.security_hub {
                 self.security_hub(region, hub, &mut seeded).await;
             }
+            if let Some(stores) = &facts.event_data_stores {
+                event_data_stores(region, stores, &mut seeded);
+            }
         }
         self.start_recorders(account).await;
         for trail in account
@@ -1183,4 +1186,34 @@ fn query(q: &auditscope::model::MetricDataQuery) -> aws_sdk_cloudwatch::types::M
         .set_metric_stat(stat)
         .set_period(q.period.map(|p| p as i32))
         .build()
+}
+
+/// CloudTrail Lake is not in moto: the proxy answers with the stores
+/// (`harness::FAKED`), one store per region at most, since its
+/// `GetEventDataStore` answer does not depend on the ARN asked.
+fn event_data_stores(
+    region: &str,
+    stores: &[auditscope::model::EventDataStore],
+    seeded: &mut Seeded,
+) {
+    assert!(
+        stores.len() <= 1,
+        "the proxy answers GetEventDataStore for one store per region"
+    );
+    let listed: Vec<serde_json::Value> = stores
+        .iter()
+        .map(|s| serde_json::json!({"EventDataStoreArn": s.arn, "Name": s.name}))
+        .collect();
+    seeded.answers.push((
+        region.to_owned(),
+        "ListEventDataStores".to_owned(),
+        serde_json::json!({ "EventDataStores": listed }),
+    ));
+    for store in stores {
+        seeded.answers.push((
+            region.to_owned(),
+            "GetEventDataStore".to_owned(),
+            crate::live::lake::get_event_data_store_answer(store),
+        ));
+    }
 }
