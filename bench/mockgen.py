@@ -142,6 +142,7 @@ def region_facts(account, region, config=True, detector=None, log_groups=(), ext
     facts.update(network(account, region))
     facts["security_hub"] = security_hub(account, region)
     facts["event_data_stores"] = []
+    facts["security_lake"] = {"data_lake": None, "log_sources": None}
     if detector is not None:
         facts["guardduty_detectors"] = [detector]
     if config:
@@ -360,6 +361,7 @@ def security():
                                              "configuration_type": "CENTRAL", "status": "ENABLED"}
         facts.append(region_facts(SECURITY, r, detector=detector, extra={
             "security_hub": hub,
+            "security_lake": security_lake(r),
             "sns_topics": [{"arn": t, "subscriptions": [{"arn": f"{t}:4f1c2a9e", "protocol": "email", "endpoint": "soc@acme.example"}]}],
             "eventbridge_rules": [{"name": "guardduty-findings-to-soc", "arn": f"arn:aws:events:{r}:{SECURITY}:rule/guardduty-findings-to-soc",
                                    "state": "ENABLED", "event_pattern": {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]},
@@ -367,6 +369,28 @@ def security():
         }))
     return {"id": SECURITY, "name": "acme-security", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Security"],
             "regions": REGIONS, "trails": [org_trail(False)], "region_facts": facts}
+
+
+def security_lake(region):
+    """The security account's data lake: us-east-1 is the rollup region,
+    eu-west-1 contributes to it, ap-northeast-1 is not in Security Lake.
+    Every account sends CloudTrail management events, VPC flow logs and
+    Route 53 logs, except dev in eu-west-1 (no Route 53)."""
+    if region == "ap-northeast-1":
+        return {"data_lake": None, "log_sources": None}
+    sources = []
+    for account in (MGMT, ARCHIVE, SECURITY, PROD, DEV):
+        for name in ("CLOUD_TRAIL_MGMT", "VPC_FLOW", "ROUTE53", "SH_FINDINGS"):
+            if account == DEV and region == "eu-west-1" and name == "ROUTE53":
+                continue
+            sources.append({"account": account, "region": region, "source_name": name, "source_version": "2.0"})
+    return {
+        "data_lake": {"arn": f"arn:aws:securitylake:{region}:{SECURITY}:data-lake/default", "region": region,
+                      "create_status": "COMPLETED", "expiration_days": 2557,
+                      "s3_bucket_arn": f"arn:aws:s3:::aws-security-data-lake-{region}-acme",
+                      "replication_regions": ["us-east-1"] if region == "eu-west-1" else []},
+        "log_sources": sources,
+    }
 
 
 def prod():
@@ -448,7 +472,8 @@ def acme():
             "id": "o-acme1234ab", "arn": f"arn:aws:organizations::{MGMT}:organization/o-acme1234ab", "management_account_id": MGMT,
             "feature_set": "ALL",
             "delegated_administrators": [{"account_id": SECURITY, "service_principal": "guardduty.amazonaws.com"},
-                                         {"account_id": SECURITY, "service_principal": "securityhub.amazonaws.com"}],
+                                         {"account_id": SECURITY, "service_principal": "securityhub.amazonaws.com"},
+                                         {"account_id": SECURITY, "service_principal": "securitylake.amazonaws.com"}],
         },
     }
     return world, [management(), log_archive(), security(), prod(), dev()]

@@ -152,6 +152,8 @@ locals {
     "securityhub:DescribeOrganizationConfiguration",
     "securityhub:GetAdministratorAccount",
     "securityhub:GetEnabledStandards",
+    "securitylake:ListDataLakes",
+    "securitylake:ListLogSources",
     "sns:ListSubscriptionsByTopic",
     "sns:ListTopics",
     "sts:GetCallerIdentity",

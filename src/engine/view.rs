@@ -40,6 +40,11 @@ pub struct World<'a> {
     organization_trails: Vec<&'a Trail>,
     /// SNS topics by ARN, with the account and region facts holding them.
     topics: HashMap<&'a str, (&'a Account, &'a RegionFacts, &'a SnsTopic)>,
+    /// Security Lake data lakes by region, with the account holding each
+    /// (the delegated administrator), and the regions where some
+    /// account's Security Lake was not read.
+    data_lakes: HashMap<&'a str, (&'a Account, &'a crate::model::SecurityLake)>,
+    security_lake_unread: BTreeSet<&'a str>,
     /// Sample GuardDuty findings as EventBridge delivers them
     /// (`checks/events/guardduty-finding-*.json`): rules are judged by
     /// whether their pattern matches them.
@@ -80,6 +85,8 @@ impl<'a> World<'a> {
             trails_by_log_group: HashMap::new(),
             organization_trails: Vec::new(),
             topics: HashMap::new(),
+            data_lakes: HashMap::new(),
+            security_lake_unread: BTreeSet::new(),
             finding_events: Vec::new(),
             texts: None,
         };
@@ -102,6 +109,15 @@ impl<'a> World<'a> {
                 }
             }
             for facts in &account.region_facts {
+                match &facts.security_lake {
+                    Some(lake) if lake.data_lake.is_some() => {
+                        world.data_lakes.insert(&facts.region, (account, lake));
+                    }
+                    Some(_) => {}
+                    None => {
+                        world.security_lake_unread.insert(&facts.region);
+                    }
+                }
                 for topic in &facts.sns_topics {
                     world.topics.insert(&topic.arn, (account, facts, topic));
                 }
@@ -702,6 +718,37 @@ impl<'a> World<'a> {
         (stores, complete)
     }
 
+    /// Security Lake for `account` in `region`: the data lake of the
+    /// region (whoever holds it: the delegated administrator) and the
+    /// sources enabled there for this account. `collected` is false when
+    /// no data lake was found and some account's Security Lake in the
+    /// region was not read, or when the holder's log sources were not read.
+    fn security_lake_view(&self, account: &Account, region: &str) -> Value {
+        match self.data_lakes.get(region) {
+            Some((holder, lake)) => {
+                let sources: Vec<&str> = lake
+                    .log_sources
+                    .iter()
+                    .flatten()
+                    .filter(|s| s.account == account.id && s.region == region)
+                    .map(|s| s.source_name.as_str())
+                    .collect();
+                json!({
+                    "collected": lake.log_sources.is_some(),
+                    "data_lake_account_id": holder.id,
+                    "data_lake": lake.data_lake,
+                    "sources": sources,
+                })
+            }
+            None => json!({
+                "collected": !self.security_lake_unread.contains(region),
+                "data_lake_account_id": null,
+                "data_lake": null,
+                "sources": [],
+            }),
+        }
+    }
+
     /// Security Hub as checks see it: the collected facts, and for each
     /// enabled standard its `name`, the path segment after `standards/`
     /// or `ruleset/` in its ARN (`aws-foundational-security-best-practices`,
@@ -784,6 +831,10 @@ impl<'a> World<'a> {
         view.insert(
             "security_hub".into(),
             Self::security_hub_view(facts.security_hub.as_ref()),
+        );
+        view.insert(
+            "security_lake".into(),
+            self.security_lake_view(account, &facts.region),
         );
         view.insert("vpc_count".into(), json!(facts.vpcs.as_ref().map(Vec::len)));
         view.insert("log_group_count".into(), json!(facts.log_groups.len()));

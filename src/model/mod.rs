@@ -82,6 +82,8 @@ pub const OPERATIONS: &[&str] = &[
     "securityhub:DescribeOrganizationConfiguration",
     "securityhub:GetAdministratorAccount",
     "securityhub:GetEnabledStandards",
+    "securitylake:ListDataLakes",
+    "securitylake:ListLogSources",
     "sns:GetTopicAttributes",
     "sns:ListSubscriptionsByTopic",
     "sns:ListTopics",
@@ -238,6 +240,9 @@ pub struct RegionFacts {
     /// not collected: a store could keep the logs a trail does not, so the
     /// checks that accept one cannot FAIL on no data.
     pub event_data_stores: Option<Vec<EventDataStore>>,
+    /// Amazon Security Lake as this account sees it in the region. `None`
+    /// when not collected.
+    pub security_lake: Option<SecurityLake>,
     /// API calls sent to this region per `service:Operation` (live scans),
     /// including account-wide ones answered here (trail status in a trail's
     /// home region, a bucket's configuration in the bucket's region).
@@ -643,6 +648,48 @@ pub struct EventDataStore {
     pub billing_mode: Option<String>,
     /// Which events it records (empty: all management events).
     pub advanced_event_selectors: Vec<AdvancedEventSelector>,
+}
+
+// ---------------------------------------------------------- Security Lake
+
+/// Amazon Security Lake in one region of one account: its data lake
+/// (`ListDataLakes`; only the delegated administrator has one) and, where
+/// it has one, the log sources of every account for the region
+/// (`ListLogSources`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityLake {
+    pub data_lake: Option<DataLake>,
+    /// `None` when not read: no data lake here, or `ListLogSources` failed.
+    pub log_sources: Option<Vec<SecurityLakeLogSource>>,
+}
+
+/// A Security Lake data lake (`DataLakeResource`, Security Lake API
+/// Reference).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataLake {
+    pub arn: String,
+    pub region: String,
+    /// `INITIALIZED`, `PENDING`, `COMPLETED` or `FAILED`.
+    pub create_status: Option<String>,
+    /// Days after which objects expire; `None`: never.
+    pub expiration_days: Option<i64>,
+    pub kms_key_id: Option<String>,
+    pub s3_bucket_arn: Option<String>,
+    /// Rollup regions this region's data is replicated to.
+    pub replication_regions: Vec<String>,
+}
+
+/// A natively supported source enabled for one account and region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityLakeLogSource {
+    pub account: String,
+    pub region: String,
+    /// `CLOUD_TRAIL_MGMT`, `VPC_FLOW`, `ROUTE53`, `SH_FINDINGS`, ...
+    pub source_name: String,
+    pub source_version: Option<String>,
 }
 
 // ------------------------------------------------------------------- EC2
@@ -1133,6 +1180,15 @@ impl Snapshot {
                 facts
                     .resolver_query_log_config_associations
                     .sort_by(|a, b| a.id.cmp(&b.id));
+                if let Some(lake) = &mut facts.security_lake {
+                    if let Some(sources) = &mut lake.log_sources {
+                        sort_by_json(sources);
+                        sources.dedup();
+                    }
+                    if let Some(data_lake) = &mut lake.data_lake {
+                        data_lake.replication_regions.sort();
+                    }
+                }
                 if let Some(stores) = &mut facts.event_data_stores {
                     stores.sort_by(|a, b| a.arn.cmp(&b.arn));
                 }

@@ -423,6 +423,19 @@ fn validate_account(account: &mut Account, p: &mut Problems) {
             "EventBridge rule",
             facts.eventbridge_rules.iter().map(|r| r.name.as_str()),
         );
+        if let Some(lake) = &facts.security_lake {
+            for source in lake.log_sources.iter().flatten() {
+                if !super::is_account_id(&source.account) {
+                    p.push(
+                        &[id.as_str(), source.account.as_str()],
+                        format!(
+                            "Security Lake log source account `{}` is not an account id (12 digits)",
+                            source.account
+                        ),
+                    );
+                }
+            }
+        }
         if let Some(stores) = &facts.event_data_stores {
             p.unique(
                 &at,

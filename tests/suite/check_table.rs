@@ -118,6 +118,11 @@ const TABLE: &[(&str, &str, &str, Option<&str>, Status)] = &[
     ("securityhub-enabled", GAPS, MGMT, EUW1, F),
     ("securityhub-enabled", DENIED, MGMT, USE1, E), // securityhub:GetEnabledStandards denied
     ("securityhub-enabled", MONITORING, MGMT, USE1, E), // not collected
+    ("securitylake-enabled", ACME, PROD, USE1, P), // the security account's rollup region
+    ("securitylake-enabled", ACME, PROD, EUW1, P), // a contributing region
+    ("securitylake-enabled", ACME, DEV, EUW1, F), // no ROUTE53 source for dev
+    ("securitylake-enabled", ACME, PROD, APNE1, F), // not in Security Lake
+    ("securitylake-enabled", MONITORING, MGMT, USE1, E), // not collected
     ("config-recorder-enabled", ACME, PROD, APNE1, P),
     ("config-recorder-enabled", ACME, DEV, APNE1, F),
     ("alarm-unauthorized-api-calls", MONITORING, MGMT, None, P),

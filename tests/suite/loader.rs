@@ -123,7 +123,7 @@ fn all_problems_in_all_files_are_reported_with_positions() {
 #[test]
 fn bundled_checks_validate() {
     let catalogue = crate::catalogue();
-    assert_eq!(catalogue.checks.len(), 48);
+    assert_eq!(catalogue.checks.len(), 49);
     assert_eq!(
         catalogue
             .checks

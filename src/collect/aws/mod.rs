@@ -24,6 +24,7 @@ pub mod org;
 mod resolver;
 mod s3;
 mod securityhub;
+mod securitylake;
 mod sns;
 
 use crate::model::{Account, AccountRole, CollectionError, RegionFacts, Snapshot};
@@ -134,6 +135,8 @@ pub const READ_OPERATIONS: &[(&str, &str)] = &[
     ("securityhub", "DescribeOrganizationConfiguration"),
     ("securityhub", "GetAdministratorAccount"),
     ("securityhub", "GetEnabledStandards"),
+    ("securitylake", "ListDataLakes"),
+    ("securitylake", "ListLogSources"),
     ("sns", "ListSubscriptionsByTopic"),
     ("sns", "ListTopics"),
     ("sts", "AssumeRole"),
@@ -434,6 +437,7 @@ impl Clients {
     client!(ec2, aws_sdk_ec2, "ec2");
     client!(route53resolver, aws_sdk_route53resolver, "route53resolver");
     client!(securityhub, aws_sdk_securityhub, "securityhub");
+    client!(securitylake, aws_sdk_securitylake, "securitylake");
 
     pub fn new(sdk: &SdkConfig, log: &CallLog, options: &Options) -> Clients {
         Clients {
@@ -657,6 +661,7 @@ async fn collect_region(
         (resolver_query_log_configs, resolver_query_log_config_associations),
         security_hub,
         event_data_stores,
+        security_lake,
     ) = tokio::join!(
         cloudtrail::describe_trails(clients, ctx, region),
         logs::log_groups(clients, ctx, region),
@@ -670,6 +675,7 @@ async fn collect_region(
         resolver::query_logging(clients, ctx, region),
         securityhub::hub(clients, ctx, region),
         cloudtrail::event_data_stores(clients, ctx, region),
+        securitylake::security_lake(clients, ctx, region),
     );
     (
         RegionFacts {
@@ -689,6 +695,7 @@ async fn collect_region(
             resolver_query_log_config_associations,
             security_hub,
             event_data_stores,
+            security_lake,
             api_calls: BTreeMap::new(),
         },
         trails,

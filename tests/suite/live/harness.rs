@@ -219,6 +219,13 @@ const REST_OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "/organization/configuration",
         "DescribeOrganizationConfiguration",
     ),
+    ("securitylake", "GET", "/v1/datalakes", "ListDataLakes"),
+    (
+        "securitylake",
+        "POST",
+        "/v1/datalake/logsources/list",
+        "ListLogSources",
+    ),
 ];
 
 /// A fault to inject: requests it matches get an error answer, `times`
@@ -315,6 +322,10 @@ pub const FAKED: &[(&str, &str, &str)] = &[
         r#"{"EventDataStores":[]}"#,
     ),
     ("cloudtrail", "GetEventDataStore", r#"{}"#),
+    // Amazon Security Lake API Reference, ListDataLakes and ListLogSources:
+    // Response Syntax (no data lake, no sources).
+    ("securitylake", "ListDataLakes", r#"{"dataLakes":[]}"#),
+    ("securitylake", "ListLogSources", r#"{"sources":[]}"#),
     // AWS Security Hub API Reference, GetEnabledStandards: Response Syntax.
     (
         "securityhub",
@@ -849,7 +860,7 @@ fn json_to_cbor(value: &serde_json::Value, key: &str) -> ciborium::Value {
 }
 
 /// The endpoint keys of every service the collector calls.
-const SERVICES: [&str; 16] = [
+const SERVICES: [&str; 17] = [
     "organizations",
     "cloudtrail",
     "logs",
@@ -866,6 +877,7 @@ const SERVICES: [&str; 16] = [
     "ec2",
     "route53resolver",
     "securityhub",
+    "securitylake",
 ];
 
 /// Per-service endpoints: everything to moto, CloudWatch (CBOR), S3 (a
@@ -877,7 +889,7 @@ pub fn endpoints(moto: &Moto, bridge: &Proxy) -> BTreeMap<String, String> {
         .map(|&service| {
             let url = if matches!(
                 service,
-                "cloudwatch" | "s3" | "logs" | "securityhub" | "cloudtrail"
+                "cloudwatch" | "s3" | "logs" | "securityhub" | "securitylake" | "cloudtrail"
             ) {
                 &bridge.url
             } else {

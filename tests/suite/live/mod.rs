@@ -5,6 +5,7 @@ pub mod harness;
 mod lake;
 mod network;
 mod org;
+mod securitylake;
 pub mod seed;
 
 use auditscope::collect::aws::{self, Options, Regions};
@@ -1020,6 +1021,9 @@ pub fn carry_over_unrepresentable(
             facts.resolver_query_log_configs.clear();
             facts.resolver_query_log_config_associations.clear();
         }
+        if from.security_lake.is_none() {
+            facts.security_lake = None;
+        }
         match (&mut facts.security_hub, &from.security_hub) {
             (hub, None) => *hub = None,
             // One account in moto: no administrator, no organization.
@@ -1236,6 +1240,16 @@ async fn moto_still_lacks_the_faked_operations() {
             ("cloudtrail", "GetEventDataStore") => aws_sdk_cloudtrail::Client::new(&sdk)
                 .get_event_data_store()
                 .event_data_store("arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/x")
+                .send()
+                .await
+                .is_ok(),
+            ("securitylake", "ListDataLakes") => aws_sdk_securitylake::Client::new(&sdk)
+                .list_data_lakes()
+                .send()
+                .await
+                .is_ok(),
+            ("securitylake", "ListLogSources") => aws_sdk_securitylake::Client::new(&sdk)
+                .list_log_sources()
                 .send()
                 .await
                 .is_ok(),

@@ -172,6 +172,13 @@ impl Seeder {
             if let Some(stores) = &facts.event_data_stores {
                 event_data_stores(region, stores, &mut seeded);
             }
+            if let Some(lake) = &facts.security_lake {
+                seeded.answers.extend(
+                    crate::live::securitylake::answers(lake)
+                        .into_iter()
+                        .map(|(op, answer)| (region.to_owned(), op.to_owned(), answer)),
+                );
+            }
         }
         self.start_recorders(account).await;
         for trail in account
