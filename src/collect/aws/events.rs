@@ -27,7 +27,7 @@ fn next_token(
         SERVICE,
         operation,
         resource,
-        "RepeatedNextToken".to_owned(),
+        super::REPEATED_NEXT_TOKEN.to_owned(),
         "the service answered a NextToken it had already sent; the listing stops here and may be incomplete"
             .to_owned(),
     );

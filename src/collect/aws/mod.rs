@@ -302,6 +302,11 @@ where
 /// always sends (see [`Ctx::incomplete`]).
 pub const INCOMPLETE_ANSWER: &str = "IncompleteAnswer";
 
+/// The code of a [`CollectionError`] for a listing the collector stopped
+/// because the service sent a `NextToken` it had already sent (paged by
+/// hand, where the SDK's paginator guard does not apply).
+pub const REPEATED_NEXT_TOKEN: &str = "RepeatedNextToken";
+
 /// The state one account's collection shares across tasks: who, the call
 /// log and the errors so far.
 #[derive(Debug, Clone)]

@@ -1463,10 +1463,8 @@ async fn a_repeated_next_token_ends_the_listing_with_an_error() {
     options.endpoints = harness::all_through(&proxy);
     let snapshot = world.collect(&options).await;
     assert!(
-        snapshot
-            .errors
-            .iter()
-            .any(|e| e.operation == "ListRules" && e.code == "RepeatedNextToken"),
+        snapshot.errors.iter().any(|e| e.operation == "ListRules"
+            && e.code == auditscope::collect::aws::REPEATED_NEXT_TOKEN),
         "{:?}",
         snapshot.errors
     );
