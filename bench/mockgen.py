@@ -407,6 +407,26 @@ def prod():
     tokyo["subnets"] = [{"id": s, "vpc_id": payments} for s in subnets]
     tokyo["flow_logs"] += [flow_log(PROD, "ap-northeast-1", s, traffic="REJECT") for s in subnets]
     tokyo["resolver_query_log_config_associations"].append(query_log_association(PROD, "ap-northeast-1", payments))
+    # eu-west-1: the default VPC also sends its flow log to CloudWatch Logs,
+    # in a custom format, where a filter counts REJECT records and an alarm
+    # notifies the SOC.
+    ireland = facts[1]
+    default = vpc_id(PROD, "eu-west-1")
+    group = log_group(PROD, "eu-west-1", "vpc-flow-logs", 400, k["arn"])
+    custom = "${version} ${vpc-id} ${subnet-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
+    group["metric_filters"] = [metric_filter("VpcFlowLogRejects",
+                                             "[version, vpc, subnet, eni, src, dst, srcport, dstport, protocol, packets, bytes, "
+                                             "start, end, action = \"REJECT\", status]", namespace="VPCFlowLogMetrics")]
+    ireland["log_groups"].append(group)
+    cwl = flow_log(PROD, "eu-west-1", default, traffic="REJECT")
+    cwl.update({"id": "fl-prodeuw1cwl", "log_destination_type": "cloud-watch-logs", "log_group_name": "vpc-flow-logs",
+                "log_destination": group["arn"].removesuffix(":*"), "log_format": custom})
+    ireland["flow_logs"].append(cwl)
+    topic = f"arn:aws:sns:eu-west-1:{PROD}:network-alarms"
+    ireland["metric_alarms"] = [metric_alarm(PROD, "eu-west-1", "VpcFlowLogRejects", "VpcFlowLogRejects",
+                                             namespace="VPCFlowLogMetrics", topic=topic)]
+    ireland["sns_topics"] = [{"arn": topic, "subscriptions": [{"arn": f"{topic}:5e6f7a8b", "protocol": "email",
+                                                               "endpoint": "netops@acme.example"}]}]
     return {"id": PROD, "name": "acme-workload-prod", "status": "ACTIVE", "role": "member", "ou_path": ["Root", "Workloads", "Prod"],
             "regions": REGIONS, "trails": [org_trail(False)], "kms_keys": [k], "region_facts": facts}
 
@@ -568,7 +588,15 @@ def scenarios():
         "region_facts": [{"region": "us-east-1", "log_groups": [watched], "metric_alarms": alarms,
                           "sns_topics": [{"arn": topic, "subscriptions": [{"arn": f"{topic}:1a2b3c4d", "protocol": "email", "endpoint": "soc@example.com"}]}]}],
     }]}
-    return {"gaps": gaps, "outside-scan": outside, "access-denied": denied, "monitoring": monitoring}
+    # network: the prod account's eu-west-1 alone, standalone: VPC flow
+    # logs to S3 and (custom format) to CloudWatch Logs with a REJECT alarm,
+    # DNS query logging, Security Hub.
+    network = prod()
+    network.update({"role": "standalone", "ou_path": [], "regions": ["eu-west-1"], "trails": []})
+    network["region_facts"] = [f for f in network["region_facts"] if f["region"] == "eu-west-1"]
+    network_world = {"schema_version": 1, "collected_at": NOW, "accounts": [network]}
+    return {"gaps": gaps, "outside-scan": outside, "access-denied": denied, "monitoring": monitoring,
+            "network": network_world}
 
 
 def main():

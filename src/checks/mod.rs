@@ -955,7 +955,17 @@ fn compile_check(
     };
     let monitor = raw.monitor.as_ref().and_then(|raw_monitor| {
         problems.extra_variables.push("monitor");
-        if raw.scope != Scope::Account {
+        let flow_logs = raw_monitor
+            .source
+            .as_ref()
+            .is_some_and(|s| s.value == "vpc_flow_logs");
+        if flow_logs && raw.scope != Scope::Vpc {
+            problems.at(
+                find_key(&file.text, "scope").0,
+                1,
+                "a check with `monitor.source: vpc_flow_logs` must have `scope: vpc` (the alarm chain is judged per VPC)",
+            );
+        } else if !flow_logs && raw.scope != Scope::Account {
             problems.at(
                 find_key(&file.text, "scope").0,
                 1,

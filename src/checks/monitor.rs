@@ -1,5 +1,7 @@
-//! The `monitor` key of metric-filter alarm checks and the sample CloudTrail
-//! records (`checks/events/*.json`) it names.
+//! The `monitor` key of metric-filter alarm checks and the sample records
+//! (`checks/events/*.json`) it names: CloudTrail records, EventBridge
+//! events, and VPC flow log records (`{"flowLogRecord": {field: value}}`,
+//! rendered in each flow log's own format when judged).
 //!
 //! A monitor says which events an alarm must fire on (`must_match`) and
 //! which near-misses it must ignore (`must_not_match`). The loader checks
@@ -49,12 +51,121 @@ impl SampleEvent {
     }
 }
 
+impl SampleEvent {
+    /// Whether this is a VPC flow log record.
+    pub fn is_flow_log(&self) -> bool {
+        self.record.get(FLOW_LOG_RECORD).is_some()
+    }
+
+    /// The record as it is logged for `account_id`: a CloudTrail record
+    /// as JSON, a flow log record as the text line a flow log of
+    /// `flow_log_format` writes (the default format when `None`).
+    pub fn logged(&self, account_id: &str, flow_log_format: Option<&str>) -> Value {
+        let record = self.record_for(account_id);
+        match record.get(FLOW_LOG_RECORD) {
+            Some(fields) => Value::String(render_flow_record(
+                fields,
+                flow_log_format.unwrap_or(DEFAULT_FLOW_LOG_FORMAT),
+            )),
+            None => record,
+        }
+    }
+}
+
+/// The key of a sample flow log record's fields.
+const FLOW_LOG_RECORD: &str = "flowLogRecord";
+
+/// The default flow log record format (Amazon VPC User Guide, "Flow log
+/// records": version 2 fields).
+pub const DEFAULT_FLOW_LOG_FORMAT: &str = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}";
+
+/// A flow log record's fields written in `format`: each `${field}` becomes
+/// the field's value, `-` when the record has none (as VPC writes a field
+/// that does not apply); other text is kept.
+pub fn render_flow_record(fields: &Value, format: &str) -> String {
+    format
+        .split_whitespace()
+        .map(
+            |token| match token.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
+                Some(name) => match fields.get(name) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Null) | None => "-".to_owned(),
+                    Some(other) => other.to_string(),
+                },
+                None => token.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A positional flow log pattern written for the default format
+/// (`[version, account_id, ..., action = "REJECT", log_status]`) moved to
+/// `format`: each field of `format` gets the condition the pattern puts on
+/// the same field of the default format, and its own name (`-` as `_`).
+/// `None` when the pattern is not a bracketed list of as many fields as
+/// the default format, or `format` has text outside `${...}`.
+pub fn flow_pattern_for(pattern: &str, format: &str) -> Option<String> {
+    let inner = pattern.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let conditions: Vec<&str> = inner.split(',').map(str::trim).collect();
+    let default: Vec<&str> = DEFAULT_FLOW_LOG_FORMAT.split_whitespace().collect();
+    // A comma inside quotes would have split a condition: give up.
+    if conditions.len() != default.len()
+        || conditions.iter().any(|c| c.matches('"').count() % 2 == 1)
+    {
+        return None;
+    }
+    let name = |token: &str| -> Option<String> {
+        let field = token.strip_prefix("${")?.strip_suffix('}')?;
+        Some(field.to_owned())
+    };
+    let fields = format
+        .split_whitespace()
+        .map(|token| {
+            let field = name(token)?;
+            let condition = default
+                .iter()
+                .position(|d| name(d).as_deref() == Some(field.as_str()))
+                .and_then(|i| {
+                    let c = conditions[i];
+                    c.find(|ch: char| "=!<>".contains(ch)).map(|at| &c[at..])
+                });
+            let label = field.replace('-', "_");
+            Some(match condition {
+                Some(condition) => format!("{label} {condition}"),
+                None => label,
+            })
+        })
+        .collect::<Option<Vec<String>>>()?;
+    Some(format!("[{}]", fields.join(", ")))
+}
+
+/// The filter-pattern event of a logged record: a text line for flow
+/// logs, JSON for CloudTrail.
+pub fn as_event(record: &Value) -> filter_pattern::Event<'_> {
+    match record {
+        Value::String(line) => filter_pattern::Event::Text(line),
+        other => filter_pattern::Event::Json(other),
+    }
+}
+
 /// Events by name.
 pub type Events = BTreeMap<String, Arc<SampleEvent>>;
+
+/// Where a monitor's events are logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// CloudTrail records, through a trail's log group (`scope: account`).
+    CloudTrail,
+    /// VPC flow log records, through the log group a VPC's flow log
+    /// delivers to (`scope: vpc`).
+    VpcFlowLogs,
+}
 
 /// What a metric-filter alarm check monitors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Monitor {
+    pub source: Source,
     /// The recommended filter pattern, shown in remediation.
     pub pattern: String,
     /// The metric name and namespace the remediation creates.
@@ -74,6 +185,9 @@ pub const DEFAULT_NAMESPACE: &str = "CloudTrailMetrics";
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMonitor {
+    /// `cloudtrail` (the default) or `vpc_flow_logs`.
+    #[serde(default)]
+    pub(super) source: Option<Spanned<String>>,
     pattern: Spanned<String>,
     metric: String,
     #[serde(default)]
@@ -95,6 +209,37 @@ pub fn load_event(path: &Path, text: &str) -> Result<SampleEvent, Diagnostic> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let field = |key: &str| record.get(key).and_then(Value::as_str);
+    // A VPC flow log record: its fields by their format names.
+    if let Some(fields) = record.get(FLOW_LOG_RECORD) {
+        let Some(map) = fields.as_object() else {
+            return Err(Diagnostic::at(
+                path,
+                text,
+                1,
+                1,
+                None,
+                "`flowLogRecord` must be an object of flow log fields (`action`, `dstport`, ...)",
+            ));
+        };
+        let shown: Vec<String> = ["action", "protocol", "dstport", "log-status"]
+            .iter()
+            .filter_map(|k| {
+                map.get(*k).map(|v| {
+                    format!(
+                        "{k}={}",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    )
+                })
+            })
+            .collect();
+        return Ok(SampleEvent {
+            summary: format!("flow log record: {}", shown.join(", ")),
+            event_source: "vpc-flow-logs".to_owned(),
+            name,
+            record,
+            read_only: false,
+        });
+    }
     // An EventBridge event (a GuardDuty finding as rules see it).
     if let (Some(detail_type), Some(source)) = (field("detail-type"), field("source")) {
         let detail = record.get("detail");
@@ -183,10 +328,35 @@ pub(super) fn compile(
     problems: &mut Vec<(Spanned<String>, String)>,
 ) -> Option<Monitor> {
     let before = problems.len();
+    let source = match raw.source.as_ref().map(|s| s.value.as_str()) {
+        None | Some("cloudtrail") => Source::CloudTrail,
+        Some("vpc_flow_logs") => Source::VpcFlowLogs,
+        Some(other) => {
+            if let Some(value) = &raw.source {
+                problems.push((
+                    value.clone(),
+                    format!("unknown `monitor.source` `{other}` (cloudtrail, vpc_flow_logs)"),
+                ));
+            }
+            Source::CloudTrail
+        }
+    };
     let mut resolve = |names: &[Spanned<String>], list: &str| -> Vec<Arc<SampleEvent>> {
         names
             .iter()
             .filter_map(|name| match events.get(&name.value) {
+                Some(event) if event.is_flow_log() != (source == Source::VpcFlowLogs) => {
+                    problems.push((
+                        name.clone(),
+                        format!(
+                            "sample event `{}` is {} record, but the monitor's source is {}",
+                            name.value,
+                            if event.is_flow_log() { "a flow log" } else { "not a flow log" },
+                            if source == Source::VpcFlowLogs { "vpc_flow_logs" } else { "cloudtrail" }
+                        ),
+                    ));
+                    None
+                }
                 Some(event) => Some(event.clone()),
                 None => {
                     problems.push((
@@ -234,7 +404,7 @@ pub(super) fn compile(
         )),
         Ok(pattern) => {
             for event in &must_match {
-                if !pattern.matches_json(&event.record) {
+                if !pattern.matches(&as_event(&event.logged("", None))) {
                     problems.push((
                         raw.pattern.clone(),
                         format!(
@@ -245,7 +415,7 @@ pub(super) fn compile(
                 }
             }
             for event in &must_not_match {
-                if pattern.matches_json(&event.record) {
+                if pattern.matches(&as_event(&event.logged("", None))) {
                     problems.push((
                         raw.pattern.clone(),
                         format!(
@@ -258,6 +428,7 @@ pub(super) fn compile(
         }
     }
     (problems.len() == before).then(|| Monitor {
+        source,
         pattern: raw.pattern.value.trim().to_owned(),
         metric_name: raw.metric.clone(),
         metric_namespace: raw
@@ -281,4 +452,43 @@ fn closest<'e>(name: &str, events: &'e Events) -> Option<&'e str> {
         .filter(|(n, _)| *n >= 4)
         .max_by_key(|(n, _)| *n)
         .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{render_flow_record, DEFAULT_FLOW_LOG_FORMAT};
+    use serde_json::json;
+
+    #[test]
+    fn flow_records_are_written_in_the_flow_logs_format() {
+        let fields = json!({"version": "2", "account-id": "111122223333", "action": "REJECT",
+            "dstport": "22", "vpc-id": "vpc-1", "packets": 1});
+        assert_eq!(
+            render_flow_record(&fields, DEFAULT_FLOW_LOG_FORMAT),
+            "2 111122223333 - - - - 22 - 1 - - - REJECT -"
+        );
+        assert_eq!(
+            render_flow_record(&fields, "${vpc-id} ${action} ${dstport}"),
+            "vpc-1 REJECT 22"
+        );
+        // Text outside `${...}` is written as it is.
+        assert_eq!(render_flow_record(&fields, "x ${action}"), "x REJECT");
+    }
+
+    #[test]
+    fn a_default_format_pattern_moves_to_a_custom_format() {
+        use crate::filter_pattern::{parse, Event};
+        let pattern = "[version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, end, action = \"REJECT\", log_status]";
+        let custom = "${vpc-id} ${action} ${dstport} ${log-status}";
+        let moved = super::flow_pattern_for(pattern, custom).expect("moved");
+        assert_eq!(moved, "[vpc_id, action = \"REJECT\", dstport, log_status]");
+        let parsed = parse(&moved).expect("parses");
+        let reject =
+            json!({"action": "REJECT", "dstport": "22", "vpc-id": "vpc-1", "log-status": "OK"});
+        let accept =
+            json!({"action": "ACCEPT", "dstport": "22", "vpc-id": "vpc-1", "log-status": "OK"});
+        assert!(parsed.matches(&Event::Text(&render_flow_record(&reject, custom))));
+        assert!(!parsed.matches(&Event::Text(&render_flow_record(&accept, custom))));
+        assert_eq!(super::flow_pattern_for("{ $.a = 1 }", custom), None);
+    }
 }

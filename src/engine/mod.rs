@@ -394,6 +394,27 @@ impl<'a> Evaluation<'a> {
                                 with_monitor = extended;
                                 &with_monitor
                             }
+                            (Some(spec), resource) if scope == Scope::Vpc => {
+                                let Some(account) = self.world.account(&item.account_id) else {
+                                    continue;
+                                };
+                                let region = item.region.as_deref().unwrap_or_default();
+                                let Some(region) = account
+                                    .region_facts
+                                    .iter()
+                                    .find(|f| f.region == region)
+                                    .map(|f| f.region.as_str())
+                                else {
+                                    continue;
+                                };
+                                let vpc_id = resource.id.rsplit('/').next().unwrap_or_default();
+                                let view =
+                                    chains.vpc_view(&check.id, spec, account, region, vpc_id);
+                                let mut extended = item.clone();
+                                extended.vars.push(("monitor", Bound::new(&view)));
+                                with_monitor = extended;
+                                &with_monitor
+                            }
                             _ => &item,
                         };
                         let resolver = Resolver {
@@ -571,7 +592,13 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
     // A monitor's chain crosses accounts and regions; it consults the
     // errors of each link where it reads it, so only the account's own
     // trail listing is checked here.
-    let missing = if check.monitor.is_some() {
+    let missing = if check
+        .monitor
+        .as_ref()
+        .is_some_and(|m| m.source == crate::checks::monitor::Source::VpcFlowLogs)
+    {
+        errors.find(&["ec2:DescribeVpcs"], item)
+    } else if check.monitor.is_some() {
         errors.find(&["cloudtrail:DescribeTrails"], item)
     } else {
         errors.find(&check.requires, item)

@@ -17,6 +17,12 @@
 //!    treatment, metric math: [`super::alarm`]), and one of its alarm
 //!    actions is an SNS topic with a confirmed subscription.
 //!
+//! Checks with `monitor.source: vpc_flow_logs` follow the same chain per
+//! VPC from the VPC's flow logs instead of trails: an ACTIVE flow log of
+//! the VPC that delivers to CloudWatch Logs without errors and records the
+//! event's traffic (REJECT records need REJECT or ALL), then steps 2 to 4
+//! on sample flow log records written in that flow log's own format.
+//!
 //! Each `must_match` event is followed along every path; the furthest one
 //! counts. The check passes when every event completes the chain. When an
 //! event fails, the first broken link of its best path is reported, with
@@ -26,10 +32,11 @@
 use super::alarm::Firing;
 use super::view::{management_events, World};
 use super::ErrorIndex;
+use crate::checks::monitor::as_event;
 use crate::checks::{Monitor, SampleEvent};
 use crate::filter_pattern::{self, Pattern};
 use crate::i18n::{Arg, Texts};
-use crate::model::{Account, MetricAlarm, MetricTransformation, Trail};
+use crate::model::{Account, FlowLog, MetricAlarm, MetricTransformation, Trail};
 use crate::shell::command;
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -41,6 +48,7 @@ use std::rc::Rc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Link {
     TrailFeed,
+    FlowLogFeed,
     EventRecorded,
     MetricFilter,
     Alarm,
@@ -55,6 +63,7 @@ impl Link {
     pub fn as_str(self) -> &'static str {
         match self {
             Link::TrailFeed => "trail_feed",
+            Link::FlowLogFeed => "flow_log_feed",
             Link::EventRecorded => "event_recorded",
             Link::MetricFilter => "metric_filter",
             Link::Alarm => "alarm",
@@ -148,9 +157,12 @@ pub struct Chains<'a> {
     last_feeds: RefCell<Option<(String, Rc<Feeds<'a>>)>>,
 }
 
-/// Where a feed delivers.
+/// Where a feed delivers: a trail's or a VPC flow log's log group.
 struct Feed<'a> {
-    trail: &'a Trail,
+    /// The trail, or `None` for a flow log feed.
+    trail: Option<&'a Trail>,
+    /// The flow log, or `None` for a trail feed.
+    flow_log: Option<&'a FlowLog>,
     /// Which management events the trail records (`view::management_events`).
     recorded: Value,
     /// "trail T → log group G (account, region)", for working paths.
@@ -236,6 +248,184 @@ impl<'a> Chains<'a> {
             }));
         }
         summarize(self.t, monitor, &per_event)
+    }
+
+    /// The `monitor` variable of flow log check `check_id` for VPC `vpc_id`
+    /// of `account` in `region`.
+    pub fn vpc_view(
+        &self,
+        check_id: &str,
+        monitor: &Monitor,
+        account: &'a Account,
+        region: &'a str,
+        vpc_id: &str,
+    ) -> Value {
+        let (feeds, feed_problems) = self.flow_log_feeds(account, region, vpc_id);
+        let per_event: Vec<Reach> = monitor
+            .must_match
+            .iter()
+            .enumerate()
+            .map(|(index, event)| {
+                let mut reaches = feed_problems.clone();
+                for feed in &feeds {
+                    if let Some(problem) = traffic_not_recorded(self.t, feed, event) {
+                        reaches.push(problem);
+                        continue;
+                    }
+                    let coverage = self.coverage(check_id, monitor, feed, &account.id);
+                    if let Some(reach) = coverage.get(index) {
+                        reaches.push(reach.prefixed(&feed.path));
+                    }
+                }
+                best(reaches).unwrap_or_else(|| {
+                    Reach::broken(
+                        Link::FlowLogFeed,
+                        self.say(
+                            "monitor-flow-none",
+                            &[("vpc", vpc_id.into()), ("region", region.into())],
+                        ),
+                        flow_log_fix(region, vpc_id, &account.id),
+                    )
+                })
+            })
+            .collect();
+        summarize(self.t, monitor, &per_event)
+    }
+
+    /// The flow logs of a VPC that deliver to a scanned log group, and
+    /// why the others do not.
+    fn flow_log_feeds(&self, account: &'a Account, region: &'a str, vpc_id: &str) -> Feeds<'a> {
+        let mut feeds = Vec::new();
+        let mut problems = Vec::new();
+        if let Some(unknown) = self.unreadable(
+            "ec2:DescribeFlowLogs",
+            &account.id,
+            Some(region),
+            Link::FlowLogFeed,
+            || self.say("monitor-flow-what", &[("region", region.into())]),
+        ) {
+            problems.push(unknown);
+            return (feeds, problems);
+        }
+        let Some(facts) = account.region(region) else {
+            return (feeds, problems);
+        };
+        for flow_log in facts.flow_logs.iter().filter(|f| f.resource_id == vpc_id) {
+            let say = |id: &str, more: &[(&str, Arg)]| {
+                let mut args = vec![
+                    ("flow_log", Arg::from(flow_log.id.as_str())),
+                    ("vpc", Arg::from(vpc_id)),
+                ];
+                args.extend(more.iter().cloned());
+                self.say(id, &args)
+            };
+            let fix = || flow_log_fix(region, vpc_id, &account.id);
+            if flow_log.log_destination_type.as_deref() != Some("cloud-watch-logs") {
+                problems.push(Reach::broken(
+                    Link::FlowLogFeed,
+                    say(
+                        "monitor-flow-not-cwl",
+                        &[(
+                            "destination",
+                            flow_log
+                                .log_destination_type
+                                .as_deref()
+                                .unwrap_or("?")
+                                .into(),
+                        )],
+                    ),
+                    fix(),
+                ));
+                continue;
+            }
+            if flow_log.flow_log_status.as_deref() != Some("ACTIVE") {
+                problems.push(Reach::broken(
+                    Link::FlowLogFeed,
+                    say("monitor-flow-inactive", &[]),
+                    fix(),
+                ));
+                continue;
+            }
+            if flow_log.deliver_logs_status.as_deref() != Some("SUCCESS") {
+                let error = flow_log
+                    .deliver_logs_error_message
+                    .clone()
+                    .unwrap_or_else(|| "FAILED".to_owned());
+                problems.push(Reach::broken(
+                    Link::FlowLogFeed,
+                    say("monitor-flow-delivery", &[("error", error.into())]),
+                    fix(),
+                ));
+                continue;
+            }
+            // A flow log names its group; it is in the flow log's account
+            // and region unless its destination ARN says otherwise.
+            let arn = flow_log
+                .log_destination
+                .clone()
+                .filter(|d| d.starts_with("arn:"))
+                .or_else(|| {
+                    flow_log.log_group_name.as_ref().map(|name| {
+                        format!("arn:aws:logs:{region}:{}:log-group:{name}", account.id)
+                    })
+                })
+                .unwrap_or_default();
+            let Some(found) = self.world.log_group(&arn) else {
+                let owner = crate::model::arn_account(&arn).unwrap_or_default();
+                let group_region = arn.split(':').nth(3).unwrap_or(region);
+                if !owner.is_empty() && !self.world.in_scan(owner) {
+                    problems.push(Reach::unknown(
+                        Link::FlowLogFeed,
+                        say(
+                            "monitor-flow-group-outside",
+                            &[("arn", arn.as_str().into()), ("owner", owner.into())],
+                        ),
+                    ));
+                } else if let Some(unknown) = self.unreadable(
+                    "logs:DescribeLogGroups",
+                    owner,
+                    Some(group_region),
+                    Link::FlowLogFeed,
+                    || {
+                        self.say(
+                            "monitor-what-log-groups",
+                            &[("owner", owner.into()), ("region", group_region.into())],
+                        )
+                    },
+                ) {
+                    problems.push(unknown);
+                } else {
+                    problems.push(Reach::broken(
+                        Link::FlowLogFeed,
+                        say(
+                            "monitor-flow-group-missing",
+                            &[("arn", arn.as_str().into())],
+                        ),
+                        fix(),
+                    ));
+                }
+                continue;
+            };
+            feeds.push(Feed {
+                trail: None,
+                flow_log: Some(flow_log),
+                recorded: Value::Null,
+                path: say(
+                    "monitor-path-flow-log",
+                    &[
+                        ("group", found.group.name.as_str().into()),
+                        ("account", found.account.id.as_str().into()),
+                        ("region", found.region.into()),
+                    ],
+                ),
+                account: found.account,
+                region: found.region,
+                group_name: &found.group.name,
+                group_arn: &found.group.arn,
+                filters: &found.group.metric_filters,
+            });
+        }
+        (feeds, problems)
     }
 
     fn cached_feeds(&self, account: &'a Account) -> Rc<Feeds<'a>> {
@@ -368,7 +558,8 @@ impl<'a> Chains<'a> {
                 continue;
             };
             feeds.push(Feed {
-                trail,
+                trail: Some(trail),
+                flow_log: None,
                 recorded: management_events(trail),
                 path: say(
                     "monitor-path-trail",
@@ -422,13 +613,17 @@ impl<'a> Chains<'a> {
         // computed once, unless a filter of the group could tell accounts
         // apart.
         let dependent = account_dependent(feed);
+        let format = feed
+            .flow_log
+            .and_then(|f| f.log_format.as_deref())
+            .unwrap_or_default();
         let key = (
             check_id.to_owned(),
             feed.group_arn.to_owned(),
             if dependent {
-                account_id.to_owned()
+                format!("{account_id} {format}")
             } else {
-                String::new()
+                format.to_owned()
             },
         );
         if let Some(found) = self.coverage.borrow().get(&key) {
@@ -457,15 +652,16 @@ impl<'a> Chains<'a> {
         ) {
             return vec![unknown; monitor.must_match.len()];
         }
+        let format = feed.flow_log.and_then(|f| f.log_format.as_deref());
         let must: Vec<Value> = monitor
             .must_match
             .iter()
-            .map(|e| e.record_for(account_id))
+            .map(|e| e.logged(account_id, format))
             .collect();
         let must_not: Vec<Value> = monitor
             .must_not_match
             .iter()
-            .map(|e| e.record_for(account_id))
+            .map(|e| e.logged(account_id, format))
             .collect();
         let filters = self.parsed_filters(feed);
         // Which events each filter matches; a filter that also matches a
@@ -475,12 +671,14 @@ impl<'a> Chains<'a> {
             .iter()
             .map(|f| match &f.pattern {
                 Ok(p) => (
-                    must.iter().map(|record| p.matches_json(record)).collect(),
+                    must.iter()
+                        .map(|record| p.matches(&as_event(record)))
+                        .collect(),
                     monitor
                         .must_not_match
                         .iter()
                         .zip(&must_not)
-                        .filter(|(_, record)| p.matches_json(record))
+                        .filter(|(_, record)| p.matches(&as_event(record)))
                         .map(|(e, _)| e.as_ref())
                         .collect(),
                 ),
@@ -856,7 +1054,9 @@ impl<'a> Chains<'a> {
 
 /// Why `trail` does not record `event`, if it does not.
 fn not_recorded(t: &Texts, feed: &Feed, event: &SampleEvent) -> Option<Reach> {
-    let (trail, recorded) = (feed.trail, &feed.recorded);
+    let (Some(trail), recorded) = (feed.trail, &feed.recorded) else {
+        return None;
+    };
     let flag = |key: &str| recorded.get(key).and_then(Value::as_bool).unwrap_or(false);
     let kind = if event.read_only { "read" } else { "write" };
     let mut why = None;
@@ -898,6 +1098,69 @@ fn not_recorded(t: &Texts, feed: &Feed, event: &SampleEvent) -> Option<Reach> {
             ])],
         )
     })
+}
+
+/// Why a flow log does not record a sample record's traffic: a flow log
+/// of ACCEPT traffic writes no REJECT record, and the other way round.
+fn traffic_not_recorded(t: &Texts, feed: &Feed, event: &SampleEvent) -> Option<Reach> {
+    let flow_log = feed.flow_log?;
+    let action = event
+        .record
+        .get("flowLogRecord")
+        .and_then(|r| r.get("action"))
+        .and_then(Value::as_str)?;
+    let traffic = flow_log.traffic_type.as_deref().unwrap_or("?");
+    if traffic == "ALL" || traffic == action {
+        return None;
+    }
+    Some(Reach::broken(
+        Link::EventRecorded,
+        t.format(
+            "monitor-flow-traffic",
+            &[
+                ("flow_log", flow_log.id.as_str().into()),
+                ("traffic", traffic.into()),
+                ("event", event.name.as_str().into()),
+                ("summary", event.summary.as_str().into()),
+            ],
+        ),
+        flow_log_fix(feed.region, &flow_log.resource_id, &feed.account.id),
+    ))
+}
+
+/// A flow log of all traffic to CloudWatch Logs for a VPC.
+fn flow_log_fix(region: &str, vpc_id: &str, account_id: &str) -> Vec<String> {
+    let group = format!("vpc-flow-logs/{vpc_id}");
+    vec![
+        command([
+            "aws",
+            "logs",
+            "create-log-group",
+            "--region",
+            region,
+            "--log-group-name",
+            &group,
+        ]),
+        command([
+            "aws",
+            "ec2",
+            "create-flow-logs",
+            "--region",
+            region,
+            "--resource-type",
+            "VPC",
+            "--resource-ids",
+            vpc_id,
+            "--traffic-type",
+            "ALL",
+            "--log-destination-type",
+            "cloud-watch-logs",
+            "--log-group-name",
+            &group,
+            "--deliver-logs-permission-arn",
+            &format!("arn:aws:iam::{account_id}:role/<flow-logs-role>"),
+        ]),
+    ]
 }
 
 /// The dimensions a filter publishes for an event, or `None` when a
@@ -1043,6 +1306,12 @@ fn filter_fix(monitor: &Monitor, feed: &Feed) -> Vec<String> {
         "metricName={},metricNamespace={},metricValue=1",
         monitor.metric_name, monitor.metric_namespace
     );
+    // A flow log in a custom format needs the pattern for its fields.
+    let pattern = feed
+        .flow_log
+        .and_then(|f| f.log_format.as_deref())
+        .and_then(|format| crate::checks::monitor::flow_pattern_for(&monitor.pattern, format))
+        .unwrap_or_else(|| monitor.pattern.clone());
     let mut fix = vec![command([
         "aws",
         "logs",
@@ -1056,7 +1325,7 @@ fn filter_fix(monitor: &Monitor, feed: &Feed) -> Vec<String> {
         "--metric-transformations",
         &transformation,
         "--filter-pattern",
-        &monitor.pattern,
+        &pattern,
     ])];
     fix.extend(alarm_fix(
         feed,

@@ -170,7 +170,12 @@ const TABLE: &[(&str, &str, &str, Option<&str>, Status)] = &[
     ("alarm-ec2-instance-changes", MONITORING, MGMT, None, P),
     ("alarm-ec2-instance-changes", ACME, DEV, None, P), // via the organization trail's log group
     ("alarm-ec2-instance-changes", GAPS, MGMT, None, F), // no trail delivers to CloudWatch Logs
-    ("alarm-root-account-usage", OUTSIDE, PROD, None, E), // the log group is in the unscanned management account
+    ("alarm-root-account-usage", OUTSIDE, PROD, None, E),
+    ("alarm-vpc-flow-log-rejects", ACME, PROD, EUW1, P), // custom format, REJECT-only flow log to CloudWatch Logs
+    ("alarm-vpc-flow-log-rejects", ACME, DEV, EUW1, F), // flow log only to S3
+    ("alarm-vpc-flow-log-rejects", GAPS, MGMT, USE1, F), // delivery FAILED
+    ("alarm-vpc-flow-log-rejects", DENIED, MGMT, EUW1, E), // ec2:DescribeVpcs denied
+    ("alarm-vpc-flow-log-rejects", MONITORING, MGMT, USE1, E), // VPCs not collected // the log group is in the unscanned management account
 ];
 
 #[test]

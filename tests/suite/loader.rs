@@ -123,14 +123,14 @@ fn all_problems_in_all_files_are_reported_with_positions() {
 #[test]
 fn bundled_checks_validate() {
     let catalogue = crate::catalogue();
-    assert_eq!(catalogue.checks.len(), 49);
+    assert_eq!(catalogue.checks.len(), 50);
     assert_eq!(
         catalogue
             .checks
             .iter()
             .filter(|c| c.monitor.is_some())
             .count(),
-        17
+        18
     );
     assert_eq!(catalogue.frameworks.len(), 4);
 }

@@ -309,3 +309,53 @@ fn a_lake_event_data_store_can_keep_a_trails_logs() {
         "a store of the account could keep them"
     );
 }
+
+/// `alarm-vpc-flow-log-rejects` judges filters on records in the flow
+/// log's own format: a filter written for the default format does not
+/// match a custom-format flow log, and the fix gives the pattern for the
+/// flow log's fields; a flow log of ACCEPT traffic writes no REJECT record.
+#[test]
+fn flow_log_filters_are_judged_in_the_flow_logs_format() {
+    use auditscope::model::Snapshot;
+    let base = auditscope::collect::mock::load(&root().join("mock/scenarios/network.yaml"))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let judge = |edit: &dyn Fn(&mut Snapshot)| {
+        let mut snapshot = base.clone();
+        edit(&mut snapshot);
+        let result = auditscope::engine::run(&snapshot, &catalogue(), RunInfo::default());
+        let finding = result
+            .findings
+            .iter()
+            .find(|f| &*f.check_id == "alarm-vpc-flow-log-rejects")
+            .expect("one finding");
+        (
+            finding.status,
+            finding.message.clone(),
+            finding.evidence.clone(),
+        )
+    };
+    assert_eq!(judge(&|_| {}).0, P);
+    let default_format_filter = |s: &mut Snapshot| {
+        let facts = &mut s.accounts[0].region_facts[0];
+        for group in &mut facts.log_groups {
+            for filter in &mut group.metric_filters {
+                filter.pattern = "[version, account_id, interface_id, srcaddr, dstaddr, srcport, dstport, protocol, packets, bytes, start, end, action = \"REJECT\", log_status]".into();
+            }
+        }
+    };
+    let (status, message, evidence) = judge(&default_format_filter);
+    assert_eq!(status, F, "{message}");
+    let fix = evidence["fix"].to_string();
+    assert!(
+        fix.contains("[version, vpc_id, subnet_id, interface_id"),
+        "the fix names the flow log's own fields: {fix}"
+    );
+    let accept_only = |s: &mut Snapshot| {
+        for flow_log in &mut s.accounts[0].region_facts[0].flow_logs {
+            flow_log.traffic_type = Some("ACCEPT".into());
+        }
+    };
+    let (status, message, _) = judge(&accept_only);
+    assert_eq!(status, F);
+    assert!(message.contains("records ACCEPT traffic only"), "{message}");
+}

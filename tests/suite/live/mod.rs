@@ -1216,6 +1216,13 @@ async fn round_trip_gaps_world() {
     round_trip("gaps").await;
 }
 
+/// VPC flow logs to S3 and, in a custom format, to CloudWatch Logs with a
+/// REJECT filter, alarm and topic; DNS query logging; Security Hub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trip_network_world() {
+    round_trip("network").await;
+}
+
 /// The proxy answers the operations of [`harness::FAKED`] itself because
 /// moto does not serve them. When moto starts serving one, this fails: drop
 /// the fake and test against moto's own answer.

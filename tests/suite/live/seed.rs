@@ -804,10 +804,17 @@ impl Seeder {
                 .traffic_type(t::TrafficType::from(
                     flow_log.traffic_type.as_deref().unwrap_or("ALL"),
                 ));
+            create = create.set_log_format(flow_log.log_format.clone());
             if flow_log.deliver_logs_status.as_deref() == Some("FAILED") {
                 create = create
                     .log_destination_type(t::LogDestinationType::CloudWatchLogs)
                     .log_group_name("auditscope-seed-missing-log-group")
+                    .deliver_logs_permission_arn("arn:aws:iam::123456789012:role/flow-logs");
+            } else if flow_log.log_destination_type.as_deref() == Some("cloud-watch-logs") {
+                // The log group is seeded with the region's log groups.
+                create = create
+                    .log_destination_type(t::LogDestinationType::CloudWatchLogs)
+                    .set_log_group_name(flow_log.log_group_name.clone())
                     .deliver_logs_permission_arn("arn:aws:iam::123456789012:role/flow-logs");
             } else {
                 let bucket = flow_log
@@ -816,7 +823,20 @@ impl Seeder {
                     .map(name_from_arn)
                     .unwrap_or("auditscope-seed-flow-logs")
                     .to_owned();
-                let _ = self.s3(region).create_bucket().bucket(&bucket).send().await;
+                // Made once per bucket (later flow logs find it there).
+                let _ = self
+                    .s3(region)
+                    .create_bucket()
+                    .bucket(&bucket)
+                    .set_create_bucket_configuration((region != "us-east-1").then(|| {
+                        aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                            .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                                region,
+                            ))
+                            .build()
+                    }))
+                    .send()
+                    .await;
                 create = create
                     .log_destination_type(t::LogDestinationType::S3)
                     .log_destination(format!("arn:aws:s3:::{bucket}"));
