@@ -174,6 +174,39 @@ struct Feed<'a> {
     filters: &'a [crate::model::MetricFilter],
 }
 
+impl<'a> Feed<'a> {
+    /// A feed into `found`, from a trail or a flow log.
+    fn to(
+        found: super::view::FoundLogGroup<'a>,
+        path: String,
+        trail: Option<&'a Trail>,
+        flow_log: Option<&'a FlowLog>,
+    ) -> Self {
+        Feed {
+            trail,
+            flow_log,
+            recorded: trail.map(management_events).unwrap_or(Value::Null),
+            path,
+            account: found.account,
+            region: found.region,
+            group_name: &found.group.name,
+            group_arn: &found.group.arn,
+            filters: &found.group.metric_filters,
+        }
+    }
+}
+
+impl super::view::FoundLogGroup<'_> {
+    /// `group`, `account` and `region` for a path sentence.
+    fn path_args(&self) -> [(&'static str, Arg); 3] {
+        [
+            ("group", self.group.name.as_str().into()),
+            ("account", self.account.id.as_str().into()),
+            ("region", self.region.into()),
+        ]
+    }
+}
+
 /// An account's feeds and why its other trails are not feeds.
 type Feeds<'a> = (Vec<Feed<'a>>, Vec<Reach>);
 
@@ -370,62 +403,63 @@ impl<'a> Chains<'a> {
                     })
                 })
                 .unwrap_or_default();
-            let Some(found) = self.world.log_group(&arn) else {
-                let owner = crate::model::arn_account(&arn).unwrap_or_default();
-                let group_region = arn.split(':').nth(3).unwrap_or(region);
-                if !owner.is_empty() && !self.world.in_scan(owner) {
-                    problems.push(Reach::unknown(
-                        Link::FlowLogFeed,
+            let found = Some(arn.as_str())
+                .filter(|a| !a.is_empty())
+                .and_then(|a| self.world.log_group(a));
+            let Some(found) = found else {
+                problems.push(self.group_not_found(
+                    &arn,
+                    Link::FlowLogFeed,
+                    |owner| {
                         say(
                             "monitor-flow-group-outside",
                             &[("arn", arn.as_str().into()), ("owner", owner.into())],
-                        ),
-                    ));
-                } else if let Some(unknown) = self.unreadable(
-                    "logs:DescribeLogGroups",
-                    owner,
-                    Some(group_region),
-                    Link::FlowLogFeed,
-                    || {
-                        self.say(
-                            "monitor-what-log-groups",
-                            &[("owner", owner.into()), ("region", group_region.into())],
                         )
                     },
-                ) {
-                    problems.push(unknown);
-                } else {
-                    problems.push(Reach::broken(
-                        Link::FlowLogFeed,
-                        say(
-                            "monitor-flow-group-missing",
-                            &[("arn", arn.as_str().into())],
-                        ),
-                        fix(),
-                    ));
-                }
+                    || {
+                        Reach::broken(
+                            Link::FlowLogFeed,
+                            say(
+                                "monitor-flow-group-missing",
+                                &[("arn", arn.as_str().into())],
+                            ),
+                            fix(),
+                        )
+                    },
+                ));
                 continue;
             };
-            feeds.push(Feed {
-                trail: None,
-                flow_log: Some(flow_log),
-                recorded: Value::Null,
-                path: say(
-                    "monitor-path-flow-log",
-                    &[
-                        ("group", found.group.name.as_str().into()),
-                        ("account", found.account.id.as_str().into()),
-                        ("region", found.region.into()),
-                    ],
-                ),
-                account: found.account,
-                region: found.region,
-                group_name: &found.group.name,
-                group_arn: &found.group.arn,
-                filters: &found.group.metric_filters,
-            });
+            let path = say("monitor-path-flow-log", &found.path_args());
+            feeds.push(Feed::to(found, path, None, Some(flow_log)));
         }
         (feeds, problems)
+    }
+
+    /// Why a feed's log group `arn` is not in the scan: its account is
+    /// outside it (unknown, `outside(owner)`), its log groups could not be
+    /// read (unknown), or it does not exist (`missing()`).
+    fn group_not_found(
+        &self,
+        arn: &str,
+        link: Link,
+        outside: impl FnOnce(&str) -> String,
+        missing: impl FnOnce() -> Reach,
+    ) -> Reach {
+        let owner = crate::model::arn_account(arn).unwrap_or_default();
+        let region = arn.split(':').nth(3).unwrap_or_default();
+        if owner.is_empty() {
+            return missing();
+        }
+        if !self.world.in_scan(owner) {
+            return Reach::unknown(link, outside(owner));
+        }
+        self.unreadable("logs:DescribeLogGroups", owner, Some(region), link, || {
+            self.say(
+                "monitor-what-log-groups",
+                &[("owner", owner.into()), ("region", region.into())],
+            )
+        })
+        .unwrap_or_else(missing)
     }
 
     fn cached_feeds(&self, account: &'a Account) -> Rc<Feeds<'a>> {
@@ -526,55 +560,21 @@ impl<'a> Chains<'a> {
                 continue;
             }
             let Some(found) = self.world.log_group(arn) else {
-                let owner = crate::model::arn_account(arn).unwrap_or_default();
-                let region = arn.split(':').nth(3).unwrap_or_default();
-                if !self.world.in_scan(owner) {
-                    problems.push(Reach::unknown(
-                        Link::TrailFeed,
+                problems.push(self.group_not_found(
+                    arn,
+                    Link::TrailFeed,
+                    |owner| {
                         say(
                             "monitor-group-outside",
                             &[("arn", arn.into()), ("owner", owner.into())],
-                        ),
-                    ));
-                } else if let Some(unknown) = self.unreadable(
-                    "logs:DescribeLogGroups",
-                    owner,
-                    Some(region),
-                    Link::TrailFeed,
-                    || {
-                        self.say(
-                            "monitor-what-log-groups",
-                            &[("owner", owner.into()), ("region", region.into())],
                         )
                     },
-                ) {
-                    problems.push(unknown);
-                } else {
-                    problems.push(problem(say(
-                        "monitor-group-missing",
-                        &[("arn", arn.into())],
-                    )));
-                }
+                    || problem(say("monitor-group-missing", &[("arn", arn.into())])),
+                ));
                 continue;
             };
-            feeds.push(Feed {
-                trail: Some(trail),
-                flow_log: None,
-                recorded: management_events(trail),
-                path: say(
-                    "monitor-path-trail",
-                    &[
-                        ("group", found.group.name.as_str().into()),
-                        ("account", found.account.id.as_str().into()),
-                        ("region", found.region.into()),
-                    ],
-                ),
-                account: found.account,
-                region: found.region,
-                group_name: &found.group.name,
-                group_arn: &found.group.arn,
-                filters: &found.group.metric_filters,
-            });
+            let path = say("monitor-path-trail", &found.path_args());
+            feeds.push(Feed::to(found, path, Some(trail), None));
         }
         (feeds, problems)
     }
