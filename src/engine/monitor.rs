@@ -1128,19 +1128,24 @@ fn traffic_not_recorded(t: &Texts, feed: &Feed, event: &SampleEvent) -> Option<R
     ))
 }
 
+/// `aws logs create-log-group` for `group` in `region`.
+fn create_log_group(region: &str, group: &str) -> String {
+    command([
+        "aws",
+        "logs",
+        "create-log-group",
+        "--region",
+        region,
+        "--log-group-name",
+        group,
+    ])
+}
+
 /// A flow log of all traffic to CloudWatch Logs for a VPC.
 fn flow_log_fix(region: &str, vpc_id: &str, account_id: &str) -> Vec<String> {
     let group = format!("vpc-flow-logs/{vpc_id}");
     vec![
-        command([
-            "aws",
-            "logs",
-            "create-log-group",
-            "--region",
-            region,
-            "--log-group-name",
-            &group,
-        ]),
+        create_log_group(region, &group),
         command([
             "aws",
             "ec2",
@@ -1218,15 +1223,7 @@ fn feed_fix(account: &Account) -> Vec<String> {
     let group = format!("aws-cloudtrail-logs-{}", account.id);
     let group_arn = format!("arn:aws:logs:{region}:{}:log-group:{group}:*", account.id);
     vec![
-        command([
-            "aws",
-            "logs",
-            "create-log-group",
-            "--region",
-            region,
-            "--log-group-name",
-            &group,
-        ]),
+        create_log_group(region, &group),
         command([
             "aws",
             "cloudtrail",
