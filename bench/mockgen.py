@@ -338,7 +338,8 @@ def log_archive():
             "encryption": {"sse_algorithm": "aws:kms", "kms_master_key_id": ORG_KEY, "bucket_key_enabled": True},
             "logging": {"target_bucket": "acme-s3-access-logs", "target_prefix": "acme-org-cloudtrail-logs/"},
             "replication": {"role": f"arn:aws:iam::{ARCHIVE}:role/replication", "rules": [
-                {"id": "dr", "status": "Enabled", "destination_bucket": "arn:aws:s3:::acme-org-cloudtrail-logs-dr", "destination_account": ARCHIVE}]},
+                {"id": "dr", "status": "Enabled", "destination_bucket": "arn:aws:s3:::acme-org-cloudtrail-logs-dr", "destination_account": ARCHIVE,
+                 "replicates_kms_objects": True}]},
             "lifecycle_rules": [{"id": "glacier-after-90", "status": "Enabled", "expiration_days": 2555}],
         }],
         "region_facts": [region_facts(ARCHIVE, r, detector=member_detector(ARCHIVE, r)) for r in REGIONS],

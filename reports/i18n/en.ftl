@@ -233,6 +233,7 @@ reason-bucket-outside-scan = bucket { $bucket }, which receives trail(s) { $trai
 reason-key-outside-scan = the KMS key { $key } of { $what } belongs to account { $owner }, which is not in the scan
 reason-log-group-outside-scan = log group { $arn } of trail { $trail } belongs to account { $owner }, which is not in the scan
 reason-vpcs-not-collected = the VPCs of { $region } were not collected (ec2:DescribeVpcs): the snapshot predates VPC collection or the region was not read
+reason-event-data-stores-not-collected = the CloudTrail Lake event data stores of { $region } were not collected (cloudtrail:ListEventDataStores): the snapshot predates their collection or the region was not read
 reason-trail-status-outside-scan = trail { $trail } is owned by account { $owner }, which is not in the scan; its status is only visible there
 what-trail = trail { $trail }
 what-log-group = log group { $group }

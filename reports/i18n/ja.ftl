@@ -228,6 +228,7 @@ reason-bucket-outside-scan = 証跡 { $trails } の配信先のバケット { $b
 reason-key-outside-scan = { $what } の KMS キー { $key } はアカウント { $owner } にあり、このアカウントはスキャンに含まれていません
 reason-log-group-outside-scan = 証跡 { $trail } のロググループ { $arn } はアカウント { $owner } にあり、このアカウントはスキャンに含まれていません
 reason-vpcs-not-collected = { $region } の VPC は収集されていません (ec2:DescribeVpcs)。VPC を収集する前のスナップショットか、リージョンを読み取れませんでした
+reason-event-data-stores-not-collected = { $region } の CloudTrail Lake イベントデータストアは収集されていません (cloudtrail:ListEventDataStores)。収集する前のスナップショットか、リージョンを読み取れませんでした
 reason-trail-status-outside-scan = 証跡 { $trail } の所有者はアカウント { $owner } で、このアカウントはスキャンに含まれていないため、証跡の状態はそのアカウントでしか確認できません
 what-trail = 証跡 { $trail }
 what-log-group = ロググループ { $group }

@@ -119,6 +119,16 @@ pub fn flow_pattern_for(pattern: &str, format: &str) -> Option<String> {
         let field = token.strip_prefix("${")?.strip_suffix('}')?;
         Some(field.to_owned())
     };
+    // A condition on a field the format does not write would be dropped,
+    // and the filter would count every record.
+    let written: Vec<String> = format.split_whitespace().filter_map(name).collect();
+    let dropped = default.iter().zip(&conditions).any(|(field, condition)| {
+        condition.contains(['=', '!', '<', '>'])
+            && name(field).is_some_and(|f| !written.contains(&f))
+    });
+    if dropped {
+        return None;
+    }
     let fields = format
         .split_whitespace()
         .map(|token| {
@@ -490,5 +500,10 @@ mod tests {
         assert!(parsed.matches(&Event::Text(&render_flow_record(&reject, custom))));
         assert!(!parsed.matches(&Event::Text(&render_flow_record(&accept, custom))));
         assert_eq!(super::flow_pattern_for("{ $.a = 1 }", custom), None);
+        // A format without `${action}` cannot carry the REJECT condition.
+        assert_eq!(
+            super::flow_pattern_for(pattern, "${vpc-id} ${dstport}"),
+            None
+        );
     }
 }

@@ -715,6 +715,55 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
     }
 }
 
+/// The one item of a region whose resources of a scope were not collected:
+/// a failed call of `operations` (of `service`) or, without one (a
+/// snapshot from before they were collected), the reason `reason_id` turns
+/// it into an ERROR finding. `kind` is (resource type, ARN resource kind,
+/// reason).
+fn not_collected(
+    world: &World,
+    account: &Account,
+    region: &str,
+    (service, operations): (&str, &[&str]),
+    (resource_type, arn_kind, reason_id): (&str, &str, &str),
+    vars: Vec<(&'static str, Bound)>,
+) -> Item {
+    let failed: Vec<&CollectionError> = world
+        .snapshot
+        .errors
+        .iter()
+        .filter(|e| {
+            e.account_id == account.id
+                && e.region.as_deref() == Some(region)
+                && e.service == service
+                && operations.contains(&e.operation.as_str())
+        })
+        .collect();
+    let unresolved = if failed.is_empty() {
+        vec![Unresolved {
+            service: service.into(),
+            action: Some(crate::model::iam_action(service, operations[0])),
+            reason: world.say(reason_id, &[("region", region.into())]),
+        }]
+    } else {
+        Vec::new()
+    };
+    Item {
+        account_id: account.id.as_str().into(),
+        region: Some(region.into()),
+        resource: Resource {
+            resource_type: resource_type.into(),
+            id: format!("arn:aws:{service}:{region}:{}:{arn_kind}/*", account.id),
+        },
+        error_accounts: vec![account.id.clone()],
+        // So that an error about one resource (a store's details) still
+        // reaches the item.
+        error_resources: failed.iter().filter_map(|e| e.resource.clone()).collect(),
+        unresolved,
+        vars,
+    }
+}
+
 /// Whether an error concerns `region`: errors without a region (global
 /// calls) concern every region, and every error concerns a regionless item.
 fn concerns_region(error: &CollectionError, region: Option<&str>) -> bool {
@@ -983,44 +1032,27 @@ fn for_each_item(
                     let region_view = views.region(account, &facts.region);
                     let region = facts.region.as_str();
                     let Some(vpcs) = &facts.vpcs else {
-                        // Not collected: one item for the region, which the
-                        // failed call (or, without one, the reason) turns
-                        // into an ERROR finding.
-                        let failed = snapshot.errors.iter().any(|e| {
-                            e.account_id == account.id
-                                && e.region.as_deref() == Some(region)
-                                && e.service == "ec2"
-                                && e.operation == "DescribeVpcs"
-                        });
-                        let unresolved = if failed {
-                            Vec::new()
-                        } else {
-                            vec![Unresolved {
-                                service: "ec2".into(),
-                                action: Some("ec2:DescribeVpcs".into()),
-                                reason: world
-                                    .say("reason-vpcs-not-collected", &[("region", region.into())]),
-                            }]
-                        };
-                        emit(Item {
-                            account_id: account.id.as_str().into(),
-                            region: Some(region.into()),
-                            resource: Resource {
-                                resource_type: "AWS::EC2::VPC".into(),
-                                id: format!("arn:aws:ec2:{region}:{}:vpc/*", account.id),
-                            },
-                            error_accounts: vec![account.id.clone()],
-                            error_resources: Vec::new(),
-                            unresolved,
-                            vars: vec![
+                        emit(not_collected(
+                            world,
+                            account,
+                            region,
+                            ("ec2", &["DescribeVpcs"]),
+                            ("AWS::EC2::VPC", "vpc", "reason-vpcs-not-collected"),
+                            vec![
                                 ("account", account_view.clone()),
                                 ("region", region_view.clone()),
                                 ("vpc", Bound::new(&Value::Null)),
                             ],
-                        });
+                        ));
                         continue;
                     };
-                    for vpc in vpcs {
+                    // A VPC shared through RAM is listed in each participant,
+                    // but its flow logs and DNS logging are its owner's: it
+                    // is judged there.
+                    for vpc in vpcs
+                        .iter()
+                        .filter(|v| v.owner_id.as_deref().is_none_or(|o| o == account.id))
+                    {
                         let view = world.vpc_view(account, facts, vpc);
                         emit(Item {
                             account_id: account.id.as_str().into(),
@@ -1047,7 +1079,26 @@ fn for_each_item(
                 let account_view = account_view_of(account);
                 for facts in &account.region_facts {
                     let region_view = views.region(account, &facts.region);
-                    for store in facts.event_data_stores.iter().flatten() {
+                    let Some(stores) = &facts.event_data_stores else {
+                        emit(not_collected(
+                            world,
+                            account,
+                            &facts.region,
+                            ("cloudtrail", &["ListEventDataStores", "GetEventDataStore"]),
+                            (
+                                "AWS::CloudTrail::EventDataStore",
+                                "eventdatastore",
+                                "reason-event-data-stores-not-collected",
+                            ),
+                            vec![
+                                ("account", account_view.clone()),
+                                ("region", region_view.clone()),
+                                ("event_data_store", Bound::new(&Value::Null)),
+                            ],
+                        ));
+                        continue;
+                    };
+                    for store in stores {
                         let view = world.event_data_store_view(&facts.region, store);
                         emit(Item {
                             account_id: account.id.as_str().into(),

@@ -549,6 +549,16 @@ impl<'a> World<'a> {
         prefixes.sort();
         prefixes.dedup();
         view.insert("trail_log_prefixes".into(), json!(prefixes));
+        // SSE-KMS objects are replicated only when a rule asks for them
+        // (S3 User Guide, "Replicating objects created with server-side
+        // encryption (SSE-KMS)").
+        let kms_logs = trails.iter().any(|t| t.kms_key_id.is_some())
+            || self.buckets.get(name).is_some_and(|b| {
+                b.encryption
+                    .as_ref()
+                    .is_some_and(|e| e.sse_algorithm.starts_with("aws:kms"))
+            });
+        view.insert("kms_encrypted_logs".into(), json!(kms_logs));
         Value::Object(view)
     }
 
@@ -908,6 +918,7 @@ impl<'a> World<'a> {
                 "guardduty_admin_account_id": null,
                 "securityhub_admin_account_id": null,
                 "organization_event_data_stores": [],
+                "organization_event_data_stores_collected": true,
                 "scanned_account_ids": scanned,
                 "accounts_not_scanned": [],
                 "organization_trails": [],
@@ -935,10 +946,13 @@ impl<'a> World<'a> {
                 // Organization event data stores live in the management
                 // account (or a delegated administrator's, which the scan
                 // sees as that account's own stores).
-                let org_stores: Vec<Value> = self
+                // Not known when the management account is outside the
+                // scan or some region's stores were not read.
+                let (all_stores, org_stores_collected) = self
                     .account(&org.management_account_id)
-                    .map(|a| self.event_data_stores_of(a).0)
-                    .unwrap_or_default()
+                    .map(|a| self.event_data_stores_of(a))
+                    .unwrap_or_default();
+                let org_stores: Vec<Value> = all_stores
                     .into_iter()
                     .filter(|s| s.get("organization_enabled") == Some(&json!(true)))
                     .collect();
@@ -952,6 +966,7 @@ impl<'a> World<'a> {
                     "guardduty_admin_account_id": guardduty_admin,
                     "securityhub_admin_account_id": securityhub_admin,
                     "organization_event_data_stores": org_stores,
+                    "organization_event_data_stores_collected": org_stores_collected,
                     "scanned_account_ids": scanned,
                     "accounts_not_scanned": org.accounts_not_scanned,
                     "organization_trails": org_trails,
@@ -997,7 +1012,18 @@ impl<'a> World<'a> {
                     _ => Map::new(),
                 };
                 hub.insert("region".into(), json!(f.region));
-                hub.insert("collected".into(), json!(f.security_hub.is_some()));
+                // An IAM refusal of the organization configuration leaves it
+                // null: that is not "no auto-enable".
+                let refused = self.snapshot.errors.iter().any(|e| {
+                    e.account_id == account.id
+                        && e.region.as_deref() == Some(f.region.as_str())
+                        && e.service == "securityhub"
+                        && e.operation == "DescribeOrganizationConfiguration"
+                });
+                hub.insert(
+                    "collected".into(),
+                    json!(f.security_hub.is_some() && !refused),
+                );
                 Value::Object(hub)
             })
             .collect()

@@ -454,6 +454,9 @@ pub struct ReplicationRule {
     /// The rule replicates only objects with given tags (`Filter.Tag` or
     /// `Filter.And.Tags`), which trail log files do not carry.
     pub tag_filtered: bool,
+    /// `SourceSelectionCriteria.SseKmsEncryptedObjects.Status` is
+    /// `Enabled`: objects encrypted with SSE-KMS are replicated too.
+    pub replicates_kms_objects: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -176,6 +176,11 @@ fn replication_must_cover_every_trails_log_prefix() {
     );
     assert_eq!(status(&|r| r.prefix = Some("config/".into())), [F]);
     assert_eq!(status(&|r| r.tag_filtered = true), [F]);
+    assert_eq!(
+        status(&|r| r.replicates_kms_objects = false),
+        [F],
+        "the logs are SSE-KMS encrypted, which S3 replicates only when asked"
+    );
     assert_eq!(status(&|r| r.status = "Disabled".into()), [F]);
     assert_eq!(
         status(&|r| r.destination_bucket = "arn:aws:s3:::acme-org-cloudtrail-logs".into()),
@@ -358,4 +363,92 @@ fn flow_log_filters_are_judged_in_the_flow_logs_format() {
     let (status, message, _) = judge(&accept_only);
     assert_eq!(status, F);
     assert!(message.contains("records ACCEPT traffic only"), "{message}");
+}
+
+/// What was not read is never judged as absent: a VPC shared into the
+/// account is judged in its owner's account; unread event data stores
+/// give an ERROR item (and make the organization-trail check unknown
+/// rather than failed); a refused Security Hub organization configuration
+/// makes auto-enable unknown.
+#[test]
+fn unread_or_foreign_facts_are_not_judged_here() {
+    use auditscope::model::{CollectionError, Snapshot, Vpc};
+    let load = |path: &str| {
+        auditscope::collect::mock::load(&root().join(path)).unwrap_or_else(|d| panic!("{d}"))
+    };
+    let statuses = |snapshot: &Snapshot, check: &str, account: &str| -> Vec<(String, Status)> {
+        auditscope::engine::run(snapshot, &catalogue(), RunInfo::default())
+            .findings
+            .iter()
+            .filter(|f| &*f.check_id == check && &*f.account_id == account)
+            .map(|f| (f.resource.id.clone(), f.status))
+            .collect()
+    };
+    let mut acme = load("mock/acme");
+    let prod = acme
+        .accounts
+        .iter_mut()
+        .find(|a| a.id == "444444444444")
+        .expect("prod");
+    prod.region_facts[1]
+        .vpcs
+        .get_or_insert_with(Vec::new)
+        .push(Vpc {
+            id: "vpc-shared0000000001".into(),
+            owner_id: Some("999999999999".into()),
+            ..Default::default()
+        });
+    prod.region_facts[1].event_data_stores = None;
+    let flow = statuses(&acme, "vpc-flow-logs-enabled", "444444444444");
+    assert!(
+        flow.iter().all(|(id, _)| !id.contains("vpc-shared")),
+        "a shared VPC is its owner's to judge: {flow:?}"
+    );
+    let stores = statuses(
+        &acme,
+        "cloudtrail-lake-event-data-store-protected",
+        "444444444444",
+    );
+    assert_eq!(
+        stores,
+        [(
+            "arn:aws:cloudtrail:eu-west-1:444444444444:eventdatastore/*".to_owned(),
+            E
+        )]
+    );
+
+    let mut gaps = load("mock/scenarios/gaps.yaml");
+    assert_eq!(
+        statuses(&gaps, "cloudtrail-organization-trail", "111111111111")[0].1,
+        F
+    );
+    gaps.accounts[0].region_facts[0].event_data_stores = None;
+    assert_eq!(
+        statuses(&gaps, "cloudtrail-organization-trail", "111111111111")[0].1,
+        E
+    );
+
+    let mut refused = load("mock/acme");
+    for account in refused
+        .accounts
+        .iter_mut()
+        .filter(|a| a.id == "333333333333")
+    {
+        let hub = account.region_facts[0].security_hub.as_mut().expect("hub");
+        hub.organization_configuration = None;
+    }
+    refused.errors.push(CollectionError {
+        account_id: "333333333333".into(),
+        region: Some("ap-northeast-1".into()),
+        service: "securityhub".into(),
+        operation: "DescribeOrganizationConfiguration".into(),
+        resource: None,
+        code: "AccessDeniedException".into(),
+        message: "User is not authorized to perform: securityhub:DescribeOrganizationConfiguration"
+            .into(),
+    });
+    assert_eq!(
+        statuses(&refused, "securityhub-org-auto-enable", "111111111111")[0].1,
+        E
+    );
 }

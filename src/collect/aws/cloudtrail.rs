@@ -216,8 +216,8 @@ fn advanced_selectors(
 
 /// The CloudTrail Lake event data stores of `region`: one
 /// `ListEventDataStores` (paginated), then `GetEventDataStore` for each
-/// (the list's own settings are deprecated). `None` when the listing
-/// failed; a store whose details failed is left out and recorded.
+/// (the list's own settings are deprecated). `None` when the listing or
+/// any store's details failed (the failures are recorded).
 pub(super) async fn event_data_stores(
     clients: &Clients,
     ctx: &Ctx,
@@ -269,5 +269,7 @@ pub(super) async fn event_data_stores(
         }
     }))
     .await;
-    Some(stores.into_iter().flatten().collect())
+    // A store whose details failed could be the one that keeps the logs:
+    // the region's stores are then not known, not "the others".
+    stores.into_iter().collect()
 }

@@ -288,6 +288,10 @@ async fn bucket(clients: &Clients, ctx: &Ctx, name: &str, own_trail: bool) -> Op
                         tag_filtered: rule.filter().is_some_and(|f| {
                             f.tag().is_some() || f.and().is_some_and(|a| !a.tags().is_empty())
                         }),
+                        replicates_kms_objects: rule
+                            .source_selection_criteria()
+                            .and_then(|c| c.sse_kms_encrypted_objects())
+                            .is_some_and(|k| k.status().as_str() == "Enabled"),
                     })
                     .collect(),
             });

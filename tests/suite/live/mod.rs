@@ -1024,6 +1024,9 @@ pub fn carry_over_unrepresentable(
         if from.security_lake.is_none() {
             facts.security_lake = None;
         }
+        if from.event_data_stores.is_none() {
+            facts.event_data_stores = None;
+        }
         match (&mut facts.security_hub, &from.security_hub) {
             (hub, None) => *hub = None,
             // One account in moto: no administrator, no organization.

@@ -475,6 +475,16 @@ impl Seeder {
                                 .prefix(r.prefix.clone().unwrap_or_default())
                                 .build(),
                         )
+                        .set_source_selection_criteria(r.replicates_kms_objects.then(|| {
+                            t::SourceSelectionCriteria::builder()
+                                .sse_kms_encrypted_objects(
+                                    t::SseKmsEncryptedObjects::builder()
+                                        .status(t::SseKmsEncryptedObjectsStatus::Enabled)
+                                        .build()
+                                        .expect("SSE-KMS criteria"),
+                                )
+                                .build()
+                        }))
                         .destination(
                             t::Destination::builder()
                                 .bucket(&r.destination_bucket)
