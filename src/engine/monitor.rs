@@ -293,8 +293,65 @@ impl<'a> Chains<'a> {
         region: &'a str,
         vpc_id: &str,
     ) -> Value {
-        let (feeds, feed_problems) = self.flow_log_feeds(account, region, vpc_id);
-        let per_event: Vec<Reach> = monitor
+        let direct = self.flow_reaches(check_id, monitor, account, region, vpc_id, vpc_id);
+        // Flow logs on subnets cover the VPC when every subnet's records
+        // reach someone: that route is as far as its worst subnet gets.
+        // (Subnets are collected when some flow log is on a subnet.)
+        let subnets: Vec<&str> = account
+            .region(region)
+            .map(|f| {
+                f.subnets
+                    .iter()
+                    .filter(|s| s.vpc_id == vpc_id)
+                    .map(|s| s.id.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let per_event = if subnets.is_empty() || direct.iter().all(|r| r.link == Link::Complete) {
+            direct
+        } else {
+            let by_subnet: Vec<Vec<Reach>> = subnets
+                .iter()
+                .map(|subnet| {
+                    let label = format!("{vpc_id} ({subnet})");
+                    self.flow_reaches(check_id, monitor, account, region, subnet, &label)
+                })
+                .collect();
+            direct
+                .into_iter()
+                .enumerate()
+                .map(|(i, on_vpc)| {
+                    let reaches: Vec<&Reach> = by_subnet.iter().filter_map(|r| r.get(i)).collect();
+                    let Some(worst) = reaches.iter().min_by_key(|r| r.rank()) else {
+                        return on_vpc;
+                    };
+                    // On a tie, the subnet route explains better when some
+                    // subnet got further than the VPC's own flow logs.
+                    let progress = reaches.iter().any(|r| r.rank() > on_vpc.rank());
+                    if worst.rank() > on_vpc.rank() || (worst.rank() == on_vpc.rank() && progress) {
+                        (*worst).clone()
+                    } else {
+                        on_vpc
+                    }
+                })
+                .collect()
+        };
+        summarize(self.t, monitor, &per_event)
+    }
+
+    /// How far each `must_match` record gets from the flow logs on
+    /// `resource` (a VPC or a subnet), named `label` in sentences.
+    fn flow_reaches(
+        &self,
+        check_id: &str,
+        monitor: &Monitor,
+        account: &'a Account,
+        region: &'a str,
+        resource: &str,
+        label: &str,
+    ) -> Vec<Reach> {
+        let (feeds, feed_problems) = self.flow_log_feeds(account, region, resource, label);
+        monitor
             .must_match
             .iter()
             .enumerate()
@@ -315,19 +372,24 @@ impl<'a> Chains<'a> {
                         Link::FlowLogFeed,
                         self.say(
                             "monitor-flow-none",
-                            &[("vpc", vpc_id.into()), ("region", region.into())],
+                            &[("vpc", label.into()), ("region", region.into())],
                         ),
-                        flow_log_fix(region, vpc_id, &account.id),
+                        flow_log_fix(region, resource, &account.id),
                     )
                 })
             })
-            .collect();
-        summarize(self.t, monitor, &per_event)
+            .collect()
     }
 
-    /// The flow logs of a VPC that deliver to a scanned log group, and
-    /// why the others do not.
-    fn flow_log_feeds(&self, account: &'a Account, region: &'a str, vpc_id: &str) -> Feeds<'a> {
+    /// The flow logs on `resource` (a VPC or subnet, `label` in sentences)
+    /// that deliver to a scanned log group, and why the others do not.
+    fn flow_log_feeds(
+        &self,
+        account: &'a Account,
+        region: &'a str,
+        resource: &str,
+        label: &str,
+    ) -> Feeds<'a> {
         let mut feeds = Vec::new();
         let mut problems = Vec::new();
         if let Some(unknown) = self.unreadable(
@@ -343,16 +405,16 @@ impl<'a> Chains<'a> {
         let Some(facts) = account.region(region) else {
             return (feeds, problems);
         };
-        for flow_log in facts.flow_logs.iter().filter(|f| f.resource_id == vpc_id) {
+        for flow_log in facts.flow_logs.iter().filter(|f| f.resource_id == resource) {
             let say = |id: &str, more: &[(&str, Arg)]| {
                 let mut args = vec![
                     ("flow_log", Arg::from(flow_log.id.as_str())),
-                    ("vpc", Arg::from(vpc_id)),
+                    ("vpc", Arg::from(label)),
                 ];
                 args.extend(more.iter().cloned());
                 self.say(id, &args)
             };
-            let fix = || flow_log_fix(region, vpc_id, &account.id);
+            let fix = || flow_log_fix(region, resource, &account.id);
             if flow_log.log_destination_type.as_deref() != Some("cloud-watch-logs") {
                 problems.push(Reach::broken(
                     Link::FlowLogFeed,
@@ -1141,9 +1203,14 @@ fn create_log_group(region: &str, group: &str) -> String {
     ])
 }
 
-/// A flow log of all traffic to CloudWatch Logs for a VPC.
+/// A flow log of all traffic to CloudWatch Logs for a VPC (or subnet).
 fn flow_log_fix(region: &str, vpc_id: &str, account_id: &str) -> Vec<String> {
     let group = format!("vpc-flow-logs/{vpc_id}");
+    let resource_type = if vpc_id.starts_with("subnet-") {
+        "Subnet"
+    } else {
+        "VPC"
+    };
     vec![
         create_log_group(region, &group),
         command([
@@ -1153,7 +1220,7 @@ fn flow_log_fix(region: &str, vpc_id: &str, account_id: &str) -> Vec<String> {
             "--region",
             region,
             "--resource-type",
-            "VPC",
+            resource_type,
             "--resource-ids",
             vpc_id,
             "--traffic-type",

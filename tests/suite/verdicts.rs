@@ -363,6 +363,34 @@ fn flow_log_filters_are_judged_in_the_flow_logs_format() {
     let (status, message, _) = judge(&accept_only);
     assert_eq!(status, F);
     assert!(message.contains("records ACCEPT traffic only"), "{message}");
+
+    // The CloudWatch Logs flow log on a subnet instead of the VPC: it
+    // covers the VPC only when it is on every subnet.
+    let on_subnets = |subnets: &'static [&'static str]| {
+        move |s: &mut Snapshot| {
+            let facts = &mut s.accounts[0].region_facts[0];
+            let vpc = facts.vpcs.as_ref().expect("vpcs")[0].id.clone();
+            facts.subnets = subnets
+                .iter()
+                .map(|id| auditscope::model::Subnet {
+                    id: (*id).into(),
+                    vpc_id: vpc.clone(),
+                })
+                .collect();
+            for flow_log in &mut facts.flow_logs {
+                if flow_log.log_destination_type.as_deref() == Some("cloud-watch-logs") {
+                    flow_log.resource_id = "subnet-a".into();
+                }
+            }
+        }
+    };
+    assert_eq!(judge(&on_subnets(&["subnet-a"])).0, P, "on the only subnet");
+    let (status, message, _) = judge(&on_subnets(&["subnet-a", "subnet-b"]));
+    assert_eq!(status, F);
+    assert!(
+        message.contains("(subnet-b)"),
+        "names the uncovered subnet: {message}"
+    );
 }
 
 /// What was not read is never judged as absent: a VPC shared into the
