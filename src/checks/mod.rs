@@ -955,10 +955,7 @@ fn compile_check(
     };
     let monitor = raw.monitor.as_ref().and_then(|raw_monitor| {
         problems.extra_variables.push("monitor");
-        let flow_logs = raw_monitor
-            .source
-            .as_ref()
-            .is_some_and(|s| s.value == "vpc_flow_logs");
+        let flow_logs = raw_monitor.source() == Some(monitor::Source::VpcFlowLogs);
         if flow_logs && raw.scope != Scope::Vpc {
             problems.at(
                 find_key(&file.text, "scope").0,

@@ -197,7 +197,7 @@ pub const DEFAULT_NAMESPACE: &str = "CloudTrailMetrics";
 pub(super) struct RawMonitor {
     /// `cloudtrail` (the default) or `vpc_flow_logs`.
     #[serde(default)]
-    pub(super) source: Option<Spanned<String>>,
+    source: Option<Spanned<String>>,
     pattern: Spanned<String>,
     metric: String,
     #[serde(default)]
@@ -208,6 +208,18 @@ pub(super) struct RawMonitor {
     /// Events of `must_match` that another check's pattern may match too.
     #[serde(default)]
     shared: Vec<Spanned<String>>,
+}
+
+impl RawMonitor {
+    /// The source as written: CloudTrail when none is; `None` for an
+    /// unknown one, which [`compile`] reports.
+    pub(super) fn source(&self) -> Option<Source> {
+        match self.source.as_ref().map(|s| s.value.as_str()) {
+            None | Some("cloudtrail") => Some(Source::CloudTrail),
+            Some("vpc_flow_logs") => Some(Source::VpcFlowLogs),
+            Some(_) => None,
+        }
+    }
 }
 
 /// Parses one event file; problems carry the JSON line and column.
@@ -338,18 +350,19 @@ pub(super) fn compile(
     problems: &mut Vec<(Spanned<String>, String)>,
 ) -> Option<Monitor> {
     let before = problems.len();
-    let source = match raw.source.as_ref().map(|s| s.value.as_str()) {
-        None | Some("cloudtrail") => Source::CloudTrail,
-        Some("vpc_flow_logs") => Source::VpcFlowLogs,
-        Some(other) => {
-            if let Some(value) = &raw.source {
-                problems.push((
-                    value.clone(),
-                    format!("unknown `monitor.source` `{other}` (cloudtrail, vpc_flow_logs)"),
-                ));
-            }
+    let source = match (raw.source(), &raw.source) {
+        (Some(source), _) => source,
+        (None, Some(value)) => {
+            problems.push((
+                value.clone(),
+                format!(
+                    "unknown `monitor.source` `{}` (cloudtrail, vpc_flow_logs)",
+                    value.value
+                ),
+            ));
             Source::CloudTrail
         }
+        (None, None) => Source::CloudTrail,
     };
     let mut resolve = |names: &[Spanned<String>], list: &str| -> Vec<Arc<SampleEvent>> {
         names

@@ -399,11 +399,8 @@ impl<'a> Evaluation<'a> {
                                     continue;
                                 };
                                 let region = item.region.as_deref().unwrap_or_default();
-                                let Some(region) = account
-                                    .region_facts
-                                    .iter()
-                                    .find(|f| f.region == region)
-                                    .map(|f| f.region.as_str())
+                                let Some(region) =
+                                    account.region(region).map(|f| f.region.as_str())
                                 else {
                                     continue;
                                 };

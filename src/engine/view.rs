@@ -931,13 +931,8 @@ impl<'a> World<'a> {
                         .or_default()
                         .push(&d.account_id);
                 }
-                let admin = |principal: &str| {
-                    delegated
-                        .get(principal)
-                        .and_then(|ids| ids.first().copied())
-                };
-                let guardduty_admin = admin("guardduty.amazonaws.com");
-                let securityhub_admin = admin("securityhub.amazonaws.com");
+                let guardduty_admin = self.delegated_admin_id("guardduty.amazonaws.com");
+                let securityhub_admin = self.delegated_admin_id("securityhub.amazonaws.com");
                 let org_trails: Vec<Value> = self
                     .organization_trails
                     .iter()
@@ -975,17 +970,26 @@ impl<'a> World<'a> {
         }
     }
 
-    /// The scanned account that the organization delegated `key`'s service
-    /// to (`guardduty_admin_account_id`, `securityhub_admin_account_id`).
-    fn delegated_admin(&self, key: &str) -> Option<&'a Account> {
-        let org = self.org_view();
-        let admin = org.get(key).and_then(Value::as_str)?;
-        self.account(admin)
+    /// The account the organization delegated the service of `principal`
+    /// (`guardduty.amazonaws.com`) to: the first one listed.
+    fn delegated_admin_id(&self, principal: &str) -> Option<&'a str> {
+        self.snapshot
+            .organization
+            .as_ref()?
+            .delegated_administrators
+            .iter()
+            .find(|d| d.service_principal == principal)
+            .map(|d| d.account_id.as_str())
+    }
+
+    /// The scanned account `delegated_admin_id` names.
+    fn delegated_admin(&self, principal: &str) -> Option<&'a Account> {
+        self.account(self.delegated_admin_id(principal)?)
     }
 
     /// Detectors of the GuardDuty administrator account, per region.
     pub fn guardduty_admin_detectors(&self) -> Vec<Value> {
-        let Some(account) = self.delegated_admin("guardduty_admin_account_id") else {
+        let Some(account) = self.delegated_admin("guardduty.amazonaws.com") else {
             return Vec::new();
         };
         account
@@ -1000,7 +1004,7 @@ impl<'a> World<'a> {
     /// account, with `region`; `null` hubs (not collected) included, so a
     /// check can tell them apart.
     pub fn securityhub_admin_hubs(&self) -> Vec<Value> {
-        let Some(account) = self.delegated_admin("securityhub_admin_account_id") else {
+        let Some(account) = self.delegated_admin("securityhub.amazonaws.com") else {
             return Vec::new();
         };
         account

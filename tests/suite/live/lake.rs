@@ -126,9 +126,7 @@ async fn a_refused_listing_is_not_no_stores() {
         None,
     ));
     let mut options = world.options(&["us-east-1"]);
-    options
-        .endpoints
-        .insert("cloudtrail".into(), proxy.url.clone());
+    options.endpoints = super::harness::all_through(&proxy);
     let snapshot = world.collect(&options).await;
     assert_eq!(snapshot.accounts[0].region_facts[0].event_data_stores, None);
     assert!(

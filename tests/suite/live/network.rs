@@ -3,7 +3,7 @@
 //! world of two VPCs (one logged, one not) and Security Hub enabled in one
 //! of two regions.
 
-use super::harness::{Fault, Request};
+use super::harness::Fault;
 use super::{evaluate, World};
 use auditscope::result::{ScanResult, Status};
 use aws_sdk_ec2::types as ec2;
@@ -208,8 +208,8 @@ async fn refused_calls_make_the_network_checks_unknown() {
     let world = World::start().await;
     seed(&world).await;
     let proxy = super::harness::Proxy::start(world.moto.addr);
-    proxy.fault(Fault::new(
-        |r: &Request| r.operation().as_deref() == Some("DescribeVpcs"),
+    proxy.fault(Fault::operation(
+        "DescribeVpcs",
         403,
         "UnauthorizedOperation",
         None,
@@ -220,14 +220,8 @@ async fn refused_calls_make_the_network_checks_unknown() {
         "AccessDeniedException",
         None,
     ));
-    let mut endpoints = world.options(&["us-east-1"]).endpoints;
-    for service in ["ec2", "securityhub"] {
-        endpoints.insert(service.to_owned(), proxy.url.clone());
-    }
-    let options = auditscope::collect::aws::Options {
-        endpoints,
-        ..world.options(&["us-east-1"])
-    };
+    let mut options = world.options(&["us-east-1"]);
+    options.endpoints = super::harness::all_through(&proxy);
     let snapshot = world.collect(&options).await;
     assert_eq!(snapshot.accounts[0].region_facts[0].vpcs, None);
     let result = evaluate(&snapshot);

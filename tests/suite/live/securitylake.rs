@@ -122,9 +122,7 @@ async fn a_refused_listing_is_not_no_data_lake() {
         None,
     ));
     let mut options = world.options(&["us-east-1"]);
-    options
-        .endpoints
-        .insert("securitylake".into(), proxy.url.clone());
+    options.endpoints = super::harness::all_through(&proxy);
     let snapshot = world.collect(&options).await;
     assert_eq!(snapshot.accounts[0].region_facts[0].security_lake, None);
     assert_eq!(
