@@ -94,13 +94,38 @@ struct Views {
 }
 
 impl Views {
-    fn new(world: &World, chunk: &[Account]) -> Self {
+    /// The views of `accounts`, built in one contiguous chunk per worker
+    /// thread; with `regions`, their regions' views too.
+    fn build(world: &World, accounts: &[Account], workers: usize, regions: bool) -> Self {
+        if accounts.is_empty() {
+            return Views::default();
+        }
+        let chunks = accounts.chunks(accounts.len().div_ceil(workers.max(1)));
+        std::thread::scope(|threads| {
+            let parts: Vec<_> = chunks
+                .map(|chunk| threads.spawn(move || Views::new(world, chunk, regions)))
+                .collect();
+            let mut views = Views::default();
+            for part in parts {
+                if let Ok(part) = part.join() {
+                    views.accounts.extend(part.accounts);
+                    views.regions.extend(part.regions);
+                }
+            }
+            views
+        })
+    }
+
+    fn new(world: &World, chunk: &[Account], with_regions: bool) -> Self {
         let mut accounts = HashMap::new();
         let mut regions = HashMap::new();
         for account in chunk {
             let view = world.account_view(account);
             let bound = Bound::new(&view);
             accounts.insert(account.id.clone(), (view, bound));
+            if !with_regions {
+                continue;
+            }
             for region in &account.regions {
                 let empty;
                 let facts = match account.region(region) {
@@ -165,6 +190,41 @@ pub struct RunInfo {
 /// the same result. Without `collected_at` ages are unknown, and the
 /// checks that need one are not assessed.
 pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanResult {
+    let mut findings = Vec::new();
+    let mut result = run_streaming(snapshot, catalogue, info, &mut |_, batch| {
+        findings.extend(batch);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    result.findings = findings;
+    result.finalize(&catalogue.control_index());
+    result
+}
+
+/// Accounts evaluated together: their views and findings are held at once,
+/// then handed on and dropped. Large enough to keep both cores busy, small
+/// enough that a batch's findings (about 650 per account of 17 regions)
+/// stay in the tens of MiB.
+pub const ACCOUNTS_PER_BATCH: usize = 64;
+
+/// Evaluates every check of `catalogue` on `snapshot` in batches of
+/// accounts ([`ACCOUNTS_PER_BATCH`]) and hands each batch's findings to
+/// `sink` in canonical order ([`Finding::key`]) as soon as they are made.
+///
+/// The first call carries the organization, trail and bucket scopes
+/// (`accounts` empty); each later call carries the per-account scopes of
+/// the next accounts, in ascending account id order. So the findings of
+/// one check arrive in canonical order across calls: a sink can write them
+/// out and forget them, and memory stays flat in the number of accounts.
+///
+/// Returns the result without findings and with an empty summary; the
+/// sink's first error stops the evaluation and is returned.
+pub fn run_streaming<E>(
+    snapshot: &Snapshot,
+    catalogue: &Catalogue,
+    info: RunInfo,
+    sink: &mut dyn FnMut(&[Account], Vec<Arc<Finding>>) -> Result<(), E>,
+) -> Result<ScanResult, E> {
     let now = snapshot.collected_at.as_deref().and_then(view::parse_time);
     let finding_events = catalogue
         .events
@@ -179,8 +239,7 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
     let world = World::new(snapshot, now)
         .with_finding_events(finding_events)
         .with_texts(info.texts.clone());
-    let findings = evaluate(&world, catalogue, texts);
-    let controls = catalogue.control_index();
+    evaluate(&world, catalogue, texts, sink)?;
     let parameters = catalogue
         .checks
         .iter()
@@ -216,18 +275,24 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
                 .unwrap_or_default(),
             lang: texts.lang().to_owned(),
         },
-        findings,
+        findings: Vec::new(),
         errors: snapshot.errors.clone(),
         summary: Default::default(),
         waivers: Vec::new(),
         changes: None,
     };
-    result.finalize(&controls);
-    result
+    result.errors.sort();
+    Ok(result)
 }
 
-/// Evaluates all checks; findings come out unsorted.
-fn evaluate(world: &World, catalogue: &Catalogue, texts: &crate::i18n::Texts) -> Vec<Arc<Finding>> {
+/// Evaluates all checks, handing `sink` the findings of the whole-snapshot
+/// scopes, then of each batch of accounts, each call's in canonical order.
+fn evaluate<E>(
+    world: &World,
+    catalogue: &Catalogue,
+    texts: &crate::i18n::Texts,
+    sink: &mut dyn FnMut(&[Account], Vec<Arc<Finding>>) -> Result<(), E>,
+) -> Result<(), E> {
     let org = world.org_view();
     let scan = json!({
         "time": world.snapshot.collected_at,
@@ -263,65 +328,70 @@ fn evaluate(world: &World, catalogue: &Catalogue, texts: &crate::i18n::Texts) ->
             .push((Prepared::new(check), params));
     }
     let errors = ErrorIndex::new(&world.snapshot.errors);
-    // Accounts are split into one contiguous chunk per core. Views are built
-    // and per-account scopes evaluated chunk by chunk in parallel; the
-    // organization, trail and bucket scopes (few items) run in the first.
     let accounts = &world.snapshot.accounts;
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, accounts.len().max(1));
-    let chunks: Vec<&[Account]> = if accounts.is_empty() {
-        vec![&[]]
-    } else {
-        accounts.chunks(accounts.len().div_ceil(workers)).collect()
-    };
-    let views = std::thread::scope(|threads| {
-        let parts: Vec<_> = chunks
-            .iter()
-            .map(|chunk| threads.spawn(move || Views::new(world, chunk)))
-            .collect();
-        let mut views = Views::default();
-        for part in parts {
-            if let Ok(part) = part.join() {
-                views.accounts.extend(part.accounts);
-                views.regions.extend(part.regions);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut spent: BTreeMap<String, std::time::Duration> = BTreeMap::new();
+    let mut evaluate_pass = |batch: &[Account], pass: Pass| -> Vec<Arc<Finding>> {
+        // The whole-snapshot scopes read every account's view (the
+        // organization scope lists them all) but no region's; a batch
+        // reads its own accounts' views, regions included.
+        let viewed = match pass {
+            Pass::WholeSnapshot => accounts.as_slice(),
+            Pass::Accounts => batch,
+        };
+        let views = Views::build(world, viewed, workers, pass == Pass::Accounts);
+        let evaluation = Evaluation {
+            world,
+            org: &org,
+            views: &views,
+            common: &common,
+            errors: &errors,
+            templates: &templates,
+            by_scope: &by_scope,
+            texts,
+        };
+        let chunks: Vec<&[Account]> = match pass {
+            Pass::WholeSnapshot => vec![&[]],
+            Pass::Accounts => batch
+                .chunks(
+                    batch
+                        .len()
+                        .div_ceil(workers.clamp(1, batch.len().max(1)))
+                        .max(1),
+                )
+                .collect(),
+        };
+        let outcomes: Vec<Outcome> = std::thread::scope(|threads| {
+            let jobs: Vec<_> = chunks
+                .iter()
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let evaluation = &evaluation;
+                    std::thread::Builder::new()
+                        .name(format!("evaluate-{i}"))
+                        .stack_size(EVALUATION_STACK_BYTES)
+                        .spawn_scoped(threads, move || evaluation.evaluate_chunk(chunk, pass))
+                })
+                .collect();
+            jobs.into_iter()
+                .filter_map(|job| job.ok()?.join().ok())
+                .collect()
+        });
+        let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.findings.len()).sum());
+        for outcome in outcomes {
+            findings.extend(outcome.findings);
+            for (check, elapsed) in outcome.spent {
+                *spent.entry(check.to_owned()).or_default() += elapsed;
             }
         }
-        views
-    });
-    let evaluation = Evaluation {
-        world,
-        org: &org,
-        views: &views,
-        common: &common,
-        errors: &errors,
-        templates: &templates,
-        by_scope: &by_scope,
-        texts,
+        findings.sort_by(|a, b| a.key().cmp(&b.key()));
+        findings
     };
-    let outcomes: Vec<Outcome> = std::thread::scope(|threads| {
-        let jobs: Vec<_> = chunks
-            .iter()
-            .enumerate()
-            .map(|(i, chunk)| {
-                let evaluation = &evaluation;
-                std::thread::Builder::new()
-                    .name(format!("evaluate-{i}"))
-                    .stack_size(EVALUATION_STACK_BYTES)
-                    .spawn_scoped(threads, move || evaluation.evaluate_chunk(chunk, i == 0))
-            })
-            .collect();
-        jobs.into_iter()
-            .filter_map(|job| job.ok()?.join().ok())
-            .collect()
-    });
-    let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.findings.len()).sum());
-    let mut spent: BTreeMap<&str, std::time::Duration> = BTreeMap::new();
-    for outcome in outcomes {
-        findings.extend(outcome.findings);
-        for (check, elapsed) in outcome.spent {
-            *spent.entry(check).or_default() += elapsed;
-        }
+    let whole = evaluate_pass(&[], Pass::WholeSnapshot);
+    sink(&[], whole)?;
+    for batch in accounts.chunks(ACCOUNTS_PER_BATCH) {
+        let findings = evaluate_pass(batch, Pass::Accounts);
+        sink(batch, findings)?;
     }
     for (check, elapsed) in spent {
         tracing::debug!(
@@ -330,7 +400,16 @@ fn evaluate(world: &World, catalogue: &Catalogue, texts: &crate::i18n::Texts) ->
             "evaluated check (cpu time)"
         );
     }
-    findings
+    Ok(())
+}
+
+/// Which scopes an evaluation pass covers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Organization, trails and buckets: once per scan.
+    WholeSnapshot,
+    /// Accounts, regions and their resources: per batch of accounts.
+    Accounts,
 }
 
 /// What every evaluation thread reads.
@@ -352,7 +431,7 @@ struct Outcome<'a> {
 }
 
 impl<'a> Evaluation<'a> {
-    fn evaluate_chunk(&self, accounts: &[Account], whole_snapshot_scopes: bool) -> Outcome<'a> {
+    fn evaluate_chunk(&self, accounts: &[Account], pass: Pass) -> Outcome<'a> {
         let root = cel::Context::default();
         let chains = monitor::Chains::new(self.world, self.errors, self.texts);
         let mut findings = Vec::new();
@@ -367,7 +446,7 @@ impl<'a> Evaluation<'a> {
                     | Scope::Vpc
                     | Scope::EventDataStore
             );
-            if !per_account && !whole_snapshot_scopes {
+            if per_account != (pass == Pass::Accounts) {
                 continue;
             }
             let started = std::time::Instant::now();
