@@ -288,58 +288,117 @@ pub fn summarize(
     findings: &[std::sync::Arc<Finding>],
     controls: &BTreeMap<String, Vec<(String, bool)>>,
 ) -> Summary {
-    let mut summary = Summary::default();
-    for status in Status::ALL {
-        summary.by_status.insert(status.as_str().to_owned(), 0);
-    }
+    let mut fold = SummaryFold::default();
     for finding in findings {
-        let status = finding.status.as_str().to_owned();
-        *summary.by_status.entry(status.clone()).or_default() += 1;
-        *summary
-            .by_severity
-            .entry(finding.severity.to_string())
-            .or_default()
-            .entry(status)
-            .or_default() += 1;
+        fold.add(finding);
     }
-    for (framework, control_ids) in controls {
-        // A running state per control: a fold, not a list of statuses.
-        let mut per_control: BTreeMap<&str, ControlState> = BTreeMap::new();
-        let mut framework_summary = FrameworkSummary::default();
-        for finding in findings {
-            if let Some(mapped) = finding.controls.get(framework) {
-                *framework_summary
-                    .findings
-                    .entry(finding.status.as_str().to_owned())
-                    .or_default() += 1;
-                for control in mapped {
-                    let state = per_control
-                        .entry(control)
-                        .or_insert(ControlState::NotApplicable);
-                    *state = state.with(finding.status);
+    fold.finish(controls)
+}
+
+/// The [`Summary`] folded one finding at a time, so a result too large to
+/// hold (a streamed scan) is summarized as its findings go by. Only counts
+/// and one running state per control are kept.
+#[derive(Debug, Default)]
+pub struct SummaryFold {
+    by_status: BTreeMap<&'static str, u64>,
+    by_severity: BTreeMap<String, BTreeMap<&'static str, u64>>,
+    /// Framework → (findings by status, control → running state).
+    by_framework: BTreeMap<String, FrameworkFold>,
+}
+
+#[derive(Debug, Default)]
+struct FrameworkFold {
+    findings: BTreeMap<&'static str, u64>,
+    controls: BTreeMap<String, ControlState>,
+}
+
+impl SummaryFold {
+    /// Counts one finding.
+    pub fn add(&mut self, finding: &Finding) {
+        let status = finding.status.as_str();
+        *self.by_status.entry(status).or_default() += 1;
+        match self.by_severity.get_mut(&*finding.severity) {
+            Some(counts) => *counts.entry(status).or_default() += 1,
+            None => {
+                self.by_severity
+                    .insert(finding.severity.to_string(), BTreeMap::from([(status, 1)]));
+            }
+        }
+        for (framework, mapped) in finding.controls.iter() {
+            if !self.by_framework.contains_key(framework) {
+                self.by_framework
+                    .insert(framework.clone(), FrameworkFold::default());
+            }
+            let Some(fold) = self.by_framework.get_mut(framework) else {
+                continue;
+            };
+            *fold.findings.entry(status).or_default() += 1;
+            for control in mapped {
+                match fold.controls.get_mut(control) {
+                    Some(state) => *state = state.with(finding.status),
+                    None => {
+                        fold.controls.insert(
+                            control.clone(),
+                            ControlState::NotApplicable.with(finding.status),
+                        );
+                    }
                 }
             }
         }
-        for (control, has_checks) in control_ids {
-            let folded = per_control
-                .get(control.as_str())
-                .copied()
-                .unwrap_or(ControlState::NotApplicable);
-            let state = ControlState::finish(folded, *has_checks);
-            framework_summary.controls_total += 1;
-            match state {
-                ControlState::Failing => framework_summary.controls_failing += 1,
-                ControlState::Unknown => framework_summary.controls_unknown += 1,
-                ControlState::Passing => framework_summary.controls_passing += 1,
-                ControlState::Manual => framework_summary.controls_manual += 1,
-                ControlState::NotApplicable => {}
+    }
+
+    /// The summary of the findings added. `controls` gives, per framework,
+    /// every control id of its catalogue and whether any loaded check maps
+    /// to it; frameworks outside it are not summarized.
+    pub fn finish(self, controls: &BTreeMap<String, Vec<(String, bool)>>) -> Summary {
+        let mut summary = Summary::default();
+        for status in Status::ALL {
+            summary.by_status.insert(status.as_str().to_owned(), 0);
+        }
+        for (status, n) in self.by_status {
+            summary.by_status.insert(status.to_owned(), n);
+        }
+        summary.by_severity = self
+            .by_severity
+            .into_iter()
+            .map(|(severity, counts)| {
+                let counts = counts.into_iter().map(|(s, n)| (s.to_owned(), n)).collect();
+                (severity, counts)
+            })
+            .collect();
+        let empty = FrameworkFold::default();
+        for (framework, control_ids) in controls {
+            let fold = self.by_framework.get(framework).unwrap_or(&empty);
+            let mut framework_summary = FrameworkSummary {
+                findings: fold
+                    .findings
+                    .iter()
+                    .map(|(s, n)| ((*s).to_owned(), *n))
+                    .collect(),
+                ..FrameworkSummary::default()
+            };
+            for (control, has_checks) in control_ids {
+                let folded = fold
+                    .controls
+                    .get(control)
+                    .copied()
+                    .unwrap_or(ControlState::NotApplicable);
+                let state = ControlState::finish(folded, *has_checks);
+                framework_summary.controls_total += 1;
+                match state {
+                    ControlState::Failing => framework_summary.controls_failing += 1,
+                    ControlState::Unknown => framework_summary.controls_unknown += 1,
+                    ControlState::Passing => framework_summary.controls_passing += 1,
+                    ControlState::Manual => framework_summary.controls_manual += 1,
+                    ControlState::NotApplicable => {}
+                }
             }
+            summary
+                .by_framework
+                .insert(framework.clone(), framework_summary);
         }
         summary
-            .by_framework
-            .insert(framework.clone(), framework_summary);
     }
-    summary
 }
 
 impl ScanResult {

@@ -7,6 +7,7 @@
 //! This module reads `result` and `checks` (for titles, remediation and
 //! catalogues) and never evaluates anything.
 
+mod tally;
 mod text;
 
 pub use text::{fence_for, markdown_code, markdown_escape, visible, visible_json, MAX_SHOWN_CHARS};
@@ -258,12 +259,23 @@ impl Renderer {
             return Ok(());
         };
         let model = ReportModel::new(result, catalogue, options, &self.texts);
+        self.render_model(name, &model, catalogue, out)
+    }
+
+    /// Renders the template `name` with `model` into `out`.
+    fn render_model(
+        &self,
+        name: &str,
+        model: &ReportModel,
+        catalogue: &Catalogue,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ReportError> {
         // Work in proportion to what is shown, so a template (the user's,
         // with --templates) cannot loop for ever.
         let mut env = self.env.clone();
-        let items = result.findings.len()
-            + result.errors.len()
-            + result.scan.accounts.len() * catalogue.checks.len().max(1)
+        let items = model.finding_count
+            + model.collection_errors.len()
+            + model.scan.accounts.len() * catalogue.checks.len().max(1)
             + catalogue
                 .frameworks
                 .values()
@@ -277,7 +289,7 @@ impl Renderer {
                 source,
             })?;
         template
-            .render_captured_to(minijinja::value::Serde(&model), out)
+            .render_captured_to(minijinja::value::Serde(model), out)
             .map(|_| ())
             .map_err(|source| ReportError::Template {
                 name: name.to_owned(),
@@ -288,8 +300,9 @@ impl Renderer {
 
 impl Renderer {
     /// Writes `format` into `dir` (its file name, see [`Format::file_name`])
-    /// and returns the files written, streaming each. Markdown of more than
-    /// `options.split_above` accounts also writes `accounts/<id>.md`.
+    /// and returns the files written, streaming each. Markdown and HTML of
+    /// more than `options.split_above` accounts also write one page per
+    /// account, `accounts/<id>.md` or `accounts/<id>.html`.
     pub fn write(
         &self,
         format: Format,
@@ -298,8 +311,8 @@ impl Renderer {
         catalogue: &Catalogue,
         options: &RenderOptions,
     ) -> Result<Vec<std::path::PathBuf>, ReportError> {
-        if format == Format::Markdown {
-            return self.write_markdown(dir, result, catalogue, options);
+        if matches!(format, Format::Markdown | Format::Html) {
+            return self.write_paged(format, dir, result, catalogue, options);
         }
         let path = dir.join(format.file_name());
         write_file(&path, |out| {
@@ -308,13 +321,16 @@ impl Renderer {
         Ok(vec![path])
     }
 
-    /// Writes `report.md` into `dir`. With more than `options.split_above`
-    /// accounts the findings of each account go to `accounts/<id>.md` and
-    /// the main report keeps the summary, the control matrix and per-check
-    /// counts with links: a pull-request diff then touches only the
-    /// accounts that changed. Returns the files written.
-    fn write_markdown(
+    /// Writes `report.md` or `report.html` into `dir`. With more than
+    /// `options.split_above` accounts the findings of each account go to
+    /// `accounts/<id>.md` (or `.html`) and the main report keeps the
+    /// summary, the control matrix, the heat map and per-check counts with
+    /// links: a pull-request diff then touches only the accounts that
+    /// changed, and a browser never loads every finding at once. Returns
+    /// the files written.
+    fn write_paged(
         &self,
+        format: Format,
         dir: &Path,
         result: &ScanResult,
         catalogue: &Catalogue,
@@ -325,13 +341,30 @@ impl Renderer {
             split_accounts: split,
             ..options.clone()
         };
-        let mut written = vec![dir.join(Format::Markdown.file_name())];
+        let mut written = vec![dir.join(format.file_name())];
         write_file(&written[0], |out| {
-            self.render_to(Format::Markdown, result, catalogue, &main_options, out)
+            self.render_to(format, result, catalogue, &main_options, out)
         })?;
         if !split {
             return Ok(written);
         }
+        let controls = catalogue.control_index();
+        for account in per_account(result, &controls) {
+            written.push(self.write_page(format, dir, &account, catalogue, options)?);
+        }
+        Ok(written)
+    }
+
+    /// Writes the page of the one account of `account` (a result of one
+    /// account) in `format` under `dir/accounts/`, and returns its path.
+    fn write_page(
+        &self,
+        format: Format,
+        dir: &Path,
+        account: &ScanResult,
+        catalogue: &Catalogue,
+        options: &RenderOptions,
+    ) -> Result<std::path::PathBuf, ReportError> {
         let accounts_dir = dir.join(ACCOUNTS_DIR);
         std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Io {
             path: accounts_dir.display().to_string(),
@@ -339,23 +372,24 @@ impl Renderer {
         })?;
         let page_options = RenderOptions {
             account_page: true,
+            split_accounts: false,
             ..options.clone()
         };
-        let controls = catalogue.control_index();
-        for account in per_account(result, &controls) {
-            // Paths are made only from validated ids (snapshots are
-            // validated on load; this guards the result's own accounts).
-            let id = &account.scan.accounts[0];
-            if !crate::model::is_account_id(id) {
-                return Err(ReportError::AccountId(id.clone()));
-            }
-            let path = accounts_dir.join(format!("{id}.md"));
-            write_file(&path, |out| {
-                self.render_to(Format::Markdown, &account, catalogue, &page_options, out)
-            })?;
-            written.push(path);
+        // Paths are made only from validated ids (snapshots are validated
+        // on load; this guards the result's own accounts).
+        let id = account.scan.accounts.first().cloned().unwrap_or_default();
+        if !crate::model::is_account_id(&id) {
+            return Err(ReportError::AccountId(id));
         }
-        Ok(written)
+        let extension = match format {
+            Format::Html => "html",
+            _ => "md",
+        };
+        let path = accounts_dir.join(format!("{id}.{extension}"));
+        write_file(&path, |out| {
+            self.render_to(format, account, catalogue, &page_options, out)
+        })?;
+        Ok(path)
     }
 }
 
@@ -368,7 +402,8 @@ fn write_file(
 }
 
 /// The files a scan owns in its output directory: the reports of every
-/// format, `diff.md` and the account pages (`accounts/<12 digits>.md`).
+/// format, `diff.md` and the account pages (`accounts/<12 digits>.md` or
+/// `.html`).
 /// Nothing else there is ever touched.
 pub fn owned_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut owned: Vec<std::path::PathBuf> =
@@ -380,7 +415,7 @@ pub fn owned_files(dir: &Path) -> Vec<std::path::PathBuf> {
             .collect();
     if let Ok(entries) = std::fs::read_dir(dir.join(ACCOUNTS_DIR)) {
         owned.extend(entries.flatten().map(|e| e.path()).filter(|p| {
-            p.extension().is_some_and(|x| x == "md")
+            p.extension().is_some_and(|x| x == "md" || x == "html")
                 && p.file_stem()
                     .is_some_and(|s| crate::model::is_account_id(&s.to_string_lossy()))
         }));
@@ -489,13 +524,13 @@ pub struct RenderOptions {
     /// beyond it, failures and errors are still listed in full and the
     /// complete list is in `result.json`.
     pub max_listed_findings: usize,
-    /// Markdown: above this many accounts, [`Renderer::write`] puts each
-    /// account's findings in `accounts/<id>.md`.
+    /// Markdown and HTML: above this many accounts, [`Renderer::write`]
+    /// puts each account's findings in `accounts/<id>.md` (or `.html`).
     pub split_above: usize,
-    /// Markdown: the findings of each account are in `accounts/<id>.md`
-    /// and the main report links to them (set by [`Renderer::write`]).
+    /// The findings of each account are on its own page and the main
+    /// report links to them (set by [`Renderer::write`]).
     pub split_accounts: bool,
-    /// Markdown: this page is one account's (`accounts/<id>.md`).
+    /// This page is one account's (`accounts/<id>.md` or `.html`).
     pub account_page: bool,
 }
 
@@ -591,7 +626,11 @@ struct AccountRow<'a> {
 #[derive(Serialize)]
 struct FailureGroup<'a> {
     check: CheckInfo<'a>,
+    /// Every failure, when the report lists them (unsplit); a streamed
+    /// scan keeps none.
     findings: FindingList,
+    /// How many failures there are.
+    count: usize,
     /// Scanned accounts with failures of this check and how many, in
     /// account order: each has a page when the report is split.
     accounts: Vec<(Arc<str>, usize)>,
@@ -606,50 +645,12 @@ struct FailureGroup<'a> {
     evidence_fence: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct Fix {
     commands: String,
     resources: Vec<String>,
     /// The Markdown fence of the commands block ([`fence_for`]).
     fence: String,
-}
-
-/// Groups the findings' `fix` evidence by identical commands, in the order
-/// first seen, so 500 accounts sharing one log group show one block.
-fn distinct_fixes(findings: &[Arc<Finding>]) -> Vec<Fix> {
-    let mut fixes: Vec<Fix> = Vec::new();
-    for finding in findings {
-        let Some(commands) = finding.evidence.get("fix").and_then(|f| f.as_array()) else {
-            continue;
-        };
-        let commands: Vec<&str> = commands.iter().filter_map(|c| c.as_str()).collect();
-        if commands.is_empty() {
-            continue;
-        }
-        let mut commands = commands.join("\n");
-        // A command is never shortened (it would do something else): one
-        // too long to show is left to result.json.
-        if commands.chars().count() > MAX_SHOWN_CHARS {
-            commands = format!(
-                "# These commands hold a value too long to show here ({} characters);\n# they are in result.json, evidence `fix` of each finding.",
-                commands.chars().count()
-            );
-        }
-        let resource = if *finding.resource.id == *finding.account_id {
-            finding.account_id.to_string()
-        } else {
-            format!("{} {}", finding.account_id, finding.resource.id)
-        };
-        match fixes.iter_mut().find(|f| f.commands == commands) {
-            Some(fix) => fix.resources.push(resource),
-            None => fixes.push(Fix {
-                fence: fence_for([commands.as_str()]),
-                commands,
-                resources: vec![resource],
-            }),
-        }
-    }
-    fixes
 }
 
 /// The fence for a group's evidence block: its lines hold each finding's
@@ -726,6 +727,27 @@ struct ReportModel<'a> {
     lang: String,
 }
 
+/// The parts of a result the report shows besides its findings.
+pub(crate) struct ResultParts<'a> {
+    pub scan: &'a crate::result::ScanInfo,
+    pub summary: &'a crate::result::Summary,
+    pub errors: &'a [crate::model::CollectionError],
+    pub waivers: &'a [crate::result::WaiverUse],
+    pub changes: Option<&'a Changes>,
+}
+
+impl<'a> ResultParts<'a> {
+    fn of(result: &'a ScanResult) -> Self {
+        ResultParts {
+            scan: &result.scan,
+            summary: &result.summary,
+            errors: &result.errors,
+            waivers: &result.waivers,
+            changes: result.changes.as_ref(),
+        }
+    }
+}
+
 impl<'a> ReportModel<'a> {
     fn new(
         result: &'a ScanResult,
@@ -733,64 +755,39 @@ impl<'a> ReportModel<'a> {
         options: &RenderOptions,
         texts: &Texts,
     ) -> Self {
-        // One pass over the findings: per check, per account and per
-        // (account, check) cell. Report time stays linear in findings.
+        let mut tally = tally::Tally::new(
+            catalogue,
+            &result.scan.accounts,
+            options.max_listed_findings,
+            true,
+        );
+        for finding in &result.findings {
+            tally.add(finding);
+        }
+        tally.finish();
+        ReportModel::from_tally(ResultParts::of(result), &tally, catalogue, options, texts)
+    }
+
+    /// The model of a result whose findings went through `tally` (and
+    /// [`tally::Tally::finish`]).
+    fn from_tally(
+        parts: ResultParts<'a>,
+        tally: &tally::Tally,
+        catalogue: &'a Catalogue,
+        options: &RenderOptions,
+        texts: &Texts,
+    ) -> Self {
         let check_index: BTreeMap<&str, usize> = catalogue
             .checks
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.as_str(), i))
             .collect();
-        let account_index: BTreeMap<&str, usize> = result
-            .scan
-            .accounts
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.as_str(), i))
-            .collect();
-        let mut check_counts = vec![Counts::default(); catalogue.checks.len()];
-        let mut account_counts = vec![Counts::default(); result.scan.accounts.len()];
-        let mut cells: Vec<Vec<Option<Status>>> =
-            vec![vec![None; catalogue.checks.len()]; result.scan.accounts.len()];
-        let mut failures: Vec<Vec<Arc<Finding>>> = vec![Vec::new(); catalogue.checks.len()];
-        let mut errors = Vec::new();
-        let mut waived = Vec::new();
-        let (mut assessed, mut passed) = (0u64, 0u64);
-        for finding in &result.findings {
-            let check = check_index.get(&*finding.check_id).copied();
-            let account = account_index.get(&*finding.account_id).copied();
-            if let Some(c) = check {
-                check_counts[c].add(finding.status);
-                if finding.status == Status::Fail {
-                    failures[c].push(Arc::clone(finding));
-                }
-            }
-            if let Some(a) = account {
-                account_counts[a].add(finding.status);
-            }
-            if let (Some(c), Some(a)) = (check, account) {
-                let cell = &mut cells[a][c];
-                *cell = Some(cell.map_or(finding.status, |s| s.min(finding.status)));
-            }
-            match finding.status {
-                Status::Pass => {
-                    assessed += 1;
-                    passed += 1;
-                }
-                Status::Waived => {
-                    assessed += 1;
-                    passed += 1;
-                    waived.push(Arc::clone(finding));
-                }
-                Status::Fail => assessed += 1,
-                Status::Error => errors.push(Arc::clone(finding)),
-                Status::Skip => {}
-            }
-        }
+        let check_counts = &tally.check_counts;
         let checks: Vec<CheckInfo<'a>> = catalogue
             .checks
             .iter()
-            .zip(&check_counts)
+            .zip(check_counts)
             .map(|(c, counts)| CheckInfo {
                 id: &c.id,
                 title: &c.title,
@@ -838,7 +835,7 @@ impl<'a> ReportModel<'a> {
                     title: &framework.title,
                     version: &framework.version,
                     controls,
-                    summary: result.summary.by_framework.get(&framework.id),
+                    summary: parts.summary.by_framework.get(&framework.id),
                 }
             })
             .collect();
@@ -846,27 +843,20 @@ impl<'a> ReportModel<'a> {
         // inside a group in the findings' stable key order.
         let mut failure_groups: Vec<FailureGroup<'a>> = checks
             .iter()
-            .zip(failures)
-            .filter(|(_, findings)| !findings.is_empty())
-            .map(|(check, mut findings)| {
-                findings.sort_by(|a, b| a.key().cmp(&b.key()));
-                let mut accounts: BTreeMap<Arc<str>, usize> = BTreeMap::new();
-                let mut unpaged = Vec::new();
-                for f in &findings {
-                    if account_index.contains_key(&*f.account_id) {
-                        *accounts.entry(f.account_id.clone()).or_default() += 1;
-                    } else {
-                        unpaged.push(Arc::clone(f));
-                    }
-                }
-                FailureGroup {
-                    check: check.clone(),
-                    accounts: accounts.into_iter().collect(),
-                    unpaged: FindingList(unpaged),
-                    fixes: distinct_fixes(&findings),
-                    evidence_fence: evidence_fence(&findings),
-                    findings: FindingList(findings),
-                }
+            .zip(&tally.failures)
+            .filter(|(_, failures)| failures.count > 0)
+            .map(|(check, failures)| FailureGroup {
+                check: check.clone(),
+                count: failures.count,
+                accounts: failures
+                    .accounts
+                    .iter()
+                    .map(|(a, n)| (a.clone(), *n))
+                    .collect(),
+                unpaged: FindingList(failures.unpaged.clone()),
+                fixes: failures.fixes.clone(),
+                evidence_fence: evidence_fence(&failures.findings),
+                findings: FindingList(failures.findings.clone()),
             })
             .collect();
         let severity_rank = |s: &str| {
@@ -879,44 +869,41 @@ impl<'a> ReportModel<'a> {
                 .cmp(&severity_rank(b.check.severity))
                 .then(a.check.id.cmp(b.check.id))
         });
-        errors.sort_by(|a, b| a.key().cmp(&b.key()));
-        let accounts = result
+        let accounts = parts
             .scan
             .accounts
             .iter()
-            .zip(account_counts)
-            .zip(cells)
-            .map(|((id, counts), cells)| AccountRow { id, counts, cells })
+            .zip(&tally.account_counts)
+            .zip(&tally.cells)
+            .map(|((id, counts), cells)| AccountRow {
+                id,
+                counts: *counts,
+                cells: cells.clone(),
+            })
             .collect();
-        let listed = if result.findings.len() <= options.max_listed_findings {
-            FindingList(result.findings.clone())
-        } else {
-            FindingList::default()
-        };
         ReportModel {
-            scan: &result.scan,
-            summary: &result.summary,
-            collection_errors: &result.errors,
+            scan: parts.scan,
+            summary: parts.summary,
+            collection_errors: parts.errors,
             timestamps: options.timestamps,
             checks,
             frameworks,
-            failure_count: failure_groups.iter().map(|g| g.findings.0.len()).sum(),
+            failure_count: failure_groups.iter().map(|g| g.count).sum(),
             failure_groups,
-            errors: FindingList(errors),
+            errors: FindingList(tally.errors.clone()),
             accounts,
-            listed,
-            finding_count: result.findings.len(),
-            total: assessed,
-            passed,
-            waived: FindingList(waived),
-            waivers: &result.waivers,
-            changes: result.changes.as_ref(),
-            change_sections: result
+            listed: FindingList(tally.listed.clone()),
+            finding_count: tally.finding_count,
+            total: tally.assessed,
+            passed: tally.passed,
+            waived: FindingList(tally.waived.clone()),
+            waivers: parts.waivers,
+            changes: parts.changes,
+            change_sections: parts
                 .changes
-                .as_ref()
                 .map(|c| sections(c, texts).into_iter().collect())
                 .unwrap_or_default(),
-            changes_md: result.changes.as_ref().map(|c| changes_markdown(c, texts)),
+            changes_md: parts.changes.map(|c| changes_markdown(c, texts)),
             lang: texts.lang().to_owned(),
             split_accounts: options.split_accounts,
             account_page: options.account_page,
