@@ -50,7 +50,8 @@ pub fn write<E: From<WriteError>>(
     Ok(())
 }
 
-/// Removes the temporary files an interrupted write left in `dir`.
+/// Removes the temporary files (and spool directories) an interrupted
+/// write left in `dir`.
 pub fn remove_leftovers(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -59,7 +60,13 @@ pub fn remove_leftovers(dir: &Path) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with(PREFIX) && name.ends_with(SUFFIX) {
-            let _ = std::fs::remove_file(entry.path());
+            // A directory is a streamed scan's spool (report::Stream).
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            };
         }
     }
 }

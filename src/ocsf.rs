@@ -23,16 +23,7 @@ pub fn write(
     catalogue: &Catalogue,
     out: &mut dyn std::io::Write,
 ) -> Result<(), serde_json::Error> {
-    let time = result
-        .scan
-        .finished_at
-        .as_deref()
-        .or(result.scan.started_at.as_deref())
-        .or(result.scan.collected_at.as_deref())
-        .and_then(|t| {
-            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-        })
-        .map_or(0, |t| (t.unix_timestamp_nanos() / 1_000_000) as i64);
+    let time = event_time(result);
     let io = serde_json::Error::io;
     out.write_all(b"[").map_err(io)?;
     for (index, finding) in result.findings.iter().enumerate() {
@@ -44,6 +35,21 @@ pub fn write(
         )?;
     }
     out.write_all(b"\n]\n").map_err(io)
+}
+
+/// The time of every event of `result`, in milliseconds since the epoch:
+/// the scan's finish (or start) time, else the collection time, else 0.
+pub fn event_time(result: &ScanResult) -> i64 {
+    result
+        .scan
+        .finished_at
+        .as_deref()
+        .or(result.scan.started_at.as_deref())
+        .or(result.scan.collected_at.as_deref())
+        .and_then(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map_or(0, |t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 /// One finding as a Compliance Finding event.

@@ -164,27 +164,59 @@ impl Waivers {
     /// waiver applies through its expiry date: `as_of` after it, it has
     /// expired. The caller recomputes the summary afterwards.
     pub fn apply(&self, result: &mut ScanResult, as_of: time::Date) {
-        let mut matched = vec![0u64; self.rules.len()];
+        let mut tally = self.tally(as_of);
         for finding in &mut result.findings {
-            if finding.status != Status::Fail {
-                continue;
-            }
-            let Some(index) = self.rules.iter().position(|r| r.matches(finding)) else {
-                continue;
-            };
-            matched[index] += 1;
-            let rule = &self.rules[index];
-            if rule.expiry < as_of {
-                continue;
-            }
-            let finding = Arc::make_mut(finding);
-            finding.status = Status::Waived;
-            finding.waiver = Some(rule.waiver.clone());
+            tally.apply(finding);
         }
-        result.waivers = self
+        result.waivers = tally.finish();
+    }
+
+    /// Applies the waivers one finding at a time (a streamed scan), as
+    /// [`Waivers::apply`] does to a whole result.
+    pub fn tally(&self, as_of: time::Date) -> WaiverTally<'_> {
+        WaiverTally {
+            waivers: self,
+            matched: vec![0; self.rules.len()],
+            as_of,
+        }
+    }
+}
+
+/// Waivers being applied finding by finding; see [`Waivers::tally`].
+pub struct WaiverTally<'w> {
+    waivers: &'w Waivers,
+    matched: Vec<u64>,
+    as_of: time::Date,
+}
+
+impl WaiverTally<'_> {
+    /// Marks `finding` WAIVED if it is a FAIL that a current waiver
+    /// matches (the first matching waiver in file order wins).
+    pub fn apply(&mut self, finding: &mut Arc<crate::result::Finding>) {
+        if finding.status != Status::Fail {
+            return;
+        }
+        let rules = &self.waivers.rules;
+        let Some(index) = rules.iter().position(|r| r.matches(finding)) else {
+            return;
+        };
+        self.matched[index] += 1;
+        let rule = &rules[index];
+        if rule.expiry < self.as_of {
+            return;
+        }
+        let finding = Arc::make_mut(finding);
+        finding.status = Status::Waived;
+        finding.waiver = Some(rule.waiver.clone());
+    }
+
+    /// Every waiver with its state and how many findings it matched.
+    pub fn finish(self) -> Vec<WaiverUse> {
+        let as_of = self.as_of;
+        self.waivers
             .rules
             .iter()
-            .zip(matched)
+            .zip(self.matched)
             .map(|(rule, matched)| WaiverUse {
                 check_id: rule.check.clone(),
                 account_id: rule.account.clone().unwrap_or_else(|| "*".into()),
@@ -201,7 +233,7 @@ impl Waivers {
                 matched,
                 source: rule.source.clone(),
             })
-            .collect();
+            .collect()
     }
 }
 

@@ -10,11 +10,12 @@ use auditscope::checks::{Catalogue, ParamValue, Severity};
 use auditscope::collect;
 use auditscope::engine::{self, RunInfo};
 use auditscope::report::{changes_markdown, Format, RenderOptions, Renderer};
-use auditscope::result::{ScanResult, Status, WaiverState};
+use auditscope::result::{Finding, ScanResult, Status, WaiverState};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,26 +141,10 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         accounts = snapshot.accounts.len(),
         "loaded snapshot"
     );
-    let phase = std::time::Instant::now();
-    let mut result = engine::run(
-        &snapshot,
-        &catalogue,
-        RunInfo {
-            source,
-            started_at,
-            finished_at: None,
-            texts: Some(texts.clone()),
-        },
-    );
-    tracing::info!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
-        findings = result.findings.len(),
-        "evaluated checks"
-    );
-    if let Some(waivers) = &waivers {
-        // Expiry is judged on the day the facts were collected, so the same
-        // snapshot gives the same result; without a collection time, today.
-        let as_of = snapshot
+    // Expiry is judged on the day the facts were collected, so the same
+    // snapshot gives the same result; without a collection time, today.
+    let as_of = waivers.as_ref().map(|_| {
+        snapshot
             .collected_at
             .as_deref()
             .and_then(auditscope::engine::view::parse_time)
@@ -167,23 +152,99 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             .unwrap_or_else(|| {
                 eprintln!("{}", texts.get("cli-warning-no-collected-at"));
                 time::OffsetDateTime::now_utc().date()
-            });
-        waivers.apply(&mut result, as_of);
-        result.finalize(&catalogue.control_index());
-        for waiver in &result.waivers {
-            if waiver.state != WaiverState::Active {
-                let args = [
-                    ("waiver", waiver.source.as_str().into()),
-                    ("check", waiver.check_id.as_str().into()),
-                    ("account", waiver.account_id.as_str().into()),
-                    ("expires", waiver.waiver.expires.to_string().into()),
-                ];
-                let id = match waiver.state {
-                    WaiverState::Expired => "cli-warning-waiver-expired",
-                    _ => "cli-warning-waiver-unused",
-                };
-                eprintln!("{}", texts.format(id, &args));
-            }
+            })
+    });
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
+    // Reports are renamed into place when whole; what an interrupted
+    // earlier run left half-written goes, and so would this run's.
+    auditscope::atomic::remove_leftovers(&args.out);
+    super::interrupt::clean_on_exit(args.out.clone());
+    let options = RenderOptions {
+        timestamps: args.timestamps,
+        split_above: args.split_accounts,
+        ..RenderOptions::default()
+    };
+    let info = RunInfo {
+        source,
+        started_at,
+        finished_at: None,
+        texts: Some(texts.clone()),
+        // A tuning knob (docs/scaling.md): smaller batches hold less,
+        // larger ones keep both cores busier.
+        accounts_per_batch: std::env::var("AUDITSCOPE_ACCOUNTS_PER_BATCH")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
+    };
+    // Above --split-accounts the reports are split per account anyway, so
+    // findings go to the reports as each batch of accounts is evaluated and
+    // are not held (docs/architecture.md, "Streaming"). A comparison with a
+    // baseline reads both results whole, so it keeps them in memory.
+    let streamed = baseline.is_none() && snapshot.accounts.len() > args.split_accounts;
+    let phase = std::time::Instant::now();
+    let mut failing = Failing::default();
+    let mut stream = None;
+    let mut result = if streamed {
+        let accounts: Vec<String> = snapshot.accounts.iter().map(|a| a.id.clone()).collect();
+        let mut writer = renderer.stream(&args.out, &catalogue, &accounts, &options)?;
+        let mut waiving = waivers.as_ref().zip(as_of).map(|(w, d)| w.tally(d));
+        let mut result = engine::run_streaming(
+            &snapshot,
+            &catalogue,
+            info,
+            &mut |accounts, mut findings| {
+                for finding in &mut findings {
+                    if let Some(waiving) = &mut waiving {
+                        waiving.apply(finding);
+                    }
+                    failing.add(finding);
+                }
+                let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+                writer.add(&ids, findings)
+            },
+        )?;
+        result.summary = writer.summary(&catalogue.control_index());
+        if let Some(waiving) = waiving {
+            result.waivers = waiving.finish();
+        }
+        stream = Some(writer);
+        result
+    } else {
+        let mut result = engine::run(&snapshot, &catalogue, info);
+        if let (Some(waivers), Some(as_of)) = (&waivers, as_of) {
+            waivers.apply(&mut result, as_of);
+            result.finalize(&catalogue.control_index());
+        }
+        for finding in &result.findings {
+            failing.add(finding);
+        }
+        result
+    };
+    // Everything needed from the snapshot is in the result now.
+    drop(snapshot);
+    let finding_count = stream
+        .as_ref()
+        .map_or(result.findings.len(), |s| s.finding_count());
+    tracing::info!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        findings = finding_count,
+        streamed,
+        "evaluated checks"
+    );
+    for waiver in &result.waivers {
+        if waiver.state != WaiverState::Active {
+            let args = [
+                ("waiver", waiver.source.as_str().into()),
+                ("check", waiver.check_id.as_str().into()),
+                ("account", waiver.account_id.as_str().into()),
+                ("expires", waiver.waiver.expires.to_string().into()),
+            ];
+            let id = match waiver.state {
+                WaiverState::Expired => "cli-warning-waiver-expired",
+                _ => "cli-warning-waiver-unused",
+            };
+            eprintln!("{}", texts.format(id, &args));
         }
     }
     let diff = baseline.map(|(path, old)| {
@@ -197,23 +258,33 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         result.scan.started_at = None;
         result.scan.finished_at = None;
     }
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
-    // Reports are renamed into place when whole; what an interrupted
-    // earlier run left half-written goes, and so would this run's.
-    auditscope::atomic::remove_leftovers(&args.out);
-    super::interrupt::clean_on_exit(args.out.clone());
     let mut all_written = Vec::new();
-    let options = RenderOptions {
-        timestamps: args.timestamps,
-        split_above: args.split_accounts,
-        ..RenderOptions::default()
-    };
+    // A stream writes the account pages of every format at once: each
+    // batch of findings is read back once for all of them.
+    let mut pages = Vec::new();
+    if let Some(stream) = &mut stream {
+        let phase = std::time::Instant::now();
+        pages = stream.write_pages(&formats, &result)?;
+        tracing::info!(
+            elapsed_ms = phase.elapsed().as_millis() as u64,
+            files = pages.iter().map(|(_, p)| p.len()).sum::<usize>(),
+            "rendered account pages"
+        );
+    }
     // One format at a time: each streams to its file, so peak memory is the
-    // result plus one row being rendered.
+    // result (or the stream's tally) plus what one page shows.
     for format in formats {
         let phase = std::time::Instant::now();
-        let written = renderer.write(format, &args.out, &result, &catalogue, &options)?;
+        let written = match &mut stream {
+            Some(stream) => {
+                let mut written = stream.write(format, &result)?;
+                if let Some(at) = pages.iter().position(|(f, _)| *f == format) {
+                    written.extend(pages.swap_remove(at).1);
+                }
+                written
+            }
+            None => renderer.write(format, &args.out, &result, &catalogue, &options)?,
+        };
         tracing::info!(
             elapsed_ms = phase.elapsed().as_millis() as u64,
             files = written.len(),
@@ -245,6 +316,8 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         }
         all_written.extend(written);
     }
+    // The spool goes before the output directory is tidied.
+    drop(stream);
     if let (Some(diff), Some(changes)) = (&diff, &result.changes) {
         let file = args.out.join(auditscope::report::DIFF_FILE);
         auditscope::atomic::write(&file, |out| -> Result<(), Failure> {
@@ -290,7 +363,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         texts.format(
             "cli-summary",
             &[
-                ("findings", result.findings.len().into()),
+                ("findings", finding_count.into()),
                 ("pass", count("PASS").into()),
                 ("fail", count("FAIL").into()),
                 ("error", count("ERROR").into()),
@@ -305,7 +378,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(code));
     }
     Ok(gate(
-        &result,
+        &failing,
         diff.as_ref(),
         args.fail_on,
         args.fail_on_new,
@@ -313,10 +386,37 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     ))
 }
 
+/// The FAIL findings of a scan as the gate needs them, folded one at a
+/// time: per severity, how many and the first in canonical order.
+#[derive(Default)]
+struct Failing {
+    by_severity: BTreeMap<String, (usize, Arc<Finding>)>,
+}
+
+impl Failing {
+    fn add(&mut self, finding: &Arc<Finding>) {
+        if finding.status != Status::Fail {
+            return;
+        }
+        match self.by_severity.get_mut(&*finding.severity) {
+            Some((count, first)) => {
+                *count += 1;
+                if finding.key() < first.key() {
+                    *first = Arc::clone(finding);
+                }
+            }
+            None => {
+                self.by_severity
+                    .insert(finding.severity.to_string(), (1, Arc::clone(finding)));
+            }
+        }
+    }
+}
+
 /// The CI gate: exit 1 when a FAIL at or above `fail_on` exists, counting
 /// only failures new against the baseline with `only_new`.
 fn gate(
-    result: &ScanResult,
+    failing: &Failing,
     diff: Option<&auditscope::diff::Diff>,
     fail_on: Option<Severity>,
     only_new: bool,
@@ -331,36 +431,44 @@ fn gate(
             .parse::<Severity>()
             .map_or(true, |s| s <= threshold)
     };
-    let failing: Vec<&auditscope::result::Finding> = match (only_new, diff) {
-        (true, Some(diff)) => diff
-            .new_failures
+    let (count, first): (usize, Option<&Finding>) = match (only_new, diff) {
+        (true, Some(diff)) => {
+            let new: Vec<&Finding> = diff
+                .new_failures
+                .iter()
+                .map(|c| c.finding.as_ref())
+                .filter(|f| at_or_above(&f.severity))
+                .collect();
+            (new.len(), new.first().copied())
+        }
+        _ => failing
+            .by_severity
             .iter()
-            .map(|c| c.finding.as_ref())
-            .filter(|f| at_or_above(&f.severity))
-            .collect(),
-        _ => result
-            .findings
-            .iter()
-            .map(|f| f.as_ref())
-            .filter(|f| f.status == Status::Fail && at_or_above(&f.severity))
-            .collect(),
+            .filter(|(severity, _)| at_or_above(severity))
+            .fold((0, None), |(count, first), (_, (n, f))| {
+                let first = match first {
+                    Some(g) if Finding::key(g) <= f.key() => Some(g),
+                    _ => Some(f.as_ref()),
+                };
+                (count + n, first)
+            }),
     };
-    if failing.is_empty() {
+    let Some(first) = first else {
         return ExitCode::SUCCESS;
-    }
+    };
     eprintln!(
         "{}",
         texts.format(
             if only_new { "cli-gate-new" } else { "cli-gate" },
             &[
-                ("count", failing.len().into()),
+                ("count", count.into()),
                 (
                     "severity",
                     texts.label("severity-", threshold.as_str()).into()
                 ),
-                ("check", failing[0].check_id.to_string().into()),
-                ("account", failing[0].account_id.to_string().into()),
-                ("message", failing[0].message.as_str().into()),
+                ("check", first.check_id.to_string().into()),
+                ("account", first.account_id.to_string().into()),
+                ("message", first.message.as_str().into()),
             ]
         )
     );

@@ -181,6 +181,9 @@ pub struct RunInfo {
     /// for the engine's own sentences (English when `None`); its language
     /// is recorded in the result.
     pub texts: Option<Arc<crate::i18n::Texts>>,
+    /// Accounts per batch of [`run_streaming`]; 0 for
+    /// [`ACCOUNTS_PER_BATCH`]. The result does not depend on it.
+    pub accounts_per_batch: usize,
 }
 
 /// Evaluates every check of `catalogue` on `snapshot`.
@@ -207,6 +210,9 @@ pub fn run(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanRes
 /// stay in the tens of MiB.
 pub const ACCOUNTS_PER_BATCH: usize = 64;
 
+/// Takes the findings of one batch of accounts ([`run_streaming`]).
+pub type Sink<'s, E> = dyn FnMut(&[Account], Vec<Arc<Finding>>) -> Result<(), E> + 's;
+
 /// Evaluates every check of `catalogue` on `snapshot` in batches of
 /// accounts ([`ACCOUNTS_PER_BATCH`]) and hands each batch's findings to
 /// `sink` in canonical order ([`Finding::key`]) as soon as they are made.
@@ -223,7 +229,7 @@ pub fn run_streaming<E>(
     snapshot: &Snapshot,
     catalogue: &Catalogue,
     info: RunInfo,
-    sink: &mut dyn FnMut(&[Account], Vec<Arc<Finding>>) -> Result<(), E>,
+    sink: &mut Sink<'_, E>,
 ) -> Result<ScanResult, E> {
     let now = snapshot.collected_at.as_deref().and_then(view::parse_time);
     let finding_events = catalogue
@@ -239,7 +245,11 @@ pub fn run_streaming<E>(
     let world = World::new(snapshot, now)
         .with_finding_events(finding_events)
         .with_texts(info.texts.clone());
-    evaluate(&world, catalogue, texts, sink)?;
+    let batch = match info.accounts_per_batch {
+        0 => ACCOUNTS_PER_BATCH,
+        n => n,
+    };
+    evaluate(&world, catalogue, texts, batch, sink)?;
     let parameters = catalogue
         .checks
         .iter()
@@ -291,7 +301,8 @@ fn evaluate<E>(
     world: &World,
     catalogue: &Catalogue,
     texts: &crate::i18n::Texts,
-    sink: &mut dyn FnMut(&[Account], Vec<Arc<Finding>>) -> Result<(), E>,
+    accounts_per_batch: usize,
+    sink: &mut Sink<'_, E>,
 ) -> Result<(), E> {
     let org = world.org_view();
     let scan = json!({
@@ -389,7 +400,7 @@ fn evaluate<E>(
     };
     let whole = evaluate_pass(&[], Pass::WholeSnapshot);
     sink(&[], whole)?;
-    for batch in accounts.chunks(ACCOUNTS_PER_BATCH) {
+    for batch in accounts.chunks(accounts_per_batch.max(1)) {
         let findings = evaluate_pass(batch, Pass::Accounts);
         sink(batch, findings)?;
     }

@@ -7,9 +7,11 @@
 //! This module reads `result` and `checks` (for titles, remediation and
 //! catalogues) and never evaluates anything.
 
+mod stream;
 mod tally;
 mod text;
 
+pub use stream::Stream;
 pub use text::{fence_for, markdown_code, markdown_escape, visible, visible_json, MAX_SHOWN_CHARS};
 
 use crate::checks::Catalogue;
@@ -83,6 +85,9 @@ pub enum ReportError {
     Write(#[from] crate::atomic::WriteError),
     #[error("refusing to write a page for account `{0}`: not a 12-digit account id")]
     AccountId(String),
+    /// A streamed scan's findings broke an invariant of the engine (a bug).
+    #[error("internal error: findings out of order: {0}")]
+    Order(String),
 }
 
 /// Template steps (minijinja fuel) a report may take: a base, and so much

@@ -150,8 +150,10 @@ impl Tally {
             failures.findings.sort_by(by_key);
             failures.unpaged.sort_by(by_key);
         }
-        self.listed = self.listing.take().unwrap_or_default();
-        self.listed.sort_by(by_key);
+        if let Some(listing) = self.listing.take() {
+            self.listed = listing;
+            self.listed.sort_by(by_key);
+        }
     }
 }
 

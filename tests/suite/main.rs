@@ -11,6 +11,7 @@ mod loader;
 mod monitor;
 mod outputs;
 mod reports;
+mod streaming;
 mod verdicts;
 
 use auditscope::checks::{self, Catalogue};

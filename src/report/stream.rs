@@ -1,0 +1,584 @@
+//! Reports of a scan too large to hold in memory.
+//!
+//! The engine hands over findings batch by batch
+//! ([`crate::engine::run_streaming`]). A [`Stream`] folds each batch into a
+//! [`Tally`] and the summary, writes its findings to a spool file and drops
+//! them. When the scan is done it writes every format from the spool:
+//!
+//! - `result.json`, byte for byte what [`Renderer::write`] writes for the
+//!   whole result: the findings of each check are copied from the spool
+//!   files in check id order, which is canonical order because batches come
+//!   in ascending account order;
+//! - `results.ocsf.json` the same way, one event per finding;
+//! - `report.md` and `report.html` from the tally: these are always the
+//!   split reports (the stream is used only above `--split-accounts`);
+//! - the account pages, one spool file (one batch of accounts) at a time.
+//!
+//! Memory is then the tally (counts, the ERROR and WAIVED findings, the
+//! failures' per-account counts and fix commands) plus one batch, whatever
+//! the number of accounts. The spool lives in a temporary directory in the
+//! output directory (`.auditscope-spool-*.tmp`), removed when done or
+//! interrupted.
+
+use super::tally::Tally;
+use super::{per_account, Format, RenderOptions, Renderer, ReportError, ResultParts};
+use crate::checks::Catalogue;
+use crate::result::{Finding, ScanResult, SummaryFold};
+use std::collections::HashMap;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Ends each finding in a spool file. Serialized JSON never holds a raw
+/// control character (strings escape them), so it cannot occur inside one.
+const END: u8 = 0x1e;
+
+/// The findings of one batch of accounts, on disk.
+struct Batch {
+    path: PathBuf,
+    accounts: Vec<String>,
+    /// Per check (catalogue order): the byte range of its findings, which
+    /// are contiguous because a batch comes in canonical order.
+    runs: Vec<Option<(u64, u64)>>,
+}
+
+/// A scan's reports, written as its findings stream by.
+pub struct Stream<'r> {
+    renderer: &'r Renderer,
+    catalogue: &'r Catalogue,
+    options: RenderOptions,
+    dir: PathBuf,
+    spool: tempfile::TempDir,
+    check_index: HashMap<String, usize>,
+    /// The last finding seen of each check, to prove canonical order.
+    last: Vec<Option<Arc<Finding>>>,
+    /// Findings of the organization, trail and bucket scopes: few, kept.
+    whole: Vec<Arc<Finding>>,
+    /// Batches are serialized and written by a thread of their own while
+    /// the next batch is evaluated; its batches once it is done.
+    spooler: Option<Spooler>,
+    spooled: usize,
+    batches: Vec<Batch>,
+    tally: Tally,
+    summary: SummaryFold,
+}
+
+impl Renderer {
+    /// Starts the reports of a scan of `accounts` (in the order the result
+    /// lists them) that will be written into `dir`.
+    pub fn stream<'r>(
+        &'r self,
+        dir: &Path,
+        catalogue: &'r Catalogue,
+        accounts: &[String],
+        options: &RenderOptions,
+    ) -> Result<Stream<'r>, ReportError> {
+        let io = |source| ReportError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let spool = tempfile::Builder::new()
+            .prefix(".auditscope-spool-")
+            .suffix(".tmp")
+            .tempdir_in(dir)
+            .map_err(io)?;
+        Ok(Stream {
+            renderer: self,
+            catalogue,
+            options: RenderOptions {
+                split_accounts: true,
+                ..options.clone()
+            },
+            dir: dir.to_owned(),
+            spool,
+            check_index: catalogue
+                .checks
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.clone(), i))
+                .collect(),
+            last: vec![None; catalogue.checks.len()],
+            whole: Vec::new(),
+            spooler: None,
+            spooled: 0,
+            batches: Vec::new(),
+            tally: Tally::new(catalogue, accounts, options.max_listed_findings, false),
+            summary: SummaryFold::default(),
+        })
+    }
+}
+
+impl Stream<'_> {
+    /// Takes one call's findings of [`crate::engine::run_streaming`]:
+    /// `accounts` empty for the whole-snapshot scopes, else the batch's
+    /// accounts. Waivers must already be applied.
+    pub fn add(
+        &mut self,
+        accounts: &[String],
+        findings: Vec<Arc<Finding>>,
+    ) -> Result<(), ReportError> {
+        for finding in &findings {
+            let check = self.check(finding)?;
+            if let Some(last) = &self.last[check] {
+                if last.key() > finding.key() {
+                    return Err(ReportError::Order(format!(
+                        "{} {} after {}",
+                        finding.check_id, finding.account_id, last.account_id
+                    )));
+                }
+            }
+            self.last[check] = Some(Arc::clone(finding));
+            self.tally.add(finding);
+            self.summary.add(finding);
+        }
+        if accounts.is_empty() {
+            self.whole.extend(findings);
+            self.whole.sort_by(|a, b| a.key().cmp(&b.key()));
+            return Ok(());
+        }
+        let path = self.spool.path().join(format!("{}.json", self.spooled));
+        self.spooled += 1;
+        let checks = findings
+            .iter()
+            .map(|f| self.check(f))
+            .collect::<Result<Vec<usize>, _>>()?;
+        let spooler = match &mut self.spooler {
+            Some(spooler) => spooler,
+            None => self
+                .spooler
+                .insert(Spooler::start(self.catalogue.checks.len())),
+        };
+        spooler.send(Job {
+            path,
+            accounts: accounts.to_vec(),
+            findings,
+            checks,
+        })
+    }
+
+    /// Waits for the spooler to write every batch.
+    fn close(&mut self) -> Result<(), ReportError> {
+        if let Some(spooler) = self.spooler.take() {
+            self.batches.extend(spooler.finish()?);
+        }
+        Ok(())
+    }
+
+    fn check(&self, finding: &Finding) -> Result<usize, ReportError> {
+        self.check_index
+            .get(&*finding.check_id)
+            .copied()
+            .ok_or_else(|| ReportError::Order(format!("unknown check {}", finding.check_id)))
+    }
+
+    /// The summary of every finding added, for `controls` (see
+    /// [`crate::result::SummaryFold::finish`]).
+    pub fn summary(
+        &mut self,
+        controls: &std::collections::BTreeMap<String, Vec<(String, bool)>>,
+    ) -> crate::result::Summary {
+        std::mem::take(&mut self.summary).finish(controls)
+    }
+
+    /// How many findings were added.
+    pub fn finding_count(&self) -> usize {
+        self.tally.finding_count
+    }
+
+    /// Writes `format` for `result`, which is the scan's result without
+    /// findings (they are in the stream) and with its summary and waivers
+    /// set. Returns the files written. The account pages of Markdown and
+    /// HTML are written by [`Stream::write_pages`].
+    pub fn write(
+        &mut self,
+        format: Format,
+        result: &ScanResult,
+    ) -> Result<Vec<PathBuf>, ReportError> {
+        self.close()?;
+        let path = self.dir.join(format.file_name());
+        match format {
+            Format::Json => {
+                super::write_file(&path, |out| self.write_json(result, out))?;
+                Ok(vec![path])
+            }
+            Format::Ocsf => {
+                super::write_file(&path, |out| self.write_ocsf(result, out))?;
+                Ok(vec![path])
+            }
+            Format::Markdown | Format::Html => {
+                self.tally.finish();
+                let model = super::ReportModel::from_tally(
+                    ResultParts::of(result),
+                    &self.tally,
+                    self.catalogue,
+                    &self.options,
+                    &self.renderer.texts,
+                );
+                let name = format.template().unwrap_or_default();
+                super::write_file(&path, |out| {
+                    self.renderer
+                        .render_model(name, &model, self.catalogue, out)
+                })?;
+                Ok(vec![path])
+            }
+        }
+    }
+
+    /// `result.json`: the result's own serialization with the findings
+    /// spliced in where its empty list is.
+    fn write_json(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), ReportError> {
+        let header = serde_json::to_vec_pretty(result)?;
+        // The only line that is exactly this: a raw line break cannot be
+        // inside a JSON string, and findings are a top-level field.
+        const EMPTY: &[u8] = b"\n  \"findings\": [],\n";
+        let at = header
+            .windows(EMPTY.len())
+            .position(|w| w == EMPTY)
+            .ok_or_else(|| ReportError::Order("no findings field in the result".into()))?;
+        let io = serde_json::Error::io;
+        out.write_all(&header[..at]).map_err(io)?;
+        out.write_all(b"\n  \"findings\": [").map_err(io)?;
+        let mut first = true;
+        let mut element = Vec::new();
+        self.for_each_in_order(|piece| {
+            out.write_all(if first { b"\n" } else { b",\n" })?;
+            first = false;
+            match piece {
+                Piece::Finding(finding) => {
+                    element.clear();
+                    write_element(&mut element, finding).map_err(std::io::Error::other)?;
+                    out.write_all(&element)
+                }
+                Piece::Spooled(bytes) => out.write_all(bytes),
+            }
+        })?;
+        out.write_all(if first { b"]" } else { b"\n  ]" })
+            .map_err(io)?;
+        out.write_all(&header[at + EMPTY.len() - 2..]).map_err(io)?;
+        out.write_all(b"\n").map_err(io)?;
+        Ok(())
+    }
+
+    /// The OCSF events, in the order of `result.json`.
+    fn write_ocsf(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), ReportError> {
+        let time = crate::ocsf::event_time(result);
+        let io = serde_json::Error::io;
+        out.write_all(b"[").map_err(io)?;
+        let mut first = true;
+        self.for_each_in_order(|piece| {
+            out.write_all(if first { b"\n" } else { b",\n" })?;
+            first = false;
+            let parsed;
+            let finding = match piece {
+                Piece::Finding(finding) => finding,
+                Piece::Spooled(bytes) => {
+                    parsed = serde_json::from_slice::<Finding>(bytes)?;
+                    &parsed
+                }
+            };
+            let event = crate::ocsf::event(finding, self.catalogue, &result.tool.version, time);
+            serde_json::to_writer(&mut *out, &event).map_err(std::io::Error::other)
+        })?;
+        out.write_all(b"\n]\n").map_err(io)?;
+        Ok(())
+    }
+
+    /// Calls `each` with every finding in canonical order: per check in id
+    /// order, the kept whole-snapshot findings and then each batch's run.
+    fn for_each_in_order(
+        &self,
+        mut each: impl FnMut(Piece) -> std::io::Result<()>,
+    ) -> Result<(), ReportError> {
+        let mut order: Vec<(&str, usize)> = self
+            .check_index
+            .iter()
+            .map(|(id, i)| (id.as_str(), *i))
+            .collect();
+        order.sort();
+        let mut files: Vec<Option<std::fs::File>> = self.batches.iter().map(|_| None).collect();
+        let mut buffer = Vec::new();
+        for (id, check) in order {
+            let start = self.whole.partition_point(|f| &*f.check_id < id);
+            for finding in self.whole[start..]
+                .iter()
+                .take_while(|f| &*f.check_id == id)
+            {
+                each(Piece::Finding(finding)).map_err(|e| self.io_error(None, e))?;
+            }
+            for (batch, file) in self.batches.iter().zip(files.iter_mut()) {
+                let Some((from, to)) = batch.runs[check] else {
+                    continue;
+                };
+                let io = |e| self.io_error(Some(batch), e);
+                let file = match file {
+                    Some(file) => file,
+                    None => file.insert(std::fs::File::open(&batch.path).map_err(io)?),
+                };
+                file.seek(SeekFrom::Start(from)).map_err(io)?;
+                buffer.resize((to - from) as usize, 0);
+                file.read_exact(&mut buffer).map_err(io)?;
+                for bytes in buffer.split(|b| *b == END).filter(|b| !b.is_empty()) {
+                    each(Piece::Spooled(bytes)).map_err(io)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn io_error(&self, batch: Option<&Batch>, source: std::io::Error) -> ReportError {
+        ReportError::Io {
+            path: batch
+                .map(|b| b.path.display().to_string())
+                .unwrap_or_else(|| self.dir.display().to_string()),
+            source,
+        }
+    }
+
+    /// The account pages of every page format in `formats` (Markdown,
+    /// HTML), one batch read back at a time and rendered on every core.
+    /// Returns the pages written per format, in account order.
+    pub fn write_pages(
+        &mut self,
+        formats: &[Format],
+        result: &ScanResult,
+    ) -> Result<Vec<(Format, Vec<PathBuf>)>, ReportError> {
+        self.close()?;
+        self.render_pages(formats, result)
+    }
+
+    fn render_pages(
+        &self,
+        formats: &[Format],
+        result: &ScanResult,
+    ) -> Result<Vec<(Format, Vec<PathBuf>)>, ReportError> {
+        let formats: Vec<Format> = formats
+            .iter()
+            .copied()
+            .filter(|f| matches!(f, Format::Markdown | Format::Html))
+            .collect();
+        let mut written: Vec<(Format, Vec<PathBuf>)> =
+            formats.iter().map(|f| (*f, Vec::new())).collect();
+        if formats.is_empty() {
+            return Ok(written);
+        }
+        let controls = self.catalogue.control_index();
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for batch in &self.batches {
+            let bytes = std::fs::read(&batch.path).map_err(|e| self.io_error(Some(batch), e))?;
+            let pieces: Vec<&[u8]> = bytes
+                .split(|b| *b == END)
+                .filter(|b| !b.is_empty())
+                .collect();
+            let mut findings = parse_all(&pieces, workers)?;
+            drop(bytes);
+            findings.extend(
+                self.whole
+                    .iter()
+                    .filter(|f| batch.accounts.iter().any(|a| *a == *f.account_id))
+                    .cloned(),
+            );
+            findings.sort_by(|a, b| a.key().cmp(&b.key()));
+            let part = ScanResult {
+                schema_version: result.schema_version,
+                tool: result.tool.clone(),
+                scan: crate::result::ScanInfo {
+                    accounts: batch.accounts.clone(),
+                    ..result.scan.clone()
+                },
+                findings,
+                errors: result
+                    .errors
+                    .iter()
+                    .filter(|e| batch.accounts.contains(&e.account_id))
+                    .cloned()
+                    .collect(),
+                summary: Default::default(),
+                waivers: result.waivers.clone(),
+                changes: None,
+            };
+            let accounts = per_account(&part, &controls);
+            drop(part);
+            let chunk = accounts.len().div_ceil(workers).max(1);
+            let rendered: Vec<Result<Vec<(Format, PathBuf)>, ReportError>> =
+                std::thread::scope(|threads| {
+                    let jobs: Vec<_> = accounts
+                        .chunks(chunk)
+                        .map(|chunk| {
+                            let formats = &formats;
+                            threads.spawn(move || {
+                                let mut pages = Vec::new();
+                                for account in chunk {
+                                    for &format in formats {
+                                        let page = self.renderer.write_page(
+                                            format,
+                                            &self.dir,
+                                            account,
+                                            self.catalogue,
+                                            &self.options,
+                                        )?;
+                                        pages.push((format, page));
+                                    }
+                                }
+                                Ok(pages)
+                            })
+                        })
+                        .collect();
+                    jobs.into_iter()
+                        .map(|job| {
+                            job.join().unwrap_or_else(|_| {
+                                Err(ReportError::Order("a page renderer panicked".into()))
+                            })
+                        })
+                        .collect()
+                });
+            for pages in rendered {
+                for (format, page) in pages? {
+                    if let Some((_, list)) = written.iter_mut().find(|(f, _)| *f == format) {
+                        list.push(page);
+                    }
+                }
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// Parses spooled findings on `workers` threads, keeping their order.
+fn parse_all(pieces: &[&[u8]], workers: usize) -> Result<Vec<Arc<Finding>>, ReportError> {
+    let chunk = pieces.len().div_ceil(workers.max(1)).max(1);
+    let parsed: Vec<Result<Vec<Arc<Finding>>, serde_json::Error>> = std::thread::scope(|threads| {
+        let jobs: Vec<_> = pieces
+            .chunks(chunk)
+            .map(|chunk| {
+                threads.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|piece| serde_json::from_slice(piece).map(Arc::new))
+                        .collect()
+                })
+            })
+            .collect();
+        jobs.into_iter()
+            .map(|job| {
+                job.join()
+                    .unwrap_or_else(|_| Err(serde::de::Error::custom("a parser panicked")))
+            })
+            .collect()
+    });
+    let mut findings = Vec::with_capacity(pieces.len());
+    for part in parsed {
+        findings.extend(part?);
+    }
+    Ok(findings)
+}
+
+/// One batch for the spooler to write.
+struct Job {
+    path: PathBuf,
+    accounts: Vec<String>,
+    findings: Vec<Arc<Finding>>,
+    /// The catalogue index of each finding's check.
+    checks: Vec<usize>,
+}
+
+/// The thread that writes batches to the spool. At most one batch waits
+/// for it, so a slow disk holds back the evaluation instead of filling
+/// memory.
+struct Spooler {
+    jobs: Option<std::sync::mpsc::SyncSender<Job>>,
+    thread: Option<std::thread::JoinHandle<Result<Vec<Batch>, ReportError>>>,
+}
+
+impl Spooler {
+    fn start(checks: usize) -> Self {
+        let (jobs, receiver) = std::sync::mpsc::sync_channel::<Job>(1);
+        let thread = std::thread::Builder::new()
+            .name("spool".into())
+            .spawn(move || {
+                let mut batches = Vec::new();
+                for job in receiver {
+                    batches.push(spool(job, checks)?);
+                }
+                Ok(batches)
+            })
+            .ok();
+        Spooler {
+            jobs: Some(jobs),
+            thread,
+        }
+    }
+
+    fn send(&mut self, job: Job) -> Result<(), ReportError> {
+        let sent = match &self.jobs {
+            Some(jobs) if self.thread.is_some() => jobs.send(job).is_ok(),
+            _ => false,
+        };
+        if sent {
+            return Ok(());
+        }
+        // The thread stopped (or never started): its error says why.
+        self.jobs = None;
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(Err(error))) => Err(error),
+            _ => Err(ReportError::Order("the spool writer stopped".into())),
+        }
+    }
+
+    fn finish(mut self) -> Result<Vec<Batch>, ReportError> {
+        self.jobs = None;
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(batches)) => batches,
+            _ => Err(ReportError::Order("the spool writer stopped".into())),
+        }
+    }
+}
+
+/// Writes one batch's findings to its spool file.
+fn spool(job: Job, checks: usize) -> Result<Batch, ReportError> {
+    let io = |source| ReportError::Io {
+        path: job.path.display().to_string(),
+        source,
+    };
+    let mut out = BufWriter::new(std::fs::File::create(&job.path).map_err(io)?);
+    let mut runs = vec![None; checks];
+    let mut offset = 0u64;
+    let mut element = Vec::new();
+    for (finding, &check) in job.findings.iter().zip(&job.checks) {
+        element.clear();
+        write_element(&mut element, finding)?;
+        element.push(END);
+        out.write_all(&element).map_err(io)?;
+        let end = offset + element.len() as u64;
+        let run: &mut Option<(u64, u64)> = &mut runs[check];
+        *run = Some((run.map_or(offset, |(start, _)| start), end));
+        offset = end;
+    }
+    out.flush().map_err(io)?;
+    Ok(Batch {
+        path: job.path,
+        accounts: job.accounts,
+        runs,
+    })
+}
+
+/// A finding as [`Stream::for_each_in_order`] hands it over.
+enum Piece<'a> {
+    Finding(&'a Finding),
+    /// Its bytes in a spool file: as `result.json` holds it.
+    Spooled(&'a [u8]),
+}
+
+/// Writes `finding` as an element of `result.json`'s findings list: pretty,
+/// indented two levels.
+fn write_element(out: &mut Vec<u8>, finding: &Finding) -> Result<(), serde_json::Error> {
+    let pretty = serde_json::to_vec_pretty(finding)?;
+    out.extend_from_slice(b"    ");
+    for &byte in &pretty {
+        out.push(byte);
+        if byte == b'\n' {
+            out.extend_from_slice(b"    ");
+        }
+    }
+    Ok(())
+}
