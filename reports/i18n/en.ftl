@@ -87,6 +87,7 @@ column-failing-findings = Failing findings
 ## Not assessed
 not-assessed = Not assessed
 all-assessed = Every check could be assessed.
+list-truncated = The first { $shown } of { $count } are listed here, in check and account order; each account's page lists its own, and result.json has every one.
 accounts-not-scanned = Accounts not scanned
 column-name = Name
 collection-errors = Collection errors

@@ -44,6 +44,10 @@ pub struct World<'a> {
     /// (the delegated administrator), and the regions where some
     /// account's Security Lake was not read.
     data_lakes: HashMap<&'a str, (&'a Account, &'a crate::model::SecurityLake)>,
+    /// The log sources of each region's data lake by (region, account), in
+    /// the holder's order: a lake lists every member account's sources, so
+    /// filtering the list per account made evaluation quadratic.
+    lake_sources: HashMap<(&'a str, &'a str), Vec<&'a str>>,
     security_lake_unread: BTreeSet<&'a str>,
     /// Sample GuardDuty findings as EventBridge delivers them
     /// (`checks/events/guardduty-finding-*.json`): rules are judged by
@@ -86,6 +90,7 @@ impl<'a> World<'a> {
             organization_trails: Vec::new(),
             topics: HashMap::new(),
             data_lakes: HashMap::new(),
+            lake_sources: HashMap::new(),
             security_lake_unread: BTreeSet::new(),
             finding_events: Vec::new(),
             texts: None,
@@ -140,6 +145,17 @@ impl<'a> World<'a> {
                     if trail.is_organization_trail && Some(account.id.as_str()) == management {
                         world.organization_trails.push(trail);
                     }
+                }
+            }
+        }
+        for (region, (_, lake)) in &world.data_lakes {
+            for source in lake.log_sources.iter().flatten() {
+                if source.region == *region {
+                    world
+                        .lake_sources
+                        .entry((region, &source.account))
+                        .or_default()
+                        .push(&source.source_name);
                 }
             }
         }
@@ -736,13 +752,10 @@ impl<'a> World<'a> {
     fn security_lake_view(&self, account: &Account, region: &str) -> Value {
         match self.data_lakes.get(region) {
             Some((holder, lake)) => {
-                let sources: Vec<&str> = lake
-                    .log_sources
-                    .iter()
-                    .flatten()
-                    .filter(|s| s.account == account.id && s.region == region)
-                    .map(|s| s.source_name.as_str())
-                    .collect();
+                let sources: &[&str] = self
+                    .lake_sources
+                    .get(&(region, account.id.as_str()))
+                    .map_or(&[], Vec::as_slice);
                 json!({
                     "collected": lake.log_sources.is_some(),
                     "data_lake_account_id": holder.id,

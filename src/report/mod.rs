@@ -653,7 +653,11 @@ struct FailureGroup<'a> {
 #[derive(Debug, Clone, Serialize)]
 struct Fix {
     commands: String,
+    /// The first three resources it applies to (all of them when `count`
+    /// is at most three: the reports name them then, else count them).
     resources: Vec<String>,
+    /// How many findings it fixes.
+    count: usize,
     /// The Markdown fence of the commands block ([`fence_for`]).
     fence: String,
 }
@@ -711,15 +715,19 @@ struct ReportModel<'a> {
     frameworks: Vec<FrameworkView<'a>>,
     failure_groups: Vec<FailureGroup<'a>>,
     failure_count: usize,
+    /// ERROR findings: all, or on a split summary page the first
+    /// `max_listed_findings` (every one is on its account's page).
     errors: FindingList,
+    error_count: usize,
     accounts: Vec<AccountRow<'a>>,
     /// Every finding, when there are at most `max_listed_findings`.
     listed: FindingList,
     finding_count: usize,
     total: u64,
     passed: u64,
-    /// WAIVED findings, with their waivers.
+    /// WAIVED findings, with their waivers (capped like `errors`).
     waived: FindingList,
+    waived_count: usize,
     /// The waivers file's entries and their state.
     waivers: &'a [crate::result::WaiverUse],
     /// Changes since the baseline, section by section, and as Markdown.
@@ -765,6 +773,7 @@ impl<'a> ReportModel<'a> {
             &result.scan.accounts,
             options.max_listed_findings,
             true,
+            options.split_accounts,
         );
         for finding in &result.findings {
             tally.add(finding);
@@ -896,12 +905,14 @@ impl<'a> ReportModel<'a> {
             failure_count: failure_groups.iter().map(|g| g.count).sum(),
             failure_groups,
             errors: FindingList(tally.errors.clone()),
+            error_count: tally.error_count,
             accounts,
             listed: FindingList(tally.listed.clone()),
             finding_count: tally.finding_count,
             total: tally.assessed,
             passed: tally.passed,
             waived: FindingList(tally.waived.clone()),
+            waived_count: tally.waived_count,
             waivers: parts.waivers,
             changes: parts.changes,
             change_sections: parts

@@ -103,7 +103,13 @@ impl Renderer {
             spooler: None,
             spooled: 0,
             batches: Vec::new(),
-            tally: Tally::new(catalogue, accounts, options.max_listed_findings, false),
+            tally: Tally::new(
+                catalogue,
+                accounts,
+                options.max_listed_findings,
+                false,
+                true,
+            ),
             summary: SummaryFold::default(),
         })
     }
@@ -364,6 +370,12 @@ impl Stream<'_> {
         }
         let controls = self.catalogue.control_index();
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // The whole-snapshot findings (trails, buckets, the organization)
+        // go on the page of the account they name.
+        let mut whole: HashMap<&str, Vec<&Arc<Finding>>> = HashMap::new();
+        for finding in &self.whole {
+            whole.entry(&finding.account_id).or_default().push(finding);
+        }
         for batch in &self.batches {
             let bytes = std::fs::read(&batch.path).map_err(|e| self.io_error(Some(batch), e))?;
             let pieces: Vec<&[u8]> = bytes
@@ -372,12 +384,11 @@ impl Stream<'_> {
                 .collect();
             let mut findings = parse_all(&pieces, workers)?;
             drop(bytes);
-            findings.extend(
-                self.whole
-                    .iter()
-                    .filter(|f| batch.accounts.iter().any(|a| *a == *f.account_id))
-                    .cloned(),
-            );
+            for account in &batch.accounts {
+                if let Some(mine) = whole.get(account.as_str()) {
+                    findings.extend(mine.iter().map(|f| Arc::clone(f)));
+                }
+            }
             findings.sort_by(|a, b| a.key().cmp(&b.key()));
             let part = ScanResult {
                 schema_version: result.schema_version,

@@ -3,7 +3,9 @@
 //! A [`Tally`] sees each finding once and keeps counts per check, per
 //! account and per (account, check) cell, the failures' per-account counts
 //! and distinct fix commands, and the findings every page lists in full
-//! (ERROR and WAIVED). With `keep_failures` it also keeps every FAIL, which
+//! (ERROR and WAIVED; on a split summary page only the first
+//! `max_listed` of each in canonical order, as every one of them is also on
+//! its account's page). With `keep_failures` it also keeps every FAIL, which
 //! the unsplit reports list; a streamed scan does not, so its memory does
 //! not grow with the findings. Per check, findings must arrive in
 //! canonical order ([`Finding::key`]); across checks any order will do.
@@ -26,6 +28,8 @@ pub(super) struct FailureTally {
     pub unpaged: Vec<Arc<Finding>>,
     /// Distinct `fix` commands, in the order first seen.
     pub fixes: Vec<Fix>,
+    /// Where each of `fixes` is, by its commands.
+    fix_index: HashMap<String, usize>,
 }
 
 pub(super) struct Tally {
@@ -38,8 +42,14 @@ pub(super) struct Tally {
     pub cells: Vec<Vec<Option<Status>>>,
     /// Per check, in catalogue order.
     pub failures: Vec<FailureTally>,
+    /// After [`Tally::finish`]: the ERROR findings kept, in canonical order.
     pub errors: Vec<Arc<Finding>>,
+    pub error_count: usize,
+    /// After [`Tally::finish`]: the WAIVED findings kept, in canonical order.
     pub waived: Vec<Arc<Finding>>,
+    pub waived_count: usize,
+    errors_kept: Smallest,
+    waived_kept: Smallest,
     pub assessed: u64,
     pub passed: u64,
     pub finding_count: usize,
@@ -58,7 +68,9 @@ impl Tally {
         accounts: &[String],
         max_listed: usize,
         keep_failures: bool,
+        split: bool,
     ) -> Self {
+        let cap = split.then_some(max_listed);
         let checks = catalogue.checks.len();
         Tally {
             check_index: catalogue
@@ -77,7 +89,11 @@ impl Tally {
             cells: vec![vec![None; checks]; accounts.len()],
             failures: (0..checks).map(|_| FailureTally::default()).collect(),
             errors: Vec::new(),
+            error_count: 0,
             waived: Vec::new(),
+            waived_count: 0,
+            errors_kept: Smallest::new(cap),
+            waived_kept: Smallest::new(cap),
             assessed: 0,
             passed: 0,
             finding_count: 0,
@@ -112,7 +128,7 @@ impl Tally {
                 } else {
                     failures.unpaged.push(Arc::clone(finding));
                 }
-                add_fix(&mut failures.fixes, finding);
+                add_fix(failures, finding);
                 if self.keep_failures {
                     failures.findings.push(Arc::clone(finding));
                 }
@@ -133,10 +149,10 @@ impl Tally {
             Status::Waived => {
                 self.assessed += 1;
                 self.passed += 1;
-                self.waived.push(Arc::clone(finding));
+                self.waived_kept.push(finding);
             }
             Status::Fail => self.assessed += 1,
-            Status::Error => self.errors.push(Arc::clone(finding)),
+            Status::Error => self.errors_kept.push(finding),
             Status::Skip => {}
         }
     }
@@ -144,8 +160,8 @@ impl Tally {
     /// Puts the kept lists in canonical order.
     pub fn finish(&mut self) {
         let by_key = |a: &Arc<Finding>, b: &Arc<Finding>| a.key().cmp(&b.key());
-        self.errors.sort_by(by_key);
-        self.waived.sort_by(by_key);
+        (self.errors, self.error_count) = self.errors_kept.take();
+        (self.waived, self.waived_count) = self.waived_kept.take();
         for failures in &mut self.failures {
             failures.findings.sort_by(by_key);
             failures.unpaged.sort_by(by_key);
@@ -157,10 +173,71 @@ impl Tally {
     }
 }
 
+/// The first `cap` findings in canonical order of those pushed (all without
+/// a cap), kept in a bounded max-heap: memory is the cap, not the stream.
+#[derive(Default)]
+struct Smallest {
+    cap: Option<usize>,
+    heap: std::collections::BinaryHeap<ByKey>,
+    total: usize,
+}
+
+impl Smallest {
+    fn new(cap: Option<usize>) -> Self {
+        Smallest {
+            cap,
+            ..Smallest::default()
+        }
+    }
+
+    fn push(&mut self, finding: &Arc<Finding>) {
+        self.total += 1;
+        self.heap.push(ByKey(Arc::clone(finding)));
+        if self.cap.is_some_and(|cap| self.heap.len() > cap) {
+            self.heap.pop();
+        }
+    }
+
+    /// The kept findings in canonical order, and how many were pushed;
+    /// a second call gives the same.
+    fn take(&mut self) -> (Vec<Arc<Finding>>, usize) {
+        let kept: Vec<Arc<Finding>> = std::mem::take(&mut self.heap)
+            .into_sorted_vec()
+            .into_iter()
+            .map(|k| k.0)
+            .collect();
+        self.heap = kept.iter().cloned().map(ByKey).collect();
+        (kept, self.total)
+    }
+}
+
+/// A finding ordered by [`Finding::key`].
+struct ByKey(Arc<Finding>);
+
+impl PartialEq for ByKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key() == other.0.key()
+    }
+}
+
+impl Eq for ByKey {}
+
+impl PartialOrd for ByKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ByKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.key().cmp(&other.0.key())
+    }
+}
+
 /// Adds a failure's `fix` evidence to `fixes`: identical command lists are
 /// shown once with every resource they apply to, so 500 accounts sharing
 /// one log group show one block.
-fn add_fix(fixes: &mut Vec<Fix>, finding: &Finding) {
+fn add_fix(failures: &mut FailureTally, finding: &Finding) {
     let Some(commands) = finding.evidence.get("fix").and_then(|f| f.as_array()) else {
         return;
     };
@@ -182,12 +259,89 @@ fn add_fix(fixes: &mut Vec<Fix>, finding: &Finding) {
     } else {
         format!("{} {}", finding.account_id, finding.resource.id)
     };
-    match fixes.iter_mut().find(|f| f.commands == commands) {
-        Some(fix) => fix.resources.push(resource),
-        None => fixes.push(Fix {
-            fence: super::fence_for([commands.as_str()]),
-            commands,
-            resources: vec![resource],
-        }),
+    match failures.fix_index.get(&commands) {
+        Some(&i) => {
+            let fix = &mut failures.fixes[i];
+            fix.count += 1;
+            if fix.resources.len() < 3 {
+                fix.resources.push(resource);
+            }
+        }
+        None => {
+            failures
+                .fix_index
+                .insert(commands.clone(), failures.fixes.len());
+            failures.fixes.push(Fix {
+                fence: super::fence_for([commands.as_str()]),
+                commands,
+                resources: vec![resource],
+                count: 1,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::Resource;
+
+    fn finding(check: &str, account: &str) -> Arc<Finding> {
+        Arc::new(Finding {
+            check_id: check.into(),
+            title: "t".into(),
+            severity: "high".into(),
+            status: Status::Error,
+            account_id: account.into(),
+            region: None,
+            resource: Resource {
+                resource_type: "AWS::::Account".into(),
+                id: account.into(),
+            },
+            message: String::new(),
+            evidence: Default::default(),
+            remediation: "r".into(),
+            controls: Default::default(),
+            waiver: None,
+        })
+    }
+
+    #[test]
+    fn a_capped_list_keeps_the_first_in_canonical_order_whatever_the_arrival() {
+        // Batches deliver each check in order but interleave checks.
+        let arrivals = [
+            ("b-check", "111111111111"),
+            ("a-check", "333333333333"),
+            ("b-check", "222222222222"),
+            ("a-check", "444444444444"),
+            ("c-check", "111111111111"),
+            ("a-check", "111111111111"),
+        ];
+        let mut capped = Smallest::new(Some(3));
+        let mut all = Smallest::new(None);
+        for (check, account) in arrivals {
+            capped.push(&finding(check, account));
+            all.push(&finding(check, account));
+        }
+        let keys = |list: &[Arc<Finding>]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|f| (f.check_id.to_string(), f.account_id.to_string()))
+                .collect()
+        };
+        let (kept, total) = capped.take();
+        assert_eq!(total, 6);
+        assert_eq!(
+            keys(&kept),
+            [
+                ("a-check".into(), "111111111111".into()),
+                ("a-check".into(), "333333333333".into()),
+                ("a-check".into(), "444444444444".into()),
+            ]
+        );
+        let (every, total) = all.take();
+        assert_eq!((every.len(), total), (6, 6));
+        assert_eq!(keys(&every)[..3], keys(&kept)[..]);
+        // Taking again gives the same (the HTML and Markdown pages both ask).
+        assert_eq!(keys(&capped.take().0), keys(&kept));
     }
 }

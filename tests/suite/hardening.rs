@@ -39,9 +39,18 @@ pub fn scan_into(world: &Path, extra: &[&str]) -> tempfile::TempDir {
 
 /// The Markdown files a scan wrote: report.md and the account pages.
 pub fn markdown_files(out: &Path) -> Vec<PathBuf> {
-    let mut files = vec![out.join("report.md")];
+    report_files(out, "md")
+}
+
+/// `report.<extension>` and the account pages of that format in `out`.
+pub fn report_files(out: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut files = vec![out.join(format!("report.{extension}"))];
     if let Ok(entries) = std::fs::read_dir(out.join("accounts")) {
-        let mut pages: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        let mut pages: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == extension))
+            .collect();
         pages.sort();
         files.extend(pages);
     }
@@ -73,15 +82,17 @@ fn suggested_commands(out: &Path) -> BTreeSet<String> {
             }
         }
     }
-    let html = std::fs::read_to_string(out.join("report.html")).expect("html");
-    for part in html.split("<summary>Commands to fix").skip(1) {
-        let Some(pre) = part.split_once("<pre>").map(|(_, rest)| rest) else {
-            continue;
-        };
-        let Some((body, _)) = pre.split_once("</pre>") else {
-            continue;
-        };
-        commands.insert(unescape_html(body));
+    for file in report_files(out, "html") {
+        let html = std::fs::read_to_string(file).expect("html");
+        for part in html.split("<summary>Commands to fix").skip(1) {
+            let Some(pre) = part.split_once("<pre>").map(|(_, rest)| rest) else {
+                continue;
+            };
+            let Some((body, _)) = pre.split_once("</pre>") else {
+                continue;
+            };
+            commands.insert(unescape_html(body));
+        }
     }
     let result: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("result.json")).expect("json"))

@@ -178,3 +178,57 @@ fn an_interrupted_or_finished_stream_leaves_no_spool() {
     streamed("--mock", &root().join("mock/acme"), None, 0, out.path());
     assert!(!stale.exists());
 }
+
+/// Above `--split-accounts` the HTML report is a summary page plus one page
+/// per account: every page escapes what came from data, the summary links
+/// each account's page (heat map and failures) and each page links back.
+#[test]
+fn the_split_html_report_escapes_every_page_and_its_links_resolve() {
+    let out = crate::hardening::scan_into(
+        &crate::hardening::fixture("hostile-md.yaml"),
+        &["--split-accounts", "0"],
+    );
+    let pages = crate::hardening::report_files(out.path(), "html");
+    assert!(pages.len() >= 2, "{pages:?}");
+    for page in &pages {
+        let html = std::fs::read_to_string(page).expect("page");
+        assert!(
+            !html.contains("<img src=x"),
+            "{}: raw HTML from data",
+            page.display()
+        );
+        assert!(!html.contains("<script>alert"), "{}", page.display());
+    }
+    let summary = std::fs::read_to_string(out.path().join("report.html")).expect("summary");
+    let mut linked = 0;
+    for part in summary.split("href=\"accounts/").skip(1) {
+        let target = part.split(['"', '#']).next().expect("a link");
+        assert!(
+            out.path().join("accounts").join(target).is_file(),
+            "summary links a missing page {target}"
+        );
+        linked += 1;
+    }
+    assert!(linked >= pages.len() - 1, "every account page is linked");
+    for page in &pages[1..] {
+        let html = std::fs::read_to_string(page).expect("page");
+        assert!(
+            html.contains("href=\"../report.html\""),
+            "{}",
+            page.display()
+        );
+        // The failures of the account are listed on its page, each check
+        // with the anchor the summary links to.
+        for part in summary.split("href=\"accounts/").skip(1) {
+            let target = part.split('"').next().expect("a link");
+            if let Some((file, anchor)) = target.split_once('#') {
+                if page.ends_with(file) {
+                    assert!(
+                        html.contains(&format!("id=\"{anchor}\"")),
+                        "{file} lacks #{anchor}"
+                    );
+                }
+            }
+        }
+    }
+}
