@@ -14,7 +14,7 @@ for n in "${@:-100 1000}"; do
     echo "== $size accounts x 17 regions ($(du -h "$work/syn-$size.json" | cut -f1) snapshot)"
     AUDITSCOPE_LOG=info /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M KiB" \
       ./target/release/auditscope scan --snapshot "$work/syn-$size.json" --out "$work/out-$size" \
-      2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -E "elapsed_ms|wall|findings:" | sed 's/^.*INFO auditscope: //'
+      2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -E "elapsed_ms|wall|findings:" | sed 's/^.*INFO auditscope[a-z:_]*: //'
     du -sh "$work/out-$size"/* | sed 's/^/  /'
   done
 done

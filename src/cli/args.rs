@@ -143,8 +143,9 @@ pub(crate) struct ScanArgs {
     /// until the waiver expires.
     #[arg(long, value_name = "FILE")]
     pub(crate) waivers: Option<PathBuf>,
-    /// Above this many accounts, the Markdown report links to one file per
-    /// account under accounts/ instead of listing every finding.
+    /// Above this many accounts, the Markdown and HTML reports link to one
+    /// page per account under accounts/ instead of listing every finding,
+    /// and findings are streamed to the reports instead of held in memory.
     #[arg(long, default_value_t = 25, value_name = "N")]
     pub(crate) split_accounts: usize,
 }
