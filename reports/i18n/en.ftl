@@ -88,6 +88,7 @@ column-failing-findings = Failing findings
 not-assessed = Not assessed
 all-assessed = Every check could be assessed.
 html-failing-accounts = Failing in { $count } scanned accounts: the heat map above links each account's page, which lists them.
+more-fixes = { $count } more distinct sets of commands fix other findings of this check; each account's page shows its own.
 list-truncated = The first { $shown } of { $count } are listed here, in check and account order; each account's page lists its own, and result.json has every one.
 accounts-not-scanned = Accounts not scanned
 column-name = Name

@@ -84,6 +84,7 @@ column-failing-findings = 不合格の検出結果
 not-assessed = 評価不能
 all-assessed = すべてのチェックを評価できました。
 html-failing-accounts = スキャンした { $count } 個のアカウントで不合格です。上のヒートマップから各アカウントのページを開くと一覧があります。
+more-fixes = このチェックのほかの検出結果を修正するコマンドが、さらに { $count } 組あります。各アカウントのページにそのアカウントの分があります。
 list-truncated = { $count } 件のうち、チェックとアカウントの順で先頭の { $shown } 件をここに表示しています。各アカウントのページにそのアカウントの分があり、result.json にはすべてがあります。
 accounts-not-scanned = スキャンしていないアカウント
 column-name = 名前

@@ -646,6 +646,8 @@ struct FailureGroup<'a> {
     /// Distinct `fix` command lists of the findings (evidence named `fix`,
     /// as monitor checks give), with the resources each applies to.
     fixes: Vec<Fix>,
+    /// Distinct fix command blocks not shown (split summary pages).
+    more_fixes: usize,
     /// The Markdown fence of the evidence block ([`fence_for`]).
     evidence_fence: String,
 }
@@ -869,6 +871,7 @@ impl<'a> ReportModel<'a> {
                     .collect(),
                 unpaged: FindingList(failures.unpaged.clone()),
                 fixes: failures.fixes.clone(),
+                more_fixes: failures.more_fixes.len(),
                 evidence_fence: evidence_fence(&failures.findings),
                 findings: FindingList(failures.findings.clone()),
             })

@@ -30,6 +30,8 @@ pub(super) struct FailureTally {
     pub fixes: Vec<Fix>,
     /// Where each of `fixes` is, by its commands.
     fix_index: HashMap<String, usize>,
+    /// Distinct commands beyond the kept ones (split reports), by hash.
+    pub more_fixes: std::collections::HashSet<u64>,
 }
 
 pub(super) struct Tally {
@@ -60,6 +62,8 @@ pub(super) struct Tally {
     pub listed: Vec<Arc<Finding>>,
     max_listed: usize,
     keep_failures: bool,
+    /// Distinct fix command blocks kept per check (split summary pages).
+    fix_cap: Option<usize>,
 }
 
 impl Tally {
@@ -101,6 +105,7 @@ impl Tally {
             listed: Vec::new(),
             max_listed,
             keep_failures,
+            fix_cap: split.then_some(MAX_SUMMARY_FIXES),
         }
     }
 
@@ -128,7 +133,7 @@ impl Tally {
                 } else {
                     failures.unpaged.push(Arc::clone(finding));
                 }
-                add_fix(failures, finding);
+                add_fix(failures, finding, self.fix_cap);
                 if self.keep_failures {
                     failures.findings.push(Arc::clone(finding));
                 }
@@ -172,6 +177,11 @@ impl Tally {
         }
     }
 }
+
+/// Distinct fix command blocks a split summary page shows per check, the
+/// first in canonical order; each account page shows all of its own. One
+/// block per VPC's flow log group made a 1,000-account summary 11 MB.
+pub(super) const MAX_SUMMARY_FIXES: usize = 10;
 
 /// The first `cap` findings in canonical order of those pushed (all without
 /// a cap), kept in a bounded max-heap: memory is the cap, not the stream.
@@ -237,7 +247,7 @@ impl Ord for ByKey {
 /// Adds a failure's `fix` evidence to `fixes`: identical command lists are
 /// shown once with every resource they apply to, so 500 accounts sharing
 /// one log group show one block.
-fn add_fix(failures: &mut FailureTally, finding: &Finding) {
+fn add_fix(failures: &mut FailureTally, finding: &Finding, cap: Option<usize>) {
     let Some(commands) = finding.evidence.get("fix").and_then(|f| f.as_array()) else {
         return;
     };
@@ -266,6 +276,12 @@ fn add_fix(failures: &mut FailureTally, finding: &Finding) {
             if fix.resources.len() < 3 {
                 fix.resources.push(resource);
             }
+        }
+        None if cap.is_some_and(|cap| failures.fixes.len() >= cap) => {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            commands.hash(&mut hasher);
+            failures.more_fixes.insert(hasher.finish());
         }
         None => {
             failures

@@ -92,7 +92,13 @@ fn streamed(flag: &str, input: &Path, waivers: Option<&Path>, split_above: usize
     );
 }
 
-fn assert_same(flag: &str, input: &Path, waivers: Option<&Path>, split_above: usize) {
+/// Compares the two paths' files; returns the streamed ones' directory.
+fn assert_same(
+    flag: &str,
+    input: &Path,
+    waivers: Option<&Path>,
+    split_above: usize,
+) -> tempfile::TempDir {
     let memory = tempfile::tempdir().expect("tempdir");
     let stream = tempfile::tempdir().expect("tempdir");
     in_memory(flag, input, waivers, split_above, memory.path());
@@ -127,6 +133,7 @@ fn assert_same(flag: &str, input: &Path, waivers: Option<&Path>, split_above: us
         expected.keys().any(|p| p.starts_with("accounts")),
         "the reports were split"
     );
+    stream
 }
 
 #[test]
@@ -141,6 +148,17 @@ fn a_streamed_scan_of_acme_writes_what_the_in_memory_scan_writes() {
         Some(&root().join("examples/waivers.yaml")),
         2,
     );
+}
+
+/// The failures of `check` in a Markdown report: from its heading to the
+/// next heading.
+fn failure_section<'a>(report: &'a str, check: &str) -> Option<&'a str> {
+    report.split("\n### ").find(|section| {
+        section
+            .lines()
+            .next()
+            .is_some_and(|heading| heading.contains(&format!("`{check}`")))
+    })
 }
 
 #[test]
@@ -161,7 +179,29 @@ fn a_streamed_scan_across_several_batches_keeps_canonical_order() {
         .status()
         .expect("python3 runs bench/mockgen.py");
     assert!(status.success());
-    assert_same("--snapshot", &snapshot, None, 5);
+    let out = assert_same("--snapshot", &snapshot, None, 5);
+    // Each VPC's flow log group has its own fix commands: the summary
+    // shows the first ten blocks of a check and counts the rest, which
+    // the account pages show.
+    let blocks = |section: &str| section.matches("<details><summary>Commands to fix").count();
+    let summary = std::fs::read_to_string(out.path().join("report.md")).expect("summary");
+    let section =
+        failure_section(&summary, "alarm-vpc-flow-log-rejects").expect("the flow log alarm fails");
+    assert_eq!(blocks(section), 10);
+    assert!(
+        section.contains("more distinct sets of commands"),
+        "{section}"
+    );
+    let pages: usize = std::fs::read_dir(out.path().join("accounts"))
+        .expect("pages")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            let page = std::fs::read_to_string(e.path()).expect("page");
+            failure_section(&page, "alarm-vpc-flow-log-rejects").map_or(0, blocks)
+        })
+        .sum();
+    assert!(pages > 10, "the account pages show every block ({pages})");
 }
 
 #[test]
