@@ -159,7 +159,9 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     // Reports are renamed into place when whole; what an interrupted
     // earlier run left half-written goes, and so would this run's.
     auditscope::atomic::remove_leftovers(&args.out);
+    auditscope::atomic::remove_leftovers(&args.out.join(auditscope::report::ACCOUNTS_DIR));
     super::interrupt::clean_on_exit(args.out.clone());
+    super::interrupt::clean_on_exit(args.out.join(auditscope::report::ACCOUNTS_DIR));
     let options = RenderOptions {
         timestamps: args.timestamps,
         split_above: args.split_accounts,
@@ -179,7 +181,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     };
     // Above --split-accounts the reports are split per account anyway, so
     // findings go to the reports as each batch of accounts is evaluated and
-    // are not held (docs/architecture.md, "Streaming"). A comparison with a
+    // are not held (docs/architecture.md, "Streaming and scale"). A comparison with a
     // baseline reads both results whole, so it keeps them in memory.
     let streamed = baseline.is_none() && snapshot.accounts.len() > args.split_accounts;
     let phase = std::time::Instant::now();

@@ -219,9 +219,11 @@ pub type Sink<'s, E> = dyn FnMut(&[Account], Vec<Arc<Finding>>) -> Result<(), E>
 ///
 /// The first call carries the organization, trail and bucket scopes
 /// (`accounts` empty); each later call carries the per-account scopes of
-/// the next accounts, in ascending account id order. So the findings of
-/// one check arrive in canonical order across calls: a sink can write them
-/// out and forget them, and memory stays flat in the number of accounts.
+/// the next accounts, in the snapshot's order, which is ascending account
+/// id once the snapshot is normalized (`Snapshot::normalize`, which every
+/// loader calls). So the findings of one check arrive in canonical order
+/// across calls: a sink can write them out and forget them, and the
+/// findings held at once do not grow with the number of accounts.
 ///
 /// Returns the result without findings and with an empty summary; the
 /// sink's first error stops the evaluation and is returned.

@@ -774,7 +774,9 @@ impl<'a> ReportModel<'a> {
             catalogue,
             &result.scan.accounts,
             options.max_listed_findings,
-            true,
+            // A split summary page does not list the failures (the
+            // account pages do), as a streamed scan does not keep them.
+            !options.split_accounts,
             options.split_accounts,
         );
         for finding in &result.findings {

@@ -9,14 +9,16 @@
 //!   whole result: the findings of each check are copied from the spool
 //!   files in check id order, which is canonical order because batches come
 //!   in ascending account order;
-//! - `results.ocsf.json` the same way, one event per finding;
+//! - `findings.ocsf.json` in the same order, one event per finding, from
+//!   the findings parsed back from the spool;
 //! - `report.md` and `report.html` from the tally: these are always the
 //!   split reports (the stream is used only above `--split-accounts`);
 //! - the account pages, one spool file (one batch of accounts) at a time.
 //!
-//! Memory is then the tally (counts, the ERROR and WAIVED findings, the
-//! failures' per-account counts and fix commands) plus one batch, whatever
-//! the number of accounts. The spool lives in a temporary directory in the
+//! Memory is then the tally (counts, up to `max_listed_findings` ERROR and
+//! WAIVED findings, the failures' per-account counts, ten fix command
+//! blocks per check), the organization, trail and bucket findings, plus a
+//! few batches in flight, whatever the number of accounts. The spool lives in a temporary directory in the
 //! output directory (`.auditscope-spool-*.tmp`), removed when done or
 //! interrupted.
 
@@ -48,7 +50,6 @@ pub struct Stream<'r> {
     catalogue: &'r Catalogue,
     options: RenderOptions,
     dir: PathBuf,
-    spool: tempfile::TempDir,
     check_index: HashMap<String, usize>,
     /// The last finding seen of each check, to prove canonical order.
     last: Vec<Option<Arc<Finding>>>,
@@ -58,6 +59,9 @@ pub struct Stream<'r> {
     /// the next batch is evaluated; its batches once it is done.
     spooler: Option<Spooler>,
     spooled: usize,
+    /// Declared after the spooler, so that it is dropped (its thread
+    /// joined) before the directory is removed.
+    spool: tempfile::TempDir,
     batches: Vec<Batch>,
     tally: Tally,
     summary: SummaryFold,
@@ -302,7 +306,6 @@ impl Stream<'_> {
             .map(|(id, i)| (id.as_str(), *i))
             .collect();
         order.sort();
-        let mut files: Vec<Option<std::fs::File>> = self.batches.iter().map(|_| None).collect();
         let mut buffer = Vec::new();
         for (id, check) in order {
             let start = self.whole.partition_point(|f| &*f.check_id < id);
@@ -312,20 +315,21 @@ impl Stream<'_> {
             {
                 each(Piece::Finding(finding)).map_err(|e| self.io_error(None, e))?;
             }
-            for (batch, file) in self.batches.iter().zip(files.iter_mut()) {
+            for batch in &self.batches {
                 let Some((from, to)) = batch.runs[check] else {
                     continue;
                 };
-                let io = |e| self.io_error(Some(batch), e);
-                let file = match file {
-                    Some(file) => file,
-                    None => file.insert(std::fs::File::open(&batch.path).map_err(io)?),
+                // Opened per run, so the open files do not grow with the
+                // batches (1,000 batches would pass the usual limit).
+                let read = |buffer: &mut Vec<u8>| -> std::io::Result<()> {
+                    let mut file = std::fs::File::open(&batch.path)?;
+                    file.seek(SeekFrom::Start(from))?;
+                    buffer.resize((to - from) as usize, 0);
+                    file.read_exact(buffer)
                 };
-                file.seek(SeekFrom::Start(from)).map_err(io)?;
-                buffer.resize((to - from) as usize, 0);
-                file.read_exact(&mut buffer).map_err(io)?;
+                read(&mut buffer).map_err(|e| self.io_error(Some(batch), e))?;
                 for bytes in buffer.split(|b| *b == END).filter(|b| !b.is_empty()) {
-                    each(Piece::Spooled(bytes)).map_err(io)?;
+                    each(Piece::Spooled(bytes)).map_err(|e| self.io_error(None, e))?;
                 }
             }
         }
@@ -545,6 +549,17 @@ impl Spooler {
     }
 }
 
+impl Drop for Spooler {
+    /// On an error the thread is still stopped and joined, so it never
+    /// writes into a spool directory being removed.
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// Writes one batch's findings to its spool file.
 fn spool(job: Job, checks: usize) -> Result<Batch, ReportError> {
     let io = |source| ReportError::Io {
@@ -592,4 +607,77 @@ fn write_element(out: &mut Vec<u8>, finding: &Finding) -> Result<(), serde_json:
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{Resource, Status};
+
+    #[test]
+    fn a_spooled_finding_reads_back_exactly_as_it_was_made() {
+        let mut evidence = std::collections::BTreeMap::new();
+        // Parsed back one unit off without serde_json's float_roundtrip.
+        evidence.insert("threshold".into(), serde_json::json!(6.178787134922198e305));
+        evidence.insert("ratio".into(), serde_json::json!(1.0e-7 / 3.0));
+        evidence.insert(
+            "text".into(),
+            serde_json::json!("line\nbreak \u{1e} \"quoted\""),
+        );
+        let finding = Finding {
+            check_id: "c".into(),
+            title: "t".into(),
+            severity: "low".into(),
+            status: Status::Fail,
+            account_id: "111111111111".into(),
+            region: Some("eu-west-1".into()),
+            resource: Resource {
+                resource_type: "AWS::::Account".into(),
+                id: "111111111111".into(),
+            },
+            message: "m".into(),
+            evidence,
+            remediation: "r".into(),
+            controls: Default::default(),
+            waiver: None,
+        };
+        let mut element = Vec::new();
+        write_element(&mut element, &finding).expect("serializes");
+        assert!(!element.contains(&END), "the separator cannot occur inside");
+        let back: Finding = serde_json::from_slice(&element).expect("parses");
+        assert_eq!(back, finding);
+        assert_eq!(
+            serde_json::to_string(&back.evidence).expect("json"),
+            serde_json::to_string(&finding.evidence).expect("json")
+        );
+    }
+
+    #[test]
+    fn every_float_survives_the_spool() {
+        // serde_json parses some shortest-form floats one unit off unless
+        // its float_roundtrip feature is on; the account pages and OCSF
+        // read findings back from the spool, so they would drift.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut drifted = Vec::new();
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let value = f64::from_bits(state);
+            if !value.is_finite() {
+                continue;
+            }
+            let text = serde_json::to_string(&value).expect("json");
+            let back: f64 = serde_json::from_str(&text).expect("parses");
+            if back.to_bits() != value.to_bits() {
+                drifted.push(text);
+            }
+        }
+        assert!(
+            drifted.is_empty(),
+            "{} drifted, e.g. {:?}",
+            drifted.len(),
+            drifted.first()
+        );
+    }
 }
