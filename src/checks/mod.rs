@@ -90,6 +90,22 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Whether items of this scope belong to one scanned account and are
+    /// evaluated with its batch (`engine::run_streaming`); the others
+    /// (organization, trail, bucket) are evaluated once over the whole
+    /// snapshot.
+    pub fn is_per_account(self) -> bool {
+        match self {
+            Scope::Account
+            | Scope::Region
+            | Scope::LogGroup
+            | Scope::Detector
+            | Scope::Vpc
+            | Scope::EventDataStore => true,
+            Scope::Organization | Scope::Trail | Scope::Bucket => false,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Organization => "organization",
@@ -277,6 +293,15 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// Each check's position in `checks`, by id.
+    pub fn check_positions(&self) -> std::collections::HashMap<String, usize> {
+        self.checks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect()
+    }
+
     /// Per framework, every control of its catalogue and whether a loaded
     /// check maps to it: what `ScanResult::finalize` needs to summarize.
     pub fn control_index(&self) -> BTreeMap<String, Vec<(String, bool)>> {

@@ -400,7 +400,13 @@ fn evaluate<E>(
         findings.sort_by(|a, b| a.key().cmp(&b.key()));
         findings
     };
-    let whole = evaluate_pass(&[], Pass::WholeSnapshot);
+    // Without an organization, trail or bucket check (a `--checks`
+    // selection), every account's view need not be built for nothing.
+    let whole = if by_scope.keys().any(|s| !s.is_per_account()) {
+        evaluate_pass(&[], Pass::WholeSnapshot)
+    } else {
+        Vec::new()
+    };
     sink(&[], whole)?;
     for batch in accounts.chunks(accounts_per_batch.max(1)) {
         let findings = evaluate_pass(batch, Pass::Accounts);
@@ -450,15 +456,7 @@ impl<'a> Evaluation<'a> {
         let mut findings = Vec::new();
         let mut spent: BTreeMap<&'a str, std::time::Duration> = BTreeMap::new();
         for (&scope, checks) in self.by_scope {
-            let per_account = matches!(
-                scope,
-                Scope::Account
-                    | Scope::Region
-                    | Scope::LogGroup
-                    | Scope::Detector
-                    | Scope::Vpc
-                    | Scope::EventDataStore
-            );
+            let per_account = scope.is_per_account();
             if per_account != (pass == Pass::Accounts) {
                 continue;
             }

@@ -96,12 +96,7 @@ impl Renderer {
             },
             dir: dir.to_owned(),
             spool,
-            check_index: catalogue
-                .checks
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.clone(), i))
-                .collect(),
+            check_index: catalogue.check_positions(),
             last: vec![None; catalogue.checks.len()],
             whole: Vec::new(),
             spooler: None,

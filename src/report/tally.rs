@@ -77,12 +77,7 @@ impl Tally {
         let cap = split.then_some(max_listed);
         let checks = catalogue.checks.len();
         Tally {
-            check_index: catalogue
-                .checks
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.clone(), i))
-                .collect(),
+            check_index: catalogue.check_positions(),
             account_index: accounts
                 .iter()
                 .enumerate()
