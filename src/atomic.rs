@@ -62,11 +62,18 @@ pub fn remove_leftovers(dir: &Path) {
         if name.starts_with(PREFIX) && name.ends_with(SUFFIX) {
             // A directory is a streamed scan's spool (report::Stream).
             let path = entry.path();
-            let _ = if path.is_dir() {
-                std::fs::remove_dir_all(path)
+            if path.is_dir() {
+                // A spool's writer may add a file while it is removed (an
+                // interrupt during a scan): try again until it is gone.
+                for _ in 0..20 {
+                    if std::fs::remove_dir_all(&path).is_ok() || !path.exists() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
             } else {
-                std::fs::remove_file(path)
-            };
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }

@@ -174,10 +174,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         texts: Some(texts.clone()),
         // A tuning knob (docs/scaling.md): smaller batches hold less,
         // larger ones keep both cores busier.
-        accounts_per_batch: std::env::var("AUDITSCOPE_ACCOUNTS_PER_BATCH")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0),
+        accounts_per_batch: accounts_per_batch()?,
     };
     // Above --split-accounts the reports are split per account anyway, so
     // findings go to the reports as each batch of accounts is evaluated and
@@ -386,6 +383,20 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         args.fail_on_new,
         &texts,
     ))
+}
+
+/// `AUDITSCOPE_ACCOUNTS_PER_BATCH`: a positive number of accounts, or 0
+/// (the default) when unset.
+fn accounts_per_batch() -> Result<usize, Failure> {
+    let Ok(text) = std::env::var("AUDITSCOPE_ACCOUNTS_PER_BATCH") else {
+        return Ok(0);
+    };
+    match text.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Failure(format!(
+            "AUDITSCOPE_ACCOUNTS_PER_BATCH=`{text}`: expected a positive number of accounts"
+        ))),
+    }
 }
 
 /// The FAIL findings of a scan as the gate needs them, folded one at a

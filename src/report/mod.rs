@@ -79,6 +79,13 @@ pub enum ReportError {
         #[source]
         source: std::io::Error,
     },
+    /// Writing a report, a page or a streamed scan's spool failed.
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot serialize the result: {0}")]
     Json(#[from] serde_json::Error),
     #[error(transparent)]
@@ -371,7 +378,7 @@ impl Renderer {
         options: &RenderOptions,
     ) -> Result<std::path::PathBuf, ReportError> {
         let accounts_dir = dir.join(ACCOUNTS_DIR);
-        std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Io {
+        std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Output {
             path: accounts_dir.display().to_string(),
             source,
         })?;

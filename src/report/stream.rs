@@ -77,7 +77,7 @@ impl Renderer {
         accounts: &[String],
         options: &RenderOptions,
     ) -> Result<Stream<'r>, ReportError> {
-        let io = |source| ReportError::Io {
+        let io = |source| ReportError::Output {
             path: dir.display().to_string(),
             source,
         };
@@ -332,7 +332,7 @@ impl Stream<'_> {
     }
 
     fn io_error(&self, batch: Option<&Batch>, source: std::io::Error) -> ReportError {
-        ReportError::Io {
+        ReportError::Output {
             path: batch
                 .map(|b| b.path.display().to_string())
                 .unwrap_or_else(|| self.dir.display().to_string()),
@@ -557,7 +557,7 @@ impl Drop for Spooler {
 
 /// Writes one batch's findings to its spool file.
 fn spool(job: Job, checks: usize) -> Result<Batch, ReportError> {
-    let io = |source| ReportError::Io {
+    let io = |source| ReportError::Output {
         path: job.path.display().to_string(),
         source,
     };

@@ -277,3 +277,35 @@ fn the_split_html_report_escapes_every_page_and_its_links_resolve() {
         }
     }
 }
+
+#[test]
+fn a_streamed_scan_names_what_it_could_not_write_and_rejects_a_bad_batch_size() {
+    let out = tempfile::tempdir().expect("tempdir");
+    // A file where the account pages go.
+    std::fs::write(out.path().join("accounts"), b"in the way").expect("write");
+    let output = binary()
+        .args(["scan", "--mock"])
+        .arg(root().join("mock/acme"))
+        .arg("--out")
+        .arg(out.path())
+        .args(["--split-accounts", "0"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert!(!stderr.contains("templates"), "{stderr}");
+    for bad in ["0", "-3", "abc"] {
+        let output = binary()
+            .env("AUDITSCOPE_ACCOUNTS_PER_BATCH", bad)
+            .args(["scan", "--mock"])
+            .arg(root().join("mock/acme"))
+            .arg("--out")
+            .arg(out.path().join("other"))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("AUDITSCOPE_ACCOUNTS_PER_BATCH"), "{stderr}");
+    }
+}
