@@ -177,9 +177,10 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         accounts_per_batch: accounts_per_batch()?,
     };
     // Above --split-accounts the reports are split per account anyway, so
-    // findings go to the reports as each batch of accounts is evaluated and
-    // are not held (docs/architecture.md, "Streaming and scale"). A comparison with a
-    // baseline reads both results whole, so it keeps them in memory.
+    // findings go to the reports as each batch of accounts is evaluated
+    // and are not held (docs/architecture.md, "Streaming and scale"). A
+    // comparison with a baseline reads both results whole, so it keeps
+    // them in memory.
     let streamed = baseline.is_none() && snapshot.accounts.len() > args.split_accounts;
     let phase = std::time::Instant::now();
     let mut failing = Failing::default();
@@ -222,9 +223,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     };
     // Everything needed from the snapshot is in the result now.
     drop(snapshot);
-    let finding_count = stream
-        .as_ref()
-        .map_or(result.findings.len(), |s| s.finding_count());
+    let finding_count: u64 = result.summary.by_status.values().sum();
     tracing::info!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
         findings = finding_count,

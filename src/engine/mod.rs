@@ -366,12 +366,7 @@ fn evaluate<E>(
         let chunks: Vec<&[Account]> = match pass {
             Pass::WholeSnapshot => vec![&[]],
             Pass::Accounts => batch
-                .chunks(
-                    batch
-                        .len()
-                        .div_ceil(workers.clamp(1, batch.len().max(1)))
-                        .max(1),
-                )
+                .chunks(batch.len().div_ceil(workers.max(1)).max(1))
                 .collect(),
         };
         let outcomes: Vec<Outcome> = std::thread::scope(|threads| {

@@ -92,9 +92,10 @@ pub enum ReportError {
     Write(#[from] crate::atomic::WriteError),
     #[error("refusing to write a page for account `{0}`: not a 12-digit account id")]
     AccountId(String),
-    /// A streamed scan's findings broke an invariant of the engine (a bug).
-    #[error("internal error: findings out of order: {0}")]
-    Order(String),
+    /// A streamed scan broke one of its own invariants (a bug): findings
+    /// out of order, a thread that stopped.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// Template steps (minijinja fuel) a report may take: a base, and so much

@@ -18,9 +18,9 @@
 //! Memory is then the tally (counts, up to `max_listed_findings` ERROR and
 //! WAIVED findings, the failures' per-account counts, ten fix command
 //! blocks per check), the organization, trail and bucket findings, plus a
-//! few batches in flight, whatever the number of accounts. The spool lives in a temporary directory in the
-//! output directory (`.auditscope-spool-*.tmp`), removed when done or
-//! interrupted.
+//! few batches in flight, whatever the number of accounts. The spool lives
+//! in a temporary directory in the output directory
+//! (`.auditscope-spool-*.tmp`), removed when done or interrupted.
 
 use super::tally::Tally;
 use super::{per_account, Format, RenderOptions, Renderer, ReportError, ResultParts};
@@ -123,12 +123,14 @@ impl Stream<'_> {
         accounts: &[String],
         findings: Vec<Arc<Finding>>,
     ) -> Result<(), ReportError> {
+        let mut checks = Vec::with_capacity(findings.len());
         for finding in &findings {
             let check = self.check(finding)?;
+            checks.push(check);
             if let Some(last) = &self.last[check] {
                 if last.key() > finding.key() {
-                    return Err(ReportError::Order(format!(
-                        "{} {} after {}",
+                    return Err(ReportError::Internal(format!(
+                        "findings out of order: {} {} after {}",
                         finding.check_id, finding.account_id, last.account_id
                     )));
                 }
@@ -144,10 +146,6 @@ impl Stream<'_> {
         }
         let path = self.spool.path().join(format!("{}.json", self.spooled));
         self.spooled += 1;
-        let checks = findings
-            .iter()
-            .map(|f| self.check(f))
-            .collect::<Result<Vec<usize>, _>>()?;
         let spooler = match &mut self.spooler {
             Some(spooler) => spooler,
             None => self
@@ -174,7 +172,7 @@ impl Stream<'_> {
         self.check_index
             .get(&*finding.check_id)
             .copied()
-            .ok_or_else(|| ReportError::Order(format!("unknown check {}", finding.check_id)))
+            .ok_or_else(|| ReportError::Internal(format!("unknown check {}", finding.check_id)))
     }
 
     /// The summary of every finding added, for `controls` (see
@@ -184,11 +182,6 @@ impl Stream<'_> {
         controls: &std::collections::BTreeMap<String, Vec<(String, bool)>>,
     ) -> crate::result::Summary {
         std::mem::take(&mut self.summary).finish(controls)
-    }
-
-    /// How many findings were added.
-    pub fn finding_count(&self) -> usize {
-        self.tally.finding_count
     }
 
     /// Writes `format` for `result`, which is the scan's result without
@@ -204,11 +197,11 @@ impl Stream<'_> {
         let path = self.dir.join(format.file_name());
         match format {
             Format::Json => {
-                super::write_file(&path, |out| self.write_json(result, out))?;
+                super::write_file(&path, |out| self.write_json(result, &path, out))?;
                 Ok(vec![path])
             }
             Format::Ocsf => {
-                super::write_file(&path, |out| self.write_ocsf(result, out))?;
+                super::write_file(&path, |out| self.write_ocsf(result, &path, out))?;
                 Ok(vec![path])
             }
             Format::Markdown | Format::Html => {
@@ -232,7 +225,12 @@ impl Stream<'_> {
 
     /// `result.json`: the result's own serialization with the findings
     /// spliced in where its empty list is.
-    fn write_json(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), ReportError> {
+    fn write_json(
+        &self,
+        result: &ScanResult,
+        path: &Path,
+        out: &mut dyn Write,
+    ) -> Result<(), ReportError> {
         let header = serde_json::to_vec_pretty(result)?;
         // The only line that is exactly this: a raw line break cannot be
         // inside a JSON string, and findings are a top-level field.
@@ -240,13 +238,13 @@ impl Stream<'_> {
         let at = header
             .windows(EMPTY.len())
             .position(|w| w == EMPTY)
-            .ok_or_else(|| ReportError::Order("no findings field in the result".into()))?;
+            .ok_or_else(|| ReportError::Internal("no findings field in the result".into()))?;
         let io = serde_json::Error::io;
         out.write_all(&header[..at]).map_err(io)?;
         out.write_all(b"\n  \"findings\": [").map_err(io)?;
         let mut first = true;
         let mut element = Vec::new();
-        self.for_each_in_order(|piece| {
+        self.for_each_in_order(path, |piece| {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
             match piece {
@@ -266,12 +264,17 @@ impl Stream<'_> {
     }
 
     /// The OCSF events, in the order of `result.json`.
-    fn write_ocsf(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), ReportError> {
+    fn write_ocsf(
+        &self,
+        result: &ScanResult,
+        path: &Path,
+        out: &mut dyn Write,
+    ) -> Result<(), ReportError> {
         let time = crate::ocsf::event_time(result);
         let io = serde_json::Error::io;
         out.write_all(b"[").map_err(io)?;
         let mut first = true;
-        self.for_each_in_order(|piece| {
+        self.for_each_in_order(path, |piece| {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
             let parsed;
@@ -291,10 +294,16 @@ impl Stream<'_> {
 
     /// Calls `each` with every finding in canonical order: per check in id
     /// order, the kept whole-snapshot findings and then each batch's run.
+    /// An error of `each` is one of writing `output`.
     fn for_each_in_order(
         &self,
+        output: &Path,
         mut each: impl FnMut(Piece) -> std::io::Result<()>,
     ) -> Result<(), ReportError> {
+        let written = |source| ReportError::Output {
+            path: output.display().to_string(),
+            source,
+        };
         let mut order: Vec<(&str, usize)> = self
             .check_index
             .iter()
@@ -308,7 +317,7 @@ impl Stream<'_> {
                 .iter()
                 .take_while(|f| &*f.check_id == id)
             {
-                each(Piece::Finding(finding)).map_err(|e| self.io_error(None, e))?;
+                each(Piece::Finding(finding)).map_err(written)?;
             }
             for batch in &self.batches {
                 let Some((from, to)) = batch.runs[check] else {
@@ -322,20 +331,19 @@ impl Stream<'_> {
                     buffer.resize((to - from) as usize, 0);
                     file.read_exact(buffer)
                 };
-                read(&mut buffer).map_err(|e| self.io_error(Some(batch), e))?;
+                read(&mut buffer).map_err(|e| self.io_error(batch, e))?;
                 for bytes in buffer.split(|b| *b == END).filter(|b| !b.is_empty()) {
-                    each(Piece::Spooled(bytes)).map_err(|e| self.io_error(None, e))?;
+                    each(Piece::Spooled(bytes)).map_err(written)?;
                 }
             }
         }
         Ok(())
     }
 
-    fn io_error(&self, batch: Option<&Batch>, source: std::io::Error) -> ReportError {
+    /// An error reading `batch`'s spool file.
+    fn io_error(&self, batch: &Batch, source: std::io::Error) -> ReportError {
         ReportError::Output {
-            path: batch
-                .map(|b| b.path.display().to_string())
-                .unwrap_or_else(|| self.dir.display().to_string()),
+            path: batch.path.display().to_string(),
             source,
         }
     }
@@ -368,7 +376,6 @@ impl Stream<'_> {
             return Ok(written);
         }
         let controls = self.catalogue.control_index();
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         // The whole-snapshot findings (trails, buckets, the organization)
         // go on the page of the account they name.
         let mut whole: HashMap<&str, Vec<&Arc<Finding>>> = HashMap::new();
@@ -376,12 +383,17 @@ impl Stream<'_> {
             whole.entry(&finding.account_id).or_default().push(finding);
         }
         for batch in &self.batches {
-            let bytes = std::fs::read(&batch.path).map_err(|e| self.io_error(Some(batch), e))?;
+            let bytes = std::fs::read(&batch.path).map_err(|e| self.io_error(batch, e))?;
             let pieces: Vec<&[u8]> = bytes
                 .split(|b| *b == END)
                 .filter(|b| !b.is_empty())
                 .collect();
-            let mut findings = parse_all(&pieces, workers)?;
+            let mut findings: Vec<Arc<Finding>> = on_every_core(&pieces, |chunk| {
+                chunk
+                    .iter()
+                    .map(|piece| Ok(Arc::new(serde_json::from_slice(piece)?)))
+                    .collect()
+            })?;
             drop(bytes);
             for account in &batch.accounts {
                 if let Some(mine) = whole.get(account.as_str()) {
@@ -409,44 +421,25 @@ impl Stream<'_> {
             };
             let accounts = per_account(&part, &controls);
             drop(part);
-            let chunk = accounts.len().div_ceil(workers).max(1);
-            let rendered: Vec<Result<Vec<(Format, PathBuf)>, ReportError>> =
-                std::thread::scope(|threads| {
-                    let jobs: Vec<_> = accounts
-                        .chunks(chunk)
-                        .map(|chunk| {
-                            let formats = &formats;
-                            threads.spawn(move || {
-                                let mut pages = Vec::new();
-                                for account in chunk {
-                                    for &format in formats {
-                                        let page = self.renderer.write_page(
-                                            format,
-                                            &self.dir,
-                                            account,
-                                            self.catalogue,
-                                            &self.options,
-                                        )?;
-                                        pages.push((format, page));
-                                    }
-                                }
-                                Ok(pages)
-                            })
-                        })
-                        .collect();
-                    jobs.into_iter()
-                        .map(|job| {
-                            job.join().unwrap_or_else(|_| {
-                                Err(ReportError::Order("a page renderer panicked".into()))
-                            })
-                        })
-                        .collect()
-                });
-            for pages in rendered {
-                for (format, page) in pages? {
-                    if let Some((_, list)) = written.iter_mut().find(|(f, _)| *f == format) {
-                        list.push(page);
+            let rendered = on_every_core(&accounts, |chunk| {
+                let mut pages = Vec::new();
+                for account in chunk {
+                    for &format in &formats {
+                        let page = self.renderer.write_page(
+                            format,
+                            &self.dir,
+                            account,
+                            self.catalogue,
+                            &self.options,
+                        )?;
+                        pages.push((format, page));
                     }
+                }
+                Ok(pages)
+            })?;
+            for (format, page) in rendered {
+                if let Some((_, list)) = written.iter_mut().find(|(f, _)| *f == format) {
+                    list.push(page);
                 }
             }
         }
@@ -454,33 +447,31 @@ impl Stream<'_> {
     }
 }
 
-/// Parses spooled findings on `workers` threads, keeping their order.
-fn parse_all(pieces: &[&[u8]], workers: usize) -> Result<Vec<Arc<Finding>>, ReportError> {
-    let chunk = pieces.len().div_ceil(workers.max(1)).max(1);
-    let parsed: Vec<Result<Vec<Arc<Finding>>, serde_json::Error>> = std::thread::scope(|threads| {
-        let jobs: Vec<_> = pieces
+/// Runs `each` on one contiguous chunk of `items` per core, and returns
+/// the outputs in the order of `items`; the first error (or a panic) wins.
+fn on_every_core<T: Sync, R: Send>(
+    items: &[T],
+    each: impl Fn(&[T]) -> Result<Vec<R>, ReportError> + Sync,
+) -> Result<Vec<R>, ReportError> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(workers).max(1);
+    let parts: Vec<Result<Vec<R>, ReportError>> = std::thread::scope(|threads| {
+        let jobs: Vec<_> = items
             .chunks(chunk)
-            .map(|chunk| {
-                threads.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|piece| serde_json::from_slice(piece).map(Arc::new))
-                        .collect()
-                })
-            })
+            .map(|chunk| threads.spawn(|| each(chunk)))
             .collect();
         jobs.into_iter()
             .map(|job| {
                 job.join()
-                    .unwrap_or_else(|_| Err(serde::de::Error::custom("a parser panicked")))
+                    .unwrap_or_else(|_| Err(ReportError::Internal("a worker panicked".into())))
             })
             .collect()
     });
-    let mut findings = Vec::with_capacity(pieces.len());
-    for part in parsed {
-        findings.extend(part?);
+    let mut all = Vec::with_capacity(items.len());
+    for part in parts {
+        all.extend(part?);
     }
-    Ok(findings)
+    Ok(all)
 }
 
 /// One batch for the spooler to write.
@@ -531,7 +522,7 @@ impl Spooler {
         self.jobs = None;
         match self.thread.take().map(|t| t.join()) {
             Some(Ok(Err(error))) => Err(error),
-            _ => Err(ReportError::Order("the spool writer stopped".into())),
+            _ => Err(ReportError::Internal("the spool writer stopped".into())),
         }
     }
 
@@ -539,7 +530,7 @@ impl Spooler {
         self.jobs = None;
         match self.thread.take().map(|t| t.join()) {
             Some(Ok(batches)) => batches,
-            _ => Err(ReportError::Order("the spool writer stopped".into())),
+            _ => Err(ReportError::Internal("the spool writer stopped".into())),
         }
     }
 }
