@@ -1055,11 +1055,16 @@ fn for_each_item(
             }
         }
         Scope::Bucket => {
+            // The first account holding each bucket, looked up by name
+            // (a scan over every account per bucket was quadratic).
+            let mut holders: HashMap<&str, &Account> = HashMap::new();
+            for account in &snapshot.accounts {
+                for bucket in &account.buckets {
+                    holders.entry(bucket.name.as_str()).or_insert(account);
+                }
+            }
             for (name, trails) in world.trail_buckets() {
-                let found = snapshot
-                    .accounts
-                    .iter()
-                    .find(|a| a.buckets.iter().any(|b| b.name == name));
+                let found = holders.get(name).copied();
                 let (account, unresolved) = match found {
                     Some(account) => (account, Vec::new()),
                     None => {

@@ -23,6 +23,14 @@ pub use crate::shell::is_bidi_control;
 /// tab and newline written as `⟨U+202E⟩`, and cut after
 /// [`MAX_SHOWN_CHARS`] characters with a note of how much is left out.
 pub fn visible(text: &str) -> Cow<'_, str> {
+    // Most text is short printable ASCII: one pass over the bytes.
+    if text.len() <= MAX_SHOWN_CHARS
+        && text
+            .bytes()
+            .all(|b| (b' '..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return Cow::Borrowed(text);
+    }
     let needs_marks = text
         .chars()
         .any(|c| is_bidi_control(c) || (c.is_control() && c != '\t' && c != '\n' && c != '\r'));
