@@ -50,6 +50,71 @@ pub fn write<E: From<WriteError>>(
     Ok(())
 }
 
+/// An exclusive hold on an output directory for one process: reports,
+/// account pages, spools and journals in it are this process's to write
+/// and to clean up. Released when dropped or when the process ends, even
+/// by SIGKILL (an advisory `flock(2)` on the directory itself on Unix, on
+/// `.auditscope.lock` in it elsewhere), so nothing stale ever blocks a
+/// later run.
+#[derive(Debug)]
+pub struct DirLock {
+    _held: std::fs::File,
+}
+
+/// Why [`lock_dir`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another process holds the directory.
+    #[error(
+        "another auditscope process is writing to {}; wait for it to finish or choose another --out",
+        path.display()
+    )]
+    Busy { path: PathBuf },
+    #[error("cannot lock {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Takes the exclusive hold of `dir` (which must exist) without waiting.
+///
+/// Two scans writing to one directory would remove each other's spools
+/// and temporary files as leftovers ([`remove_leftovers`]) and mix their
+/// reports; the second one stops with [`LockError::Busy`] instead. A file
+/// system without advisory locks (`ENOLCK`, `ENOTSUP`) is used unlocked.
+pub fn lock_dir(dir: &Path) -> Result<DirLock, LockError> {
+    let io = |source| LockError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    #[cfg(unix)]
+    let file = std::fs::File::open(dir).map_err(io)?;
+    #[cfg(not(unix))]
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".auditscope.lock"))
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(DirLock { _held: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LockError::Busy {
+            path: dir.to_owned(),
+        }),
+        Err(std::fs::TryLockError::Error(e))
+            if e.kind() == std::io::ErrorKind::Unsupported
+                || (cfg!(target_os = "linux") && e.raw_os_error() == Some(37)) =>
+        {
+            // ENOLCK (37 on Linux): no lock manager, as on some NFS mounts.
+            tracing::warn!(dir = %dir.display(), error = %e, "output directory not locked");
+            Ok(DirLock { _held: file })
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
 /// Removes the temporary files (and spool directories) an interrupted
 /// write left in `dir`.
 pub fn remove_leftovers(dir: &Path) {

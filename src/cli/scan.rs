@@ -104,6 +104,12 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         .transpose()
         .map_err(|d| Failure(d.to_string()))?;
 
+    // The output directory is this scan's alone: another scan writing
+    // there would take its spool and temporary files for leftovers.
+    let mut out_lock = match args.out.is_dir() {
+        true => Some(auditscope::atomic::lock_dir(&args.out)?),
+        false => None,
+    };
     let started_at = now_rfc3339();
     let phase = std::time::Instant::now();
     let (snapshot, source) = match (&args.mock, args.snapshot.as_slice()) {
@@ -123,6 +129,13 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                 .journal
                 .clone()
                 .unwrap_or_else(|| args.out.join("snapshot.jsonl"));
+            // The journal goes into the output directory by default: hold
+            // it before collecting, which may take an hour.
+            if out_lock.is_none() && journal.starts_with(&args.out) {
+                std::fs::create_dir_all(&args.out)
+                    .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
+                out_lock = Some(auditscope::atomic::lock_dir(&args.out)?);
+            }
             let snapshot = collect_organization(&args.live, &journal)?;
             let source = format!(
                 "aws:{}",
@@ -156,6 +169,11 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     });
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
+    // Held until the scan returns.
+    let _out_lock = match out_lock {
+        Some(lock) => lock,
+        None => auditscope::atomic::lock_dir(&args.out)?,
+    };
     // Reports are renamed into place when whole; what an interrupted
     // earlier run left half-written goes, and so would this run's.
     auditscope::atomic::remove_leftovers(&args.out);

@@ -1084,3 +1084,51 @@ fn ctrl_c_stops_a_scan_in_any_phase_without_a_truncated_report() {
     }
     assert!(interrupted > 0, "every scan finished before the signal");
 }
+
+/// Two scans writing to one directory: the second stops with exit 2 and a
+/// clear message, and touches nothing there. Before the directory was
+/// held, it removed the running scan's spool and temporary files as
+/// leftovers of a killed run, which failed the first scan after minutes of
+/// work. The hold goes with the process, so a later scan runs.
+#[test]
+fn a_second_scan_into_a_busy_directory_stops_and_touches_nothing() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let spool = out.path().join(".auditscope-spool-live.tmp");
+    std::fs::create_dir_all(&spool).expect("mkdir");
+    std::fs::write(spool.join("0.json"), b"{}").expect("write");
+    // The running scan: this process holds the directory as a scan does.
+    let held = auditscope::atomic::lock_dir(out.path()).expect("first hold");
+    let world = root().join("mock/acme");
+    let args = [
+        "scan",
+        "--mock",
+        world.to_str().expect("utf-8"),
+        "--out",
+        out.path().to_str().expect("utf-8"),
+    ];
+    let output = auditscope(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("another auditscope process is writing to")
+            && stderr.contains(&out.path().display().to_string()),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(spool.join("0.json").is_file(), "the live spool was removed");
+    assert!(!out.path().join("report.md").exists());
+    // Within one process too, a second hold is refused.
+    assert!(matches!(
+        auditscope::atomic::lock_dir(out.path()),
+        Err(auditscope::atomic::LockError::Busy { .. })
+    ));
+    drop(held);
+    let output = auditscope(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!spool.exists(), "a spool nobody holds is a leftover");
+    assert!(out.path().join("report.md").is_file());
+}
