@@ -180,9 +180,14 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     auditscope::atomic::remove_leftovers(&args.out.join(auditscope::report::ACCOUNTS_DIR));
     super::interrupt::clean_on_exit(args.out.clone());
     super::interrupt::clean_on_exit(args.out.join(auditscope::report::ACCOUNTS_DIR));
+    // Account pages are staged and moved into accounts/ when all are
+    // written: an interrupted scan leaves the earlier pages as they were.
+    let stage = auditscope::report::PageStage::new(&args.out)
+        .map_err(|e| Failure(format!("cannot write to {}: {e}", args.out.display())))?;
     let options = RenderOptions {
         timestamps: args.timestamps,
         split_above: args.split_accounts,
+        pages_dir: Some(stage.path().to_owned()),
         ..RenderOptions::default()
     };
     let info = RunInfo {
@@ -334,6 +339,12 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     }
     // The spool goes before the output directory is tidied.
     drop(stream);
+    stage.publish().map_err(|e| {
+        Failure(format!(
+            "cannot move the account pages into {}: {e}",
+            args.out.join(auditscope::report::ACCOUNTS_DIR).display()
+        ))
+    })?;
     if let (Some(diff), Some(changes)) = (&diff, &result.changes) {
         let file = args.out.join(auditscope::report::DIFF_FILE);
         auditscope::atomic::write(&file, |out| -> Result<(), Failure> {

@@ -378,7 +378,10 @@ impl Renderer {
         catalogue: &Catalogue,
         options: &RenderOptions,
     ) -> Result<std::path::PathBuf, ReportError> {
-        let accounts_dir = dir.join(ACCOUNTS_DIR);
+        let accounts_dir = options
+            .pages_dir
+            .clone()
+            .unwrap_or_else(|| dir.join(ACCOUNTS_DIR));
         std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Output {
             path: accounts_dir.display().to_string(),
             source,
@@ -398,11 +401,11 @@ impl Renderer {
             Format::Html => "html",
             _ => "md",
         };
-        let path = accounts_dir.join(format!("{id}.{extension}"));
-        write_file(&path, |out| {
+        let name = format!("{id}.{extension}");
+        write_file(&accounts_dir.join(&name), |out| {
             self.render_to(format, account, catalogue, &page_options, out)
         })?;
-        Ok(path)
+        Ok(dir.join(ACCOUNTS_DIR).join(name))
     }
 }
 
@@ -461,6 +464,101 @@ pub fn remove_stale(
 
 /// The changes alone, for a pull-request comment.
 pub const DIFF_FILE: &str = "diff.md";
+
+/// The account pages of a scan in the making: written into a hidden
+/// directory beside `accounts/` (`.auditscope-pages-*.tmp`) and moved into
+/// `accounts/` only when every page is written ([`PageStage::publish`]).
+///
+/// Rendering the pages of a large organization takes minutes; written in
+/// place, an interrupt, a full disk or a template error in that time left
+/// `accounts/` a mix of this scan's pages and the earlier scan's, which a
+/// reviewer could commit as one report. Staged, `accounts/` keeps the
+/// earlier scan's pages untouched until the pages are moved in, one
+/// rename each (milliseconds for thousands). Nothing else in `accounts/`
+/// is moved or touched. An unfinished stage is a leftover
+/// ([`crate::atomic::remove_leftovers`]).
+#[derive(Debug)]
+pub struct PageStage {
+    out: std::path::PathBuf,
+    staged: tempfile::TempDir,
+}
+
+impl PageStage {
+    /// A new, empty stage in the output directory `out` (which must
+    /// exist). Fails at once when something other than a directory is in
+    /// the way of `accounts/`, before any work is done.
+    pub fn new(out: &Path) -> std::io::Result<PageStage> {
+        let accounts = out.join(ACCOUNTS_DIR);
+        if accounts.exists() && !accounts.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} is in the way of the account pages: it is not a directory",
+                    accounts.display()
+                ),
+            ));
+        }
+        let staged = tempfile::Builder::new()
+            .prefix(".auditscope-pages-")
+            .suffix(".tmp")
+            .tempdir_in(out)?;
+        Ok(PageStage {
+            out: out.to_owned(),
+            staged,
+        })
+    }
+
+    /// Where pages go meanwhile ([`RenderOptions::pages_dir`]).
+    pub fn path(&self) -> &Path {
+        self.staged.path()
+    }
+
+    /// Moves the staged pages into `accounts/` (made if needed), each by a
+    /// rename over the earlier page of the same name; into an `accounts/`
+    /// that links to another file system, by an atomic copy. Without any
+    /// staged page (a scan that did not split) nothing changes. The stage
+    /// is removed.
+    pub fn publish(self) -> std::io::Result<()> {
+        let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(self.staged.path())?
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()?;
+        if pages.is_empty() {
+            return Ok(());
+        }
+        pages.sort();
+        let accounts = self.out.join(ACCOUNTS_DIR);
+        std::fs::create_dir_all(&accounts)?;
+        for page in pages {
+            let Some(name) = page.file_name() else {
+                continue;
+            };
+            let target = accounts.join(name);
+            match std::fs::rename(&page, &target) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+                    crate::atomic::write(&target, |out| {
+                        let mut from = std::fs::File::open(&page).map_err(|source| {
+                            crate::atomic::WriteError {
+                                path: page.clone(),
+                                source,
+                            }
+                        })?;
+                        std::io::copy(&mut from, out).map_err(|source| {
+                            crate::atomic::WriteError {
+                                path: target.clone(),
+                                source,
+                            }
+                        })?;
+                        Ok(())
+                    })
+                    .map_err(|e: crate::atomic::WriteError| e.source)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
 
 /// The directory of the per-account Markdown pages.
 pub const ACCOUNTS_DIR: &str = "accounts";
@@ -545,6 +643,10 @@ pub struct RenderOptions {
     pub split_accounts: bool,
     /// This page is one account's (`accounts/<id>.md` or `.html`).
     pub account_page: bool,
+    /// Where account pages are written while a scan runs ([`PageStage`]);
+    /// `<dir>/accounts` itself when `None`. The paths returned are always
+    /// the final ones under `<dir>/accounts`.
+    pub pages_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for RenderOptions {
@@ -555,6 +657,7 @@ impl Default for RenderOptions {
             split_above: usize::MAX,
             split_accounts: false,
             account_page: false,
+            pages_dir: None,
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::cli::auditscope;
 use crate::root;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -889,6 +889,91 @@ fn a_failing_template_leaves_the_previous_report_whole() {
     ]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("report.md.j2"), "{stderr}");
+}
+
+/// Account pages are staged and moved into `accounts/` only when every
+/// one is written. A scan that fails (here a template error on the third
+/// account's page; an interrupt or a full disk alike) leaves the earlier
+/// scan's pages exactly as they were, not a mix of old and new pages, and
+/// leaves no stage behind; a user's own file in `accounts/` is never
+/// touched.
+#[test]
+fn a_scan_failing_among_the_account_pages_leaves_the_earlier_pages() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = path_str(out.path());
+    let scan = |templates: Option<&Path>| {
+        let mut args = vec![
+            "scan",
+            "--mock",
+            "mock/acme",
+            "--out",
+            dir,
+            "--format",
+            "md,html",
+            "--split-accounts",
+            "0",
+        ];
+        if let Some(templates) = templates {
+            args.extend(["--templates", path_str(templates)]);
+        }
+        run(&args)
+    };
+    let (code, stderr) = scan(None);
+    assert_eq!(code, Some(0), "{stderr}");
+    let accounts = out.path().join("accounts");
+    std::fs::write(accounts.join("README.txt"), "ours").expect("write");
+    let pages = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(dir)
+            .expect("accounts")
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).expect("page"),
+                )
+            })
+            .collect()
+    };
+    let before = pages(&accounts);
+    assert!(before.len() > 8, "{:?}", before.keys());
+    // The new pages differ from the earlier ones, and the third account's
+    // page fails half-way, after the first two accounts' pages.
+    let templates = tempfile::tempdir().expect("templates");
+    let changed = std::fs::read_to_string(root().join("reports/report.md.j2"))
+        .expect("template")
+        .replacen("{% if account_page %}", "{% if account_page %}CHANGED ", 1)
+        + "{% if account_page and scan.accounts[0] == \"333333333333\" %}{{ none.attribute.of_nothing() }}{% endif %}";
+    std::fs::write(templates.path().join("report.md.j2"), changed).expect("write");
+    let (code, stderr) = scan(Some(templates.path()));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("report.md.j2"), "{stderr}");
+    assert_eq!(pages(&accounts), before, "accounts/ changed");
+    let hidden: Vec<String> = std::fs::read_dir(out.path())
+        .expect("out")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+    // Without the error, the new pages replace the earlier ones and the
+    // user's file stays.
+    let working = std::fs::read_to_string(root().join("reports/report.md.j2"))
+        .expect("template")
+        .replacen("{% if account_page %}", "{% if account_page %}CHANGED ", 1);
+    std::fs::write(templates.path().join("report.md.j2"), working).expect("write");
+    let (code, stderr) = scan(Some(templates.path()));
+    assert_eq!(code, Some(0), "{stderr}");
+    let after = pages(&accounts);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(after["README.txt"], b"ours");
+    for (name, page) in &after {
+        if name.ends_with(".md") {
+            assert!(page.starts_with(b"CHANGED "), "{name}");
+        }
+    }
 }
 
 /// `auditscope iam-policy | head -1`: a reader that stops early ends the
