@@ -281,6 +281,42 @@ pub struct Check {
     pub path: PathBuf,
 }
 
+impl Check {
+    /// Whether the check's CEL expressions or message templates may read
+    /// the variable `name`, so the engine can leave out a costly variable
+    /// no check reads (the organization scope's `accounts`). Errs towards
+    /// yes: a template that does not parse, or calls `debug()` (which
+    /// shows every variable), counts as reading it.
+    pub fn may_read(&self, name: &str) -> bool {
+        let in_cel = self
+            .applies_when
+            .iter()
+            .chain([&self.assert])
+            .chain(self.unknown_when.iter())
+            .chain(self.evidence.iter().map(|(_, e)| e))
+            .any(|e| e.program.references().has_variable(name));
+        if in_cel {
+            return true;
+        }
+        let env = minijinja::Environment::new();
+        [
+            Some(&self.messages.pass),
+            Some(&self.messages.fail),
+            self.messages.skip.as_ref(),
+            self.messages.unknown.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|source| match env.template_from_str(source) {
+            Ok(template) => {
+                let read = template.undeclared_variables(false);
+                read.contains(name) || read.contains("debug")
+            }
+            Err(_) => true,
+        })
+    }
+}
+
 /// All checks and frameworks of one load.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {

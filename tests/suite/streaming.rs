@@ -309,3 +309,78 @@ fn a_streamed_scan_names_what_it_could_not_write_and_rejects_a_bad_batch_size() 
         assert!(stderr.contains("AUDITSCOPE_ACCOUNTS_PER_BATCH"), "{stderr}");
     }
 }
+
+/// The organization scope's `accounts` (every account's view) is built
+/// only when an organization check may read it (`Check::may_read`): a
+/// check reading it in CEL, in a message, or through `debug()` sees every
+/// scanned account; the shipped checks, which do not, leave it out and
+/// evaluate the same (the comparisons above).
+#[test]
+fn an_organization_check_reading_accounts_sees_every_account() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("frameworks")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("frameworks/f.yaml"),
+        "id: f\ntitle: F\nversion: \"1\"\nurl: https://example.com\ndescription: d\ncontrols:\n  - id: C-1\n    title: a control\n",
+    )
+    .expect("write");
+    let check = |id: &str, assert: &str, pass: &str| {
+        format!(
+            "id: {id}\ntitle: t\nseverity: low\nscope: organization\ndescription: d\nrationale: r\nassert: '{assert}'\nmessages:\n  pass: \"{pass}\"\n  fail: \"no\"\nremediation:\n  text: t\nreferences:\n  - https://example.com\nframeworks:\n  f: [C-1]\n"
+        )
+    };
+    for (id, assert, pass) in [
+        // In CEL, through a macro.
+        (
+            "in-cel",
+            "size(accounts) == 5 && accounts.all(a, size(a.id) == 12)",
+            "yes",
+        ),
+        // Only in the message.
+        ("in-message", "true", "{{ accounts | length }} accounts"),
+        // Through debug(), which shows every variable.
+        (
+            "in-debug",
+            "true",
+            "{{ \\\"acme-workload-dev\\\" in debug() }}",
+        ),
+        // Not at all.
+        ("not-read", "true", "plain"),
+    ] {
+        std::fs::write(
+            dir.path().join(format!("{id}.yaml")),
+            check(id, assert, pass),
+        )
+        .expect("write");
+    }
+    let catalogue = auditscope::checks::load_dir(dir.path()).expect("checks load");
+    let by_id = |id: &str| catalogue.checks.iter().find(|c| c.id == id).expect("check");
+    assert!(by_id("in-cel").may_read("accounts"));
+    assert!(by_id("in-message").may_read("accounts"));
+    assert!(by_id("in-debug").may_read("accounts"));
+    assert!(!by_id("not-read").may_read("accounts"));
+    let snapshot = auditscope::collect::mock::load(&root().join("mock/acme")).expect("acme");
+    assert_eq!(snapshot.accounts.len(), 5);
+    let message = |catalogue: &auditscope::checks::Catalogue, id: &str| {
+        let result = engine::run(&snapshot, catalogue, RunInfo::default());
+        let finding = result
+            .findings
+            .iter()
+            .find(|f| &*f.check_id == id)
+            .expect("finding")
+            .clone();
+        (finding.status, finding.message.clone())
+    };
+    for (id, expected) in [
+        ("in-cel", "yes"),
+        ("in-message", "5 accounts"),
+        ("in-debug", "True"),
+    ] {
+        // Alone in the catalogue, so nothing else asks for the views.
+        let mut alone = catalogue.clone();
+        alone.checks.retain(|c| c.id == id);
+        let (status, text) = message(&alone, id);
+        assert_eq!(status, auditscope::result::Status::Pass, "{id}: {text}");
+        assert_eq!(text, expected, "{id}");
+    }
+}
