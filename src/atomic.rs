@@ -82,8 +82,9 @@ pub enum LockError {
 ///
 /// Two scans writing to one directory would remove each other's spools
 /// and temporary files as leftovers ([`remove_leftovers`]) and mix their
-/// reports; the second one stops with [`LockError::Busy`] instead. A file
-/// system without advisory locks (`ENOLCK`, `ENOTSUP`) is used unlocked.
+/// reports; the second one stops with [`LockError::Busy`] instead. Where
+/// the lock cannot be taken for another reason (a file system without
+/// advisory locks), the directory is used unlocked, with a warning.
 pub fn lock_dir(dir: &Path) -> Result<DirLock, LockError> {
     let io = |source| LockError::Io {
         path: dir.to_owned(),
@@ -103,15 +104,13 @@ pub fn lock_dir(dir: &Path) -> Result<DirLock, LockError> {
         Err(std::fs::TryLockError::WouldBlock) => Err(LockError::Busy {
             path: dir.to_owned(),
         }),
-        Err(std::fs::TryLockError::Error(e))
-            if e.kind() == std::io::ErrorKind::Unsupported
-                || (cfg!(target_os = "linux") && e.raw_os_error() == Some(37)) =>
-        {
-            // ENOLCK (37 on Linux): no lock manager, as on some NFS mounts.
+        Err(std::fs::TryLockError::Error(e)) => {
+            // No lock manager (ENOLCK on some NFS mounts), or a file system
+            // that does not lock directories: a lock that cannot be had is
+            // no reason to refuse a scan.
             tracing::warn!(dir = %dir.display(), error = %e, "output directory not locked");
             Ok(DirLock { _held: file })
         }
-        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
     }
 }
 

@@ -286,7 +286,9 @@ impl Check {
     /// the variable `name`, so the engine can leave out a costly variable
     /// no check reads (the organization scope's `accounts`). Errs towards
     /// yes: a template that does not parse, or calls `debug()` (which
-    /// shows every variable), counts as reading it.
+    /// shows every variable), or takes in another template (`include`,
+    /// `extends`, `import`: messages of all checks share one environment),
+    /// counts as reading it.
     pub fn may_read(&self, name: &str) -> bool {
         let in_cel = self
             .applies_when
@@ -310,7 +312,11 @@ impl Check {
         .any(|source| match env.template_from_str(source) {
             Ok(template) => {
                 let read = template.undeclared_variables(false);
-                read.contains(name) || read.contains("debug")
+                read.contains(name)
+                    || read.contains("debug")
+                    || ["include", "extends", "import"]
+                        .iter()
+                        .any(|tag| source.contains(tag))
             }
             Err(_) => true,
         })

@@ -129,9 +129,9 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                 .journal
                 .clone()
                 .unwrap_or_else(|| args.out.join("snapshot.jsonl"));
-            // The journal goes into the output directory by default: hold
-            // it before collecting, which may take an hour.
-            if out_lock.is_none() && journal.starts_with(&args.out) {
+            // The journal goes into the output directory by default, and
+            // collecting may take an hour: hold the directory first.
+            if out_lock.is_none() {
                 std::fs::create_dir_all(&args.out)
                     .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
                 out_lock = Some(auditscope::atomic::lock_dir(&args.out)?);
@@ -180,14 +180,28 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     auditscope::atomic::remove_leftovers(&args.out.join(auditscope::report::ACCOUNTS_DIR));
     super::interrupt::clean_on_exit(args.out.clone());
     super::interrupt::clean_on_exit(args.out.join(auditscope::report::ACCOUNTS_DIR));
-    // Account pages are staged and moved into accounts/ when all are
-    // written: an interrupted scan leaves the earlier pages as they were.
-    let stage = auditscope::report::PageStage::new(&args.out)
+    // Something other than a directory where account pages will go is
+    // reported before any work is done.
+    let accounts_dir = args.out.join(auditscope::report::ACCOUNTS_DIR);
+    let paged = snapshot.accounts.len() > args.split_accounts
+        && formats
+            .iter()
+            .any(|f| matches!(f, Format::Markdown | Format::Html));
+    if paged && accounts_dir.exists() && !accounts_dir.is_dir() {
+        return Err(Failure(format!(
+            "cannot write the account pages: {} is in the way (not a directory)",
+            accounts_dir.display()
+        )));
+    }
+    // Every report is written into a stage and moved into place when all
+    // are written: an interrupted or failed scan leaves the earlier
+    // reports as they were, never a mix (report::Stage).
+    let stage = auditscope::report::Stage::new(&args.out)
         .map_err(|e| Failure(format!("cannot write to {}: {e}", args.out.display())))?;
+    let staged = stage.path().to_owned();
     let options = RenderOptions {
         timestamps: args.timestamps,
         split_above: args.split_accounts,
-        pages_dir: Some(stage.path().to_owned()),
         ..RenderOptions::default()
     };
     let info = RunInfo {
@@ -210,7 +224,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     let mut stream = None;
     let mut result = if streamed {
         let accounts: Vec<String> = snapshot.accounts.iter().map(|a| a.id.clone()).collect();
-        let mut writer = renderer.stream(&args.out, &catalogue, &accounts, &options)?;
+        let mut writer = renderer.stream(&staged, &catalogue, &accounts, &options)?;
         let mut waiving = waivers.as_ref().zip(as_of).map(|(w, d)| w.tally(d));
         let mut result = engine::run_streaming(
             &snapshot,
@@ -280,6 +294,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         result.scan.finished_at = None;
     }
     let mut all_written = Vec::new();
+    let mut wrote = Vec::new();
     // A stream writes the account pages of every format at once: each
     // batch of findings is read back once for all of them.
     let mut pages = Vec::new();
@@ -304,7 +319,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                 }
                 written
             }
-            None => renderer.write(format, &args.out, &result, &catalogue, &options)?,
+            None => renderer.write(format, &staged, &result, &catalogue, &options)?,
         };
         tracing::info!(
             elapsed_ms = phase.elapsed().as_millis() as u64,
@@ -312,58 +327,48 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             ?format,
             "rendered report"
         );
-        match written.len() {
-            1 => eprintln!(
-                "{}",
-                texts.format(
-                    "cli-wrote",
-                    &[("file", written[0].display().to_string().into())]
-                )
+        // Said once the files are in place.
+        let file = stage.final_path(&written[0]).display().to_string();
+        wrote.push(match written.len() {
+            1 => texts.format("cli-wrote", &[("file", file.into())]),
+            n => texts.format(
+                "cli-wrote-pages",
+                &[
+                    ("file", file.into()),
+                    ("pages", (n - 1).into()),
+                    ("dir", accounts_dir.display().to_string().into()),
+                ],
             ),
-            n => eprintln!(
-                "{}",
-                texts.format(
-                    "cli-wrote-pages",
-                    &[
-                        ("file", written[0].display().to_string().into()),
-                        ("pages", (n - 1).into()),
-                        (
-                            "dir",
-                            args.out.join("accounts").display().to_string().into()
-                        ),
-                    ]
-                )
-            ),
-        }
+        });
         all_written.extend(written);
     }
-    // The spool goes before the output directory is tidied.
+    // The spool goes before the reports are moved into place.
     drop(stream);
-    stage.publish().map_err(|e| {
-        Failure(format!(
-            "cannot move the account pages into {}: {e}",
-            args.out.join(auditscope::report::ACCOUNTS_DIR).display()
-        ))
-    })?;
     if let (Some(diff), Some(changes)) = (&diff, &result.changes) {
-        let file = args.out.join(auditscope::report::DIFF_FILE);
+        let file = staged.join(auditscope::report::DIFF_FILE);
         auditscope::atomic::write(&file, |out| -> Result<(), Failure> {
             out.write_all(changes_markdown(changes, &texts).as_bytes())?;
             Ok(())
         })?;
         all_written.push(file.clone());
-        eprintln!(
-            "{}",
-            texts.format(
-                "cli-wrote-diff",
-                &[
-                    ("file", file.display().to_string().into()),
-                    ("new", diff.new_failures.len().into()),
-                    ("resolved", diff.resolved.len().into()),
-                    ("still", diff.still_failing.len().into()),
-                ]
-            )
-        );
+        wrote.push(texts.format(
+            "cli-wrote-diff",
+            &[
+                ("file", stage.final_path(&file).display().to_string().into()),
+                ("new", diff.new_failures.len().into()),
+                ("resolved", diff.resolved.len().into()),
+                ("still", diff.still_failing.len().into()),
+            ],
+        ));
+    }
+    let all_written = stage.publish(&all_written).map_err(|e| {
+        Failure(format!(
+            "cannot move the reports into {}: {e}",
+            args.out.display()
+        ))
+    })?;
+    for line in wrote {
+        eprintln!("{line}");
     }
     // Only now, with every new file in place: the earlier scan's files
     // that this one did not write (a diff.md of another baseline, pages of

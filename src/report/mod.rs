@@ -378,10 +378,7 @@ impl Renderer {
         catalogue: &Catalogue,
         options: &RenderOptions,
     ) -> Result<std::path::PathBuf, ReportError> {
-        let accounts_dir = options
-            .pages_dir
-            .clone()
-            .unwrap_or_else(|| dir.join(ACCOUNTS_DIR));
+        let accounts_dir = dir.join(ACCOUNTS_DIR);
         std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Output {
             path: accounts_dir.display().to_string(),
             source,
@@ -401,11 +398,11 @@ impl Renderer {
             Format::Html => "html",
             _ => "md",
         };
-        let name = format!("{id}.{extension}");
-        write_file(&accounts_dir.join(&name), |out| {
+        let path = accounts_dir.join(format!("{id}.{extension}"));
+        write_file(&path, |out| {
             self.render_to(format, account, catalogue, &page_options, out)
         })?;
-        Ok(dir.join(ACCOUNTS_DIR).join(name))
+        Ok(path)
     }
 }
 
@@ -465,81 +462,81 @@ pub fn remove_stale(
 /// The changes alone, for a pull-request comment.
 pub const DIFF_FILE: &str = "diff.md";
 
-/// The account pages of a scan in the making: written into a hidden
-/// directory beside `accounts/` (`.auditscope-pages-*.tmp`) and moved into
-/// `accounts/` only when every page is written ([`PageStage::publish`]).
+/// The reports of a scan in the making. Every report, account page and
+/// `diff.md` is written into a hidden directory in the output directory
+/// (`.auditscope-stage-*.tmp`, laid out as the output directory) and moved
+/// into place only when all are written ([`Stage::publish`]): the account
+/// pages first, then the other files, one rename each.
 ///
-/// Rendering the pages of a large organization takes minutes; written in
+/// Rendering a large organization's reports takes minutes. Written in
 /// place, an interrupt, a full disk or a template error in that time left
-/// `accounts/` a mix of this scan's pages and the earlier scan's, which a
-/// reviewer could commit as one report. Staged, `accounts/` keeps the
-/// earlier scan's pages untouched until the pages are moved in, one
-/// rename each (milliseconds for thousands). Nothing else in `accounts/`
-/// is moved or touched. An unfinished stage is a leftover
+/// a mix of this scan's files and the earlier scan's (a new `report.md`
+/// linking pages that are not there yet, or old pages beside a new
+/// summary), which a reviewer could commit as one report. Staged, the
+/// earlier reports stay as they were until the moves, which take
+/// milliseconds for thousands of pages. Nothing else in the output
+/// directory is moved or touched. An unfinished stage is a leftover
 /// ([`crate::atomic::remove_leftovers`]).
 #[derive(Debug)]
-pub struct PageStage {
+pub struct Stage {
     out: std::path::PathBuf,
     staged: tempfile::TempDir,
 }
 
-impl PageStage {
-    /// A new, empty stage in the output directory `out` (which must
-    /// exist). Fails at once when something other than a directory is in
-    /// the way of `accounts/`, before any work is done.
-    pub fn new(out: &Path) -> std::io::Result<PageStage> {
-        let accounts = out.join(ACCOUNTS_DIR);
-        if accounts.exists() && !accounts.is_dir() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                format!(
-                    "{} is in the way of the account pages: it is not a directory",
-                    accounts.display()
-                ),
-            ));
-        }
+impl Stage {
+    /// A new, empty stage in the output directory `out` (which must exist).
+    pub fn new(out: &Path) -> std::io::Result<Stage> {
         let staged = tempfile::Builder::new()
-            .prefix(".auditscope-pages-")
+            .prefix(".auditscope-stage-")
             .suffix(".tmp")
             .tempdir_in(out)?;
-        Ok(PageStage {
+        Ok(Stage {
             out: out.to_owned(),
             staged,
         })
     }
 
-    /// Where pages go meanwhile ([`RenderOptions::pages_dir`]).
+    /// Where reports are written meanwhile, in place of the output
+    /// directory.
     pub fn path(&self) -> &Path {
         self.staged.path()
     }
 
-    /// Moves the staged pages into `accounts/` (made if needed), each by a
-    /// rename over the earlier page of the same name; into an `accounts/`
-    /// that links to another file system, by an atomic copy. Without any
-    /// staged page (a scan that did not split) nothing changes. The stage
-    /// is removed.
-    pub fn publish(self) -> std::io::Result<()> {
-        let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(self.staged.path())?
-            .map(|entry| entry.map(|e| e.path()))
-            .collect::<std::io::Result<_>>()?;
-        if pages.is_empty() {
-            return Ok(());
+    /// Where a file written under [`Stage::path`] ends up.
+    pub fn final_path(&self, staged: &Path) -> std::path::PathBuf {
+        match staged.strip_prefix(self.staged.path()) {
+            Ok(relative) => self.out.join(relative),
+            Err(_) => staged.to_owned(),
         }
-        pages.sort();
-        let accounts = self.out.join(ACCOUNTS_DIR);
-        std::fs::create_dir_all(&accounts)?;
-        for page in pages {
-            let Some(name) = page.file_name() else {
-                continue;
-            };
-            let target = accounts.join(name);
-            match std::fs::rename(&page, &target) {
+    }
+
+    /// Moves `written` (files under [`Stage::path`]) into the output
+    /// directory, the account pages first (`accounts/` is made if
+    /// needed), each by a rename over the earlier file of the same name;
+    /// into an `accounts/` that links to another file system, by an atomic
+    /// copy. Returns the final paths. The stage is removed.
+    pub fn publish(
+        self,
+        written: &[std::path::PathBuf],
+    ) -> std::io::Result<Vec<std::path::PathBuf>> {
+        let mut moves: Vec<(std::path::PathBuf, std::path::PathBuf)> = written
+            .iter()
+            .map(|staged| (staged.clone(), self.final_path(staged)))
+            .collect();
+        let pages = self.out.join(ACCOUNTS_DIR);
+        // Pages before the files that link them.
+        moves.sort_by_key(|(_, target)| (!target.starts_with(&pages), target.clone()));
+        if moves.iter().any(|(_, target)| target.starts_with(&pages)) {
+            std::fs::create_dir_all(&pages)?;
+        }
+        for (staged, target) in &moves {
+            match std::fs::rename(staged, target) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
-                    crate::atomic::write(&target, |out| {
-                        let mut from = std::fs::File::open(&page).map_err(|source| {
+                    crate::atomic::write(target, |out| {
+                        let mut from = std::fs::File::open(staged).map_err(|source| {
                             crate::atomic::WriteError {
-                                path: page.clone(),
+                                path: staged.clone(),
                                 source,
                             }
                         })?;
@@ -556,7 +553,7 @@ impl PageStage {
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        Ok(moves.into_iter().map(|(_, target)| target).collect())
     }
 }
 
@@ -643,10 +640,6 @@ pub struct RenderOptions {
     pub split_accounts: bool,
     /// This page is one account's (`accounts/<id>.md` or `.html`).
     pub account_page: bool,
-    /// Where account pages are written while a scan runs ([`PageStage`]);
-    /// `<dir>/accounts` itself when `None`. The paths returned are always
-    /// the final ones under `<dir>/accounts`.
-    pub pages_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for RenderOptions {
@@ -657,7 +650,6 @@ impl Default for RenderOptions {
             split_above: usize::MAX,
             split_accounts: false,
             account_page: false,
-            pages_dir: None,
         }
     }
 }

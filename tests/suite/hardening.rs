@@ -891,17 +891,17 @@ fn a_failing_template_leaves_the_previous_report_whole() {
     assert!(stderr.contains("report.md.j2"), "{stderr}");
 }
 
-/// Account pages are staged and moved into `accounts/` only when every
-/// one is written. A scan that fails (here a template error on the third
-/// account's page; an interrupt or a full disk alike) leaves the earlier
-/// scan's pages exactly as they were, not a mix of old and new pages, and
-/// leaves no stage behind; a user's own file in `accounts/` is never
-/// touched.
+/// Reports and account pages are staged and moved into place only when
+/// every one is written. A scan that fails (here a template error on the
+/// third account's page; an interrupt or a full disk alike) leaves the
+/// earlier scan's reports and pages exactly as they were, not a mix of old
+/// and new, and leaves no stage behind; a user's own file in `accounts/`
+/// is never touched.
 #[test]
 fn a_scan_failing_among_the_account_pages_leaves_the_earlier_pages() {
     let out = tempfile::tempdir().expect("tempdir");
     let dir = path_str(out.path());
-    let scan = |templates: Option<&Path>| {
+    let scan = |templates: Option<&Path>, extra: &[&str]| {
         let mut args = vec![
             "scan",
             "--mock",
@@ -909,17 +909,21 @@ fn a_scan_failing_among_the_account_pages_leaves_the_earlier_pages() {
             "--out",
             dir,
             "--format",
-            "md,html",
+            "json,md,html",
             "--split-accounts",
             "0",
         ];
         if let Some(templates) = templates {
             args.extend(["--templates", path_str(templates)]);
         }
+        args.extend(extra);
         run(&args)
     };
-    let (code, stderr) = scan(None);
+    let (code, stderr) = scan(None, &[]);
     assert_eq!(code, Some(0), "{stderr}");
+    let baseline_dir = tempfile::tempdir().expect("tempdir");
+    let baseline = baseline_dir.path().join("result.json");
+    std::fs::copy(out.path().join("result.json"), &baseline).expect("copy");
     let accounts = out.path().join("accounts");
     std::fs::write(accounts.join("README.txt"), "ours").expect("write");
     let pages = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
@@ -936,6 +940,10 @@ fn a_scan_failing_among_the_account_pages_leaves_the_earlier_pages() {
     };
     let before = pages(&accounts);
     assert!(before.len() > 8, "{:?}", before.keys());
+    let summaries = || {
+        ["report.md", "report.html"].map(|name| std::fs::read(out.path().join(name)).expect(name))
+    };
+    let summaries_before = summaries();
     // The new pages differ from the earlier ones, and the third account's
     // page fails half-way, after the first two accounts' pages.
     let templates = tempfile::tempdir().expect("templates");
@@ -944,10 +952,19 @@ fn a_scan_failing_among_the_account_pages_leaves_the_earlier_pages() {
         .replacen("{% if account_page %}", "{% if account_page %}CHANGED ", 1)
         + "{% if account_page and scan.accounts[0] == \"333333333333\" %}{{ none.attribute.of_nothing() }}{% endif %}";
     std::fs::write(templates.path().join("report.md.j2"), changed).expect("write");
-    let (code, stderr) = scan(Some(templates.path()));
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("report.md.j2"), "{stderr}");
-    assert_eq!(pages(&accounts), before, "accounts/ changed");
+    // Streamed (pages first), and in memory with a baseline (the summary
+    // first, which then went into place before the pages failed).
+    for extra in [&[][..], &["--baseline", path_str(&baseline)][..]] {
+        let (code, stderr) = scan(Some(templates.path()), extra);
+        assert_eq!(code, Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains("report.md.j2"), "{stderr}");
+        assert_eq!(pages(&accounts), before, "{extra:?}: accounts/ changed");
+        assert!(
+            summaries() == summaries_before,
+            "{extra:?}: a summary page changed"
+        );
+        assert!(!out.path().join("diff.md").exists());
+    }
     let hidden: Vec<String> = std::fs::read_dir(out.path())
         .expect("out")
         .flatten()
@@ -961,7 +978,7 @@ fn a_scan_failing_among_the_account_pages_leaves_the_earlier_pages() {
         .expect("template")
         .replacen("{% if account_page %}", "{% if account_page %}CHANGED ", 1);
     std::fs::write(templates.path().join("report.md.j2"), working).expect("write");
-    let (code, stderr) = scan(Some(templates.path()));
+    let (code, stderr) = scan(Some(templates.path()), &[]);
     assert_eq!(code, Some(0), "{stderr}");
     let after = pages(&accounts);
     assert_eq!(

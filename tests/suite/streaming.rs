@@ -344,6 +344,8 @@ fn an_organization_check_reading_accounts_sees_every_account() {
             "true",
             "{{ \\\"acme-workload-dev\\\" in debug() }}",
         ),
+        // Through another check's message, which may read it.
+        ("in-include", "true", "{% include 'in-message.pass' %}"),
         // Not at all.
         ("not-read", "true", "plain"),
     ] {
@@ -358,6 +360,7 @@ fn an_organization_check_reading_accounts_sees_every_account() {
     assert!(by_id("in-cel").may_read("accounts"));
     assert!(by_id("in-message").may_read("accounts"));
     assert!(by_id("in-debug").may_read("accounts"));
+    assert!(by_id("in-include").may_read("accounts"));
     assert!(!by_id("not-read").may_read("accounts"));
     let snapshot = auditscope::collect::mock::load(&root().join("mock/acme")).expect("acme");
     assert_eq!(snapshot.accounts.len(), 5);
