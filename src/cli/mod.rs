@@ -71,6 +71,17 @@ pub(crate) fn write_snapshot(
     path: &std::path::Path,
     snapshot: &auditscope::model::Snapshot,
 ) -> Result<(), Failure> {
+    // A scan writing into the same directory would take this file's
+    // temporary copy for a leftover and remove it: hold the directory as a
+    // scan does (a missing one fails below with the usual message).
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let _held = match dir.is_dir() {
+        true => Some(auditscope::atomic::lock_dir(dir)?),
+        false => None,
+    };
     auditscope::atomic::write(path, |out| -> Result<(), Failure> {
         serde_json::to_writer_pretty(&mut *out, snapshot)?;
         out.write_all(b"\n")?;

@@ -1187,8 +1187,8 @@ fn ctrl_c_stops_a_scan_in_any_phase_without_a_truncated_report() {
     assert!(interrupted > 0, "every scan finished before the signal");
 }
 
-/// Two scans writing to one directory: the second stops with exit 2 and a
-/// clear message, and touches nothing there. Before the directory was
+/// Two scans writing to one directory (or a scan and a `merge --out`): the
+/// second stops with exit 2 and a clear message, and touches nothing there. Before the directory was
 /// held, it removed the running scan's spool and temporary files as
 /// leftovers of a killed run, which failed the first scan after minutes of
 /// work. The hold goes with the process, so a later scan runs.
@@ -1219,6 +1219,18 @@ fn a_second_scan_into_a_busy_directory_stops_and_touches_nothing() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(spool.join("0.json").is_file(), "the live spool was removed");
     assert!(!out.path().join("report.md").exists());
+    // `merge --out` into the directory waits its turn too.
+    let merged = out.path().join("merged.json");
+    let output = auditscope(&[
+        "merge",
+        fixture("one-account.yaml").to_str().expect("utf-8"),
+        "--out",
+        merged.to_str().expect("utf-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another auditscope process"), "{stderr}");
+    assert!(!merged.exists());
     // Within one process too, a second hold is refused.
     assert!(matches!(
         auditscope::atomic::lock_dir(out.path()),
@@ -1233,4 +1245,15 @@ fn a_second_scan_into_a_busy_directory_stops_and_touches_nothing() {
     );
     assert!(!spool.exists(), "a spool nobody holds is a leftover");
     assert!(out.path().join("report.md").is_file());
+    let output = auditscope(&[
+        "merge",
+        fixture("one-account.yaml").to_str().expect("utf-8"),
+        "--out",
+        merged.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
