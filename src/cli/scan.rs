@@ -176,13 +176,14 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     };
     // Reports are renamed into place when whole; what an interrupted
     // earlier run left half-written goes, and so would this run's.
+    // (accounts/ takes an atomic copy when it links to another file system.)
+    let accounts_dir = args.out.join(auditscope::report::ACCOUNTS_DIR);
     auditscope::atomic::remove_leftovers(&args.out);
-    auditscope::atomic::remove_leftovers(&args.out.join(auditscope::report::ACCOUNTS_DIR));
+    auditscope::atomic::remove_leftovers(&accounts_dir);
     super::interrupt::clean_on_exit(args.out.clone());
-    super::interrupt::clean_on_exit(args.out.join(auditscope::report::ACCOUNTS_DIR));
+    super::interrupt::clean_on_exit(accounts_dir.clone());
     // Something other than a directory where account pages will go is
     // reported before any work is done.
-    let accounts_dir = args.out.join(auditscope::report::ACCOUNTS_DIR);
     let paged = snapshot.accounts.len() > args.split_accounts
         && formats
             .iter()

@@ -524,8 +524,8 @@ impl Stage {
             .map(|staged| (staged.clone(), self.final_path(staged)))
             .collect();
         let pages = self.out.join(ACCOUNTS_DIR);
-        // Pages before the files that link them.
-        moves.sort_by_key(|(_, target)| (!target.starts_with(&pages), target.clone()));
+        // Pages before the files that link them (a stable sort on one bit).
+        moves.sort_by_key(|(_, target)| !target.starts_with(&pages));
         if moves.iter().any(|(_, target)| target.starts_with(&pages)) {
             std::fs::create_dir_all(&pages)?;
         }
