@@ -29,7 +29,7 @@ use crate::result::{
 };
 use cel::common::value::{CowVal, Val};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use view::{Unresolved, World};
 
@@ -210,9 +210,9 @@ pub type Sink<'s, E> = dyn FnMut(&[Account], Vec<Arc<Finding>>) -> Result<(), E>
 /// accounts ([`ACCOUNTS_PER_BATCH`]) and hands each batch's findings to
 /// `sink` in canonical order ([`Finding::key`]) as soon as they are made.
 ///
-/// The first call carries the organization, trail and bucket scopes
-/// (`accounts` empty); each later call carries the per-account scopes of
-/// the next accounts, in the snapshot's order, which is ascending account
+/// The first call carries the organization scope (`accounts` empty); each
+/// later call carries the other scopes of the next accounts (with the
+/// trails and buckets reported in them), in the snapshot's order, which is ascending account
 /// id once the snapshot is normalized (`Snapshot::normalize`, which every
 /// loader calls). So the findings of one check arrive in canonical order
 /// across calls: a sink can write them out and forget them, and the
@@ -226,6 +226,66 @@ pub fn run_streaming<E>(
     info: RunInfo,
     sink: &mut Sink<'_, E>,
 ) -> Result<ScanResult, E> {
+    run_from(snapshot, None, catalogue, info, &mut Whole, sink)
+}
+
+/// Where the accounts of a snapshot held as stubs are read whole, one
+/// batch at a time ([`crate::spooled`]).
+pub trait Loader<E> {
+    /// The whole accounts of `stubs` (consecutive accounts of the
+    /// snapshot, in its order), validated and normalized as the snapshot's.
+    fn load(&mut self, stubs: &[Account]) -> Result<Vec<Account>, E>;
+    /// The error to stop with when a lookup needed the region facts of
+    /// accounts that were held as stubs (`ids`): the loader kept too few
+    /// accounts whole, and a verdict would silently change.
+    fn not_loaded(&mut self, ids: BTreeSet<String>) -> Result<(), E>;
+}
+
+/// The loader of a whole snapshot: it has no stubs.
+struct Whole;
+
+impl<E> Loader<E> for Whole {
+    fn load(&mut self, stubs: &[Account]) -> Result<Vec<Account>, E> {
+        Ok(stubs.to_vec())
+    }
+    fn not_loaded(&mut self, _: BTreeSet<String>) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// What a snapshot held as stubs adds to [`run_from`]: the accounts
+/// (ids) whose region facts are not in the snapshot, and the regions where
+/// one of them did not read its Security Lake.
+pub struct Stubs<'s> {
+    pub ids: &'s std::collections::HashSet<String>,
+    pub unread_lakes: &'s std::collections::BTreeSet<String>,
+}
+
+/// Whether an evaluation of `catalogue` reads every account at once (an
+/// organization check that may read `accounts`), so that a snapshot must
+/// be held whole for it.
+pub fn reads_every_account(catalogue: &Catalogue) -> bool {
+    catalogue
+        .checks
+        .iter()
+        .any(|c| c.scope == Scope::Organization && c.may_read("accounts"))
+}
+
+/// [`run_streaming`] over a snapshot whose accounts in `stubs` hold only
+/// their account-level facts (trails, buckets, keys, regions); `loader`
+/// reads each batch's stubs whole before it is evaluated. Every lookup of
+/// one account's facts from another's resolves as in the whole snapshot
+/// when every account named by another's facts is held whole (see
+/// [`crate::spooled`]); one that would not is an error of `loader`, never
+/// a different verdict.
+pub fn run_from<E>(
+    snapshot: &Snapshot,
+    stubs: Option<Stubs<'_>>,
+    catalogue: &Catalogue,
+    info: RunInfo,
+    loader: &mut dyn Loader<E>,
+    sink: &mut Sink<'_, E>,
+) -> Result<ScanResult, E> {
     let now = snapshot.collected_at.as_deref().and_then(view::parse_time);
     let finding_events = catalogue
         .events
@@ -237,14 +297,24 @@ pub fn run_streaming<E>(
         Some(texts) => texts,
         None => crate::i18n::english(),
     };
-    let world = World::new(snapshot, now)
+    let mut world = World::new(snapshot, now)
         .with_finding_events(finding_events)
         .with_texts(info.texts.clone());
+    let no_stubs = std::collections::HashSet::new();
+    let stub_ids = match &stubs {
+        Some(stubs) => {
+            world = world
+                .with_stubs(stubs.ids)
+                .with_unread_lakes(stubs.unread_lakes);
+            stubs.ids
+        }
+        None => &no_stubs,
+    };
     let batch = match info.accounts_per_batch {
         0 => ACCOUNTS_PER_BATCH,
         n => n,
     };
-    evaluate(&world, catalogue, texts, batch, sink)?;
+    evaluate(&world, stub_ids, catalogue, texts, batch, loader, sink)?;
     let parameters = catalogue
         .checks
         .iter()
@@ -290,13 +360,16 @@ pub fn run_streaming<E>(
     Ok(result)
 }
 
-/// Evaluates all checks, handing `sink` the findings of the whole-snapshot
-/// scopes, then of each batch of accounts, each call's in canonical order.
+/// Evaluates all checks, handing `sink` the findings of the organization
+/// scope, then of each batch of accounts (with the trails and buckets
+/// reported in them), each call's in canonical order.
 fn evaluate<E>(
     world: &World,
+    stubs: &HashSet<String>,
     catalogue: &Catalogue,
     texts: &crate::i18n::Texts,
     accounts_per_batch: usize,
+    loader: &mut dyn Loader<E>,
     sink: &mut Sink<'_, E>,
 ) -> Result<(), E> {
     let org = world.org_view();
@@ -337,21 +410,23 @@ fn evaluate<E>(
     // its CEL and template copies: about 0.3 GiB per 1,000 accounts of 17
     // regions); it is built only when an organization check may read it
     // (`Check::may_read`), else it is an empty list no check can see.
-    let org_reads_accounts = by_scope
-        .get(&Scope::Organization)
-        .is_some_and(|checks| checks.iter().any(|(p, _)| p.check.may_read("accounts")));
+    let org_reads_accounts = reads_every_account(catalogue);
+    if org_reads_accounts && !stubs.is_empty() {
+        // The caller holds such a snapshot whole (`reads_every_account`).
+        loader.not_loaded(stubs.iter().cloned().collect())?;
+    }
+    let plan = Plan::new(world);
     let errors = ErrorIndex::new(&world.snapshot.errors);
     let accounts = &world.snapshot.accounts;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut spent: BTreeMap<String, std::time::Duration> = BTreeMap::new();
-    let mut evaluate_pass = |batch: &[Account], pass: Pass| -> Vec<Arc<Finding>> {
-        // The whole-snapshot scopes read every account's view (the
-        // organization scope lists them all) but no region's; a batch
-        // reads its own accounts' views, regions included.
+    let mut evaluate_pass = |world: &World, batch: &[Account], pass: Pass| -> Vec<Arc<Finding>> {
+        // The organization scope reads every account's view (it lists them
+        // all) when it may read `accounts`, and no region's; a batch reads
+        // its own accounts' views, regions included.
         let viewed = match pass {
-            Pass::WholeSnapshot if org_reads_accounts => accounts.as_slice(),
-            // Trails and buckets build their account's view as they go.
-            Pass::WholeSnapshot => &[],
+            Pass::Organization if org_reads_accounts => accounts.as_slice(),
+            Pass::Organization => &[],
             Pass::Accounts => batch,
         };
         let views = Views::build(world, viewed, workers, pass == Pass::Accounts);
@@ -363,10 +438,11 @@ fn evaluate<E>(
             errors: &errors,
             templates: &templates,
             by_scope: &by_scope,
+            plan: &plan,
             texts,
         };
         let chunks: Vec<&[Account]> = match pass {
-            Pass::WholeSnapshot => vec![&[]],
+            Pass::Organization => vec![&[]],
             Pass::Accounts => batch
                 .chunks(batch.len().div_ceil(workers.max(1)).max(1))
                 .collect(),
@@ -397,17 +473,29 @@ fn evaluate<E>(
         findings.sort_by(|a, b| a.key().cmp(&b.key()));
         findings
     };
-    // Without an organization, trail or bucket check (a `--checks`
-    // selection), every account's view need not be built for nothing.
-    let whole = if by_scope.keys().any(|s| !s.is_per_account()) {
-        evaluate_pass(&[], Pass::WholeSnapshot)
+    // Without an organization check (a `--checks` selection), every
+    // account's view need not be built for nothing.
+    let whole = if by_scope.contains_key(&Scope::Organization) {
+        evaluate_pass(world, &[], Pass::Organization)
     } else {
         Vec::new()
     };
+    loader.not_loaded(world.take_missing())?;
     sink(&[], whole)?;
-    for batch in accounts.chunks(accounts_per_batch.max(1)) {
-        let findings = evaluate_pass(batch, Pass::Accounts);
-        sink(batch, findings)?;
+    for chunk in accounts.chunks(accounts_per_batch.max(1)) {
+        let findings = if chunk.iter().any(|a| stubs.contains(&a.id)) {
+            // This batch's accounts whole, in place of their stubs.
+            let loaded = loader.load(chunk)?;
+            let batch_world = world.rebased(&loaded);
+            let findings = evaluate_pass(&batch_world, &loaded, Pass::Accounts);
+            loader.not_loaded(batch_world.take_missing())?;
+            sink(&loaded, findings)
+        } else {
+            let findings = evaluate_pass(world, chunk, Pass::Accounts);
+            loader.not_loaded(world.take_missing())?;
+            sink(chunk, findings)
+        };
+        findings?;
     }
     for (check, elapsed) in spent {
         tracing::debug!(
@@ -419,12 +507,89 @@ fn evaluate<E>(
     Ok(())
 }
 
+/// Where each trail and trail bucket is reported: the account whose batch
+/// evaluates it. Made once from account-level facts (trails and buckets,
+/// which stubs keep), so the items come out as over the whole snapshot.
+struct Plan<'a> {
+    /// Each trail once: in its owner account when scanned, else in the
+    /// first scanned account that sees it.
+    trails: HashMap<&'a str, Vec<&'a crate::model::Trail>>,
+    /// Each bucket trails deliver to, with those trails: in the first
+    /// account holding it, else where its first trail's owner (or the
+    /// first account seeing one of its trails) is; `false` when no
+    /// scanned account holds it.
+    buckets: HashMap<&'a str, Vec<PlannedBucket<'a>>>,
+}
+
+/// A trail bucket's name, the trails delivering to it, and whether a
+/// scanned account holds it.
+type PlannedBucket<'a> = (&'a str, Vec<&'a crate::model::Trail>, bool);
+
+impl<'a> Plan<'a> {
+    fn new(world: &World<'a>) -> Self {
+        let snapshot = world.snapshot;
+        let mut seen = BTreeSet::new();
+        let mut owners_first: Vec<(&Account, &crate::model::Trail)> = Vec::new();
+        for account in &snapshot.accounts {
+            for trail in &account.trails {
+                owners_first.push((account, trail));
+            }
+        }
+        owners_first.sort_by_key(|(account, trail)| {
+            (account.id != trail.owner_account_id, account.id.as_str())
+        });
+        let mut trails: HashMap<&str, Vec<&crate::model::Trail>> = HashMap::new();
+        for (account, trail) in owners_first {
+            if seen.insert(trail.arn.as_str()) {
+                trails.entry(account.id.as_str()).or_default().push(trail);
+            }
+        }
+        // The first account holding each bucket, looked up by name (a scan
+        // over every account per bucket was quadratic).
+        let mut holders: HashMap<&str, &Account> = HashMap::new();
+        for account in &snapshot.accounts {
+            for bucket in &account.buckets {
+                holders.entry(bucket.name.as_str()).or_insert(account);
+            }
+        }
+        let mut buckets: HashMap<&str, Vec<_>> = HashMap::new();
+        for (name, trails) in world.trail_buckets() {
+            let (account, found) = match holders.get(name) {
+                Some(account) => (account.id.as_str(), true),
+                None => {
+                    // Report it where the trail's owner (or viewer) is.
+                    let owner = trails
+                        .first()
+                        .map(|t| t.owner_account_id.as_str())
+                        .unwrap_or_default();
+                    let Some(account) = world.account(owner).or_else(|| {
+                        snapshot.accounts.iter().find(|a| {
+                            a.trails
+                                .iter()
+                                .any(|t| trails.iter().any(|x| x.arn == t.arn))
+                        })
+                    }) else {
+                        continue;
+                    };
+                    (account.id.as_str(), false)
+                }
+            };
+            buckets
+                .entry(account)
+                .or_default()
+                .push((name, trails, found));
+        }
+        Plan { trails, buckets }
+    }
+}
+
 /// Which scopes an evaluation pass covers.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pass {
-    /// Organization, trails and buckets: once per scan.
-    WholeSnapshot,
-    /// Accounts, regions and their resources: per batch of accounts.
+    /// The organization: once per scan.
+    Organization,
+    /// Accounts, regions, their resources and the trails and buckets
+    /// reported in them ([`Plan`]): per batch of accounts.
     Accounts,
 }
 
@@ -437,6 +602,7 @@ struct Evaluation<'a> {
     errors: &'a ErrorIndex<'a>,
     templates: &'a minijinja::Environment<'a>,
     by_scope: &'a BTreeMap<Scope, Vec<(Prepared<'a>, Bound)>>,
+    plan: &'a Plan<'a>,
     texts: &'a crate::i18n::Texts,
 }
 
@@ -453,8 +619,7 @@ impl<'a> Evaluation<'a> {
         let mut findings = Vec::new();
         let mut spent: BTreeMap<&'a str, std::time::Duration> = BTreeMap::new();
         for (&scope, checks) in self.by_scope {
-            let per_account = scope.is_per_account();
-            if per_account != (pass == Pass::Accounts) {
+            if (scope == Scope::Organization) != (pass == Pass::Organization) {
                 continue;
             }
             let started = std::time::Instant::now();
@@ -465,6 +630,7 @@ impl<'a> Evaluation<'a> {
                 accounts,
                 self.org,
                 self.views,
+                self.plan,
                 &mut |item| {
                     items += 1;
                     for (check, params) in checks {
@@ -912,6 +1078,7 @@ fn for_each_item(
     accounts: &[Account],
     org: &Value,
     views: &Views,
+    plan: &Plan,
     emit: &mut dyn FnMut(Item),
 ) {
     let snapshot = world.snapshot;
@@ -1003,120 +1170,92 @@ fn for_each_item(
             }
         }
         Scope::Trail => {
-            // Each trail once: in its owner account when scanned, else in
-            // the first scanned account that sees it.
-            let mut seen = std::collections::BTreeSet::new();
-            let mut owners_first: Vec<(&Account, &crate::model::Trail)> = Vec::new();
-            for account in &snapshot.accounts {
-                for trail in &account.trails {
-                    owners_first.push((account, trail));
-                }
-            }
-            owners_first.sort_by_key(|(account, trail)| {
-                (account.id != trail.owner_account_id, account.id.clone())
-            });
-            for (account, trail) in owners_first {
-                if !seen.insert(trail.arn.clone()) {
+            // Each trail once, in the account the plan reports it in.
+            for account in accounts {
+                let Some(trails) = plan.trails.get(account.id.as_str()) else {
                     continue;
-                }
-                let mut unresolved = Vec::new();
-                let trail_view = world.trail_view(trail, &mut unresolved);
-                if trail.status.is_none() && !world.in_scan(&trail.owner_account_id) {
-                    unresolved.push(Unresolved {
-                        service: "cloudtrail".into(),
-                        action: Some("cloudtrail:GetTrailStatus".into()),
-                        reason: world.say(
-                            "reason-trail-status-outside-scan",
-                            &[
-                                ("trail", trail.name.as_str().into()),
-                                ("owner", trail.owner_account_id.as_str().into()),
-                            ],
-                        ),
+                };
+                for trail in trails {
+                    let mut unresolved = Vec::new();
+                    let trail_view = world.trail_view(trail, &mut unresolved);
+                    if trail.status.is_none() && !world.in_scan(&trail.owner_account_id) {
+                        unresolved.push(Unresolved {
+                            service: "cloudtrail".into(),
+                            action: Some("cloudtrail:GetTrailStatus".into()),
+                            reason: world.say(
+                                "reason-trail-status-outside-scan",
+                                &[
+                                    ("trail", trail.name.as_str().into()),
+                                    ("owner", trail.owner_account_id.as_str().into()),
+                                ],
+                            ),
+                        });
+                    }
+                    let account_view = account_view_of(account);
+                    let mut error_accounts = vec![account.id.clone()];
+                    if let Some(key_account) =
+                        trail.kms_key_id.as_deref().and_then(view::arn_account)
+                    {
+                        error_accounts.push(key_account.to_owned());
+                    }
+                    emit(Item {
+                        account_id: account.id.as_str().into(),
+                        region: Some(trail.home_region.as_str().into()),
+                        resource: Resource {
+                            resource_type: "AWS::CloudTrail::Trail".into(),
+                            id: trail.arn.clone(),
+                        },
+                        error_accounts,
+                        error_resources: vec![
+                            trail.arn.clone(),
+                            trail.name.clone(),
+                            trail.kms_key_id.clone().unwrap_or_default(),
+                            trail.s3_bucket_name.clone().unwrap_or_default(),
+                        ],
+                        unresolved,
+                        vars: vec![
+                            ("account", account_view),
+                            ("trail", Bound::new(&trail_view)),
+                        ],
                     });
                 }
-                let account_view = account_view_of(account);
-                let mut error_accounts = vec![account.id.clone()];
-                if let Some(key_account) = trail.kms_key_id.as_deref().and_then(view::arn_account) {
-                    error_accounts.push(key_account.to_owned());
-                }
-                emit(Item {
-                    account_id: account.id.as_str().into(),
-                    region: Some(trail.home_region.as_str().into()),
-                    resource: Resource {
-                        resource_type: "AWS::CloudTrail::Trail".into(),
-                        id: trail.arn.clone(),
-                    },
-                    error_accounts,
-                    error_resources: vec![
-                        trail.arn.clone(),
-                        trail.name.clone(),
-                        trail.kms_key_id.clone().unwrap_or_default(),
-                        trail.s3_bucket_name.clone().unwrap_or_default(),
-                    ],
-                    unresolved,
-                    vars: vec![
-                        ("account", account_view),
-                        ("trail", Bound::new(&trail_view)),
-                    ],
-                });
             }
         }
         Scope::Bucket => {
-            // The first account holding each bucket, looked up by name
-            // (a scan over every account per bucket was quadratic).
-            let mut holders: HashMap<&str, &Account> = HashMap::new();
-            for account in &snapshot.accounts {
-                for bucket in &account.buckets {
-                    holders.entry(bucket.name.as_str()).or_insert(account);
-                }
-            }
-            for (name, trails) in world.trail_buckets() {
-                let found = holders.get(name).copied();
-                let (account, unresolved) = match found {
-                    Some(account) => (account, Vec::new()),
-                    None => {
-                        // Report it where the trail's owner (or viewer) is.
-                        let owner = trails
-                            .first()
-                            .map(|t| t.owner_account_id.as_str())
-                            .unwrap_or_default();
-                        let Some(account) = world.account(owner).or_else(|| {
-                            snapshot.accounts.iter().find(|a| {
-                                a.trails
-                                    .iter()
-                                    .any(|t| trails.iter().any(|x| x.arn == t.arn))
-                            })
-                        }) else {
-                            continue;
-                        };
+            for account in accounts {
+                let Some(buckets) = plan.buckets.get(account.id.as_str()) else {
+                    continue;
+                };
+                for (name, trails, found) in buckets {
+                    let name = *name;
+                    let unresolved = if *found {
+                        Vec::new()
+                    } else {
                         let trail_names: Vec<&str> =
                             trails.iter().map(|t| t.name.as_str()).collect();
-                        (
-                            account,
-                            vec![Unresolved {
-                                service: "s3".into(),
-                                action: None,
-                                reason: world.bucket_not_found(name, &trail_names.join(", ")),
-                            }],
-                        )
-                    }
-                };
-                let account_view = account_view_of(account);
-                emit(Item {
-                    account_id: account.id.as_str().into(),
-                    region: None,
-                    resource: Resource {
-                        resource_type: "AWS::S3::Bucket".into(),
-                        id: format!("arn:aws:s3:::{name}"),
-                    },
-                    error_accounts: vec![account.id.clone()],
-                    error_resources: vec![name.to_owned()],
-                    unresolved,
-                    vars: vec![
-                        ("account", account_view),
-                        ("bucket", Bound::new(&world.bucket_view(name, &trails))),
-                    ],
-                });
+                        vec![Unresolved {
+                            service: "s3".into(),
+                            action: None,
+                            reason: world.bucket_not_found(name, &trail_names.join(", ")),
+                        }]
+                    };
+                    let account_view = account_view_of(account);
+                    emit(Item {
+                        account_id: account.id.as_str().into(),
+                        region: None,
+                        resource: Resource {
+                            resource_type: "AWS::S3::Bucket".into(),
+                            id: format!("arn:aws:s3:::{name}"),
+                        },
+                        error_accounts: vec![account.id.clone()],
+                        error_resources: vec![name.to_owned()],
+                        unresolved,
+                        vars: vec![
+                            ("account", account_view),
+                            ("bucket", Bound::new(&world.bucket_view(name, trails))),
+                        ],
+                    });
+                }
             }
         }
         Scope::Vpc => {

@@ -26,20 +26,48 @@ pub struct Unresolved {
 
 /// Indexes over a Snapshot for resolving references between accounts.
 pub struct World<'a> {
+    /// The organization, the errors, the collection time and every
+    /// scanned account: whole, or (a spooled snapshot, [`crate::spooled`])
+    /// with only their account-level facts for the accounts in `stubs`.
     pub snapshot: &'a Snapshot,
     now: Option<OffsetDateTime>,
+    /// Every account the world was built over, by id: the snapshot's,
+    /// except those a batch loaded whole in their place.
     accounts: BTreeMap<&'a str, &'a Account>,
+    /// Accounts whose region facts are not in this world (a spooled
+    /// snapshot's stubs outside the batch), and what was looked up in them.
+    stubs: Option<&'a std::collections::HashSet<String>>,
+    missing: std::sync::Mutex<BTreeSet<String>>,
+    /// Regions where the Security Lake of some account, loaded or not, was
+    /// not read: stubs have no region facts to tell.
+    unread_lakes: Option<&'a BTreeSet<String>>,
+    /// The indexes a batch's accounts cannot change (account-level facts,
+    /// and region facts of accounts a spooled snapshot keeps whole), shared
+    /// by the worlds of every batch.
+    shared: std::sync::Arc<Shared<'a>>,
+    log_groups: HashMap<String, (&'a Account, &'a str, &'a LogGroup)>,
+    /// SNS topics by ARN, with the account and region facts holding them.
+    topics: HashMap<&'a str, (&'a Account, &'a RegionFacts, &'a SnsTopic)>,
+    /// Sample GuardDuty findings as EventBridge delivers them
+    /// (`checks/events/guardduty-finding-*.json`): rules are judged by
+    /// whether their pattern matches them.
+    finding_events: Vec<std::sync::Arc<crate::checks::SampleEvent>>,
+    /// The language of the reasons given for unresolved references.
+    /// (English when `None`.)
+    texts: Option<std::sync::Arc<crate::i18n::Texts>>,
+}
+
+/// The indexes of a [`World`] that do not change from batch to batch.
+#[derive(Default, Clone)]
+struct Shared<'a> {
     buckets: HashMap<&'a str, &'a Bucket>,
     keys: HashMap<String, &'a KmsKey>,
-    log_groups: HashMap<String, (&'a Account, &'a str, &'a LogGroup)>,
     /// Trails as their owner account sees them (authoritative status).
     owned_trails: HashMap<&'a str, &'a Trail>,
     /// ARNs of the owned trails that deliver to each log group (by key).
     trails_by_log_group: HashMap<String, BTreeSet<&'a str>>,
     /// Organization trails of the management account, when it was scanned.
     organization_trails: Vec<&'a Trail>,
-    /// SNS topics by ARN, with the account and region facts holding them.
-    topics: HashMap<&'a str, (&'a Account, &'a RegionFacts, &'a SnsTopic)>,
     /// Security Lake data lakes by region, with the account holding each
     /// (the delegated administrator), and the regions where some
     /// account's Security Lake was not read.
@@ -49,13 +77,6 @@ pub struct World<'a> {
     /// filtering the list per account made evaluation quadratic.
     lake_sources: HashMap<(&'a str, &'a str), Vec<&'a str>>,
     security_lake_unread: BTreeSet<&'a str>,
-    /// Sample GuardDuty findings as EventBridge delivers them
-    /// (`checks/events/guardduty-finding-*.json`): rules are judged by
-    /// whether their pattern matches them.
-    finding_events: Vec<std::sync::Arc<crate::checks::SampleEvent>>,
-    /// The language of the reasons given for unresolved references.
-    /// (English when `None`.)
-    texts: Option<std::sync::Arc<crate::i18n::Texts>>,
 }
 
 /// A log group found in the scan, with where it lives.
@@ -78,36 +99,44 @@ pub use crate::model::arn_account;
 
 impl<'a> World<'a> {
     pub fn new(snapshot: &'a Snapshot, now: Option<OffsetDateTime>) -> Self {
+        Self::over(snapshot, snapshot.accounts.iter().collect(), now)
+    }
+
+    /// The world of `accounts`, which stand for the snapshot's accounts (a
+    /// batch's loaded in place of their stubs), with the rest of
+    /// `snapshot`.
+    fn over(
+        snapshot: &'a Snapshot,
+        accounts: Vec<&'a Account>,
+        now: Option<OffsetDateTime>,
+    ) -> Self {
         let mut world = World {
             snapshot,
             now,
             accounts: BTreeMap::new(),
-            buckets: HashMap::new(),
-            keys: HashMap::new(),
+            stubs: None,
+            missing: Default::default(),
+            unread_lakes: None,
+            shared: Default::default(),
             log_groups: HashMap::new(),
-            owned_trails: HashMap::new(),
-            trails_by_log_group: HashMap::new(),
-            organization_trails: Vec::new(),
             topics: HashMap::new(),
-            data_lakes: HashMap::new(),
-            lake_sources: HashMap::new(),
-            security_lake_unread: BTreeSet::new(),
             finding_events: Vec::new(),
             texts: None,
         };
+        let mut shared = Shared::default();
         let management = snapshot
             .organization
             .as_ref()
             .map(|o| o.management_account_id.as_str());
-        for account in &snapshot.accounts {
+        for account in accounts {
             world.accounts.insert(&account.id, account);
             for bucket in &account.buckets {
-                world.buckets.insert(&bucket.name, bucket);
+                shared.buckets.insert(&bucket.name, bucket);
             }
             for key in &account.kms_keys {
-                world.keys.insert(key.arn.clone(), key);
+                shared.keys.insert(key.arn.clone(), key);
                 for alias in &key.aliases {
-                    world.keys.insert(
+                    shared.keys.insert(
                         format!("arn:aws:kms:{}:{}:{alias}", key.region, key.account_id),
                         key,
                     );
@@ -116,11 +145,11 @@ impl<'a> World<'a> {
             for facts in &account.region_facts {
                 match &facts.security_lake {
                     Some(lake) if lake.data_lake.is_some() => {
-                        world.data_lakes.insert(&facts.region, (account, lake));
+                        shared.data_lakes.insert(&facts.region, (account, lake));
                     }
                     Some(_) => {}
                     None => {
-                        world.security_lake_unread.insert(&facts.region);
+                        shared.security_lake_unread.insert(&facts.region);
                     }
                 }
                 for topic in &facts.sns_topics {
@@ -134,24 +163,24 @@ impl<'a> World<'a> {
             }
             for trail in &account.trails {
                 if trail.owner_account_id == account.id {
-                    world.owned_trails.insert(&trail.arn, trail);
+                    shared.owned_trails.insert(&trail.arn, trail);
                     if let Some(arn) = trail.cloudwatch_logs_log_group_arn.as_deref() {
-                        world
+                        shared
                             .trails_by_log_group
                             .entry(log_group_key(arn))
                             .or_default()
                             .insert(&trail.arn);
                     }
                     if trail.is_organization_trail && Some(account.id.as_str()) == management {
-                        world.organization_trails.push(trail);
+                        shared.organization_trails.push(trail);
                     }
                 }
             }
         }
-        for (region, (_, lake)) in &world.data_lakes {
+        for (region, (_, lake)) in &shared.data_lakes {
             for source in lake.log_sources.iter().flatten() {
                 if source.region == *region {
-                    world
+                    shared
                         .lake_sources
                         .entry((region, &source.account))
                         .or_default()
@@ -159,7 +188,103 @@ impl<'a> World<'a> {
                 }
             }
         }
+        world.shared = std::sync::Arc::new(shared);
         world
+    }
+
+    /// This world with `batch` (accounts of the snapshot, loaded whole in
+    /// place of their stubs) in it: the same sample events, language,
+    /// stubs and shared indexes, which stubs and whole accounts give alike
+    /// (account-level facts, and the region facts of the accounts a
+    /// spooled snapshot keeps whole); the batch's log groups and SNS topics
+    /// added. Costs the batch, not the snapshot.
+    pub fn rebased<'b>(&self, batch: &'b [Account]) -> World<'b>
+    where
+        'a: 'b,
+    {
+        let mut world = World {
+            snapshot: self.snapshot,
+            now: self.now,
+            accounts: self.accounts.clone(),
+            stubs: self.stubs,
+            missing: Default::default(),
+            unread_lakes: self.unread_lakes,
+            shared: std::sync::Arc::clone(&self.shared),
+            log_groups: self.log_groups.clone(),
+            topics: self.topics.clone(),
+            finding_events: self.finding_events.clone(),
+            texts: self.texts.clone(),
+        };
+        for account in batch {
+            world.accounts.insert(&account.id, account);
+            // As over the whole snapshot, where the last account in id
+            // order holding an ARN wins.
+            let later = |holder: &Account| holder.id <= account.id;
+            for facts in &account.region_facts {
+                for topic in &facts.sns_topics {
+                    match world.topics.get(topic.arn.as_str()) {
+                        Some((holder, _, _)) if !later(holder) => {}
+                        _ => {
+                            world.topics.insert(&topic.arn, (account, facts, topic));
+                        }
+                    }
+                }
+                for group in &facts.log_groups {
+                    let key = log_group_key(&group.arn);
+                    match world.log_groups.get(&key) {
+                        Some((holder, _, _)) if !later(holder) => {}
+                        _ => {
+                            world
+                                .log_groups
+                                .insert(key, (account, &facts.region, group));
+                        }
+                    }
+                }
+            }
+        }
+        world
+    }
+
+    /// Marks `stubs` as accounts whose region facts are not here: a lookup
+    /// that needed them is recorded ([`World::take_missing`]) rather than
+    /// silently missed.
+    pub fn with_stubs(mut self, stubs: &'a std::collections::HashSet<String>) -> Self {
+        self.stubs = Some(stubs);
+        self
+    }
+
+    /// Adds regions where some account's Security Lake was not read (known
+    /// from accounts whose region facts are not in this world).
+    pub fn with_unread_lakes(mut self, regions: &'a BTreeSet<String>) -> Self {
+        self.unread_lakes = Some(regions);
+        std::sync::Arc::make_mut(&mut self.shared)
+            .security_lake_unread
+            .extend(regions.iter().map(String::as_str));
+        self
+    }
+
+    /// The stub accounts a lookup needed the region facts of, since the
+    /// last call. Not empty only when a spooled snapshot kept too few
+    /// accounts whole ([`crate::spooled`]): a bug, never a verdict.
+    pub fn take_missing(&self) -> BTreeSet<String> {
+        match self.missing.lock() {
+            Ok(mut missing) => std::mem::take(&mut *missing),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+
+    /// Records that a lookup by `arn` found nothing, if its account's
+    /// region facts are not in this world.
+    fn note_miss(&self, arn: &str) {
+        let Some(owner) = arn_account(arn) else {
+            return;
+        };
+        if self.stubs.is_some_and(|stubs| stubs.contains(owner)) {
+            match self.missing.lock() {
+                Ok(mut missing) => missing.insert(owner.to_owned()),
+                Err(poisoned) => poisoned.into_inner().insert(owner.to_owned()),
+            };
+        }
     }
 
     /// The sample GuardDuty findings rules are run on.
@@ -259,18 +384,24 @@ impl<'a> World<'a> {
 
     /// The scanned log group an ARN (with or without `:*`) names.
     pub fn log_group(&self, arn: &str) -> Option<FoundLogGroup<'a>> {
-        self.log_groups
-            .get(&log_group_key(arn))
-            .map(|&(account, region, group)| FoundLogGroup {
-                account,
-                region,
-                group,
-            })
+        let found = self.log_groups.get(&log_group_key(arn));
+        if found.is_none() {
+            self.note_miss(arn);
+        }
+        found.map(|&(account, region, group)| FoundLogGroup {
+            account,
+            region,
+            group,
+        })
     }
 
     /// The scanned SNS topic with this ARN, with its account and region.
     pub fn topic(&self, arn: &str) -> Option<(&'a Account, &'a RegionFacts, &'a SnsTopic)> {
-        self.topics.get(arn).copied()
+        let found = self.topics.get(arn).copied();
+        if found.is_none() {
+            self.note_miss(arn);
+        }
+        found
     }
 
     fn age_hours(&self, time: Option<&str>) -> Value {
@@ -294,7 +425,8 @@ impl<'a> World<'a> {
     where
         'a: 't,
     {
-        self.owned_trails
+        self.shared
+            .owned_trails
             .get(trail.arn.as_str())
             .copied()
             .unwrap_or(trail)
@@ -306,7 +438,7 @@ impl<'a> World<'a> {
         let mut seen = BTreeSet::new();
         let mut trails = Vec::new();
         let org_trails = if account.role == AccountRole::Member {
-            self.organization_trails.as_slice()
+            self.shared.organization_trails.as_slice()
         } else {
             &[]
         };
@@ -325,14 +457,14 @@ impl<'a> World<'a> {
         default_region: &str,
     ) -> Option<&'a KmsKey> {
         if key_id.starts_with("arn:") {
-            return self.keys.get(key_id).copied();
+            return self.shared.keys.get(key_id).copied();
         }
         let arn = if key_id.starts_with("alias/") {
             format!("arn:aws:kms:{default_region}:{default_account}:{key_id}")
         } else {
             format!("arn:aws:kms:{default_region}:{default_account}:key/{key_id}")
         };
-        self.keys.get(&arn).copied()
+        self.shared.keys.get(&arn).copied()
     }
 
     /// A KMS key reference as a view, with an Unresolved when its account
@@ -403,7 +535,7 @@ impl<'a> World<'a> {
         let bucket = trail
             .s3_bucket_name
             .as_deref()
-            .and_then(|name| self.buckets.get(name));
+            .and_then(|name| self.shared.buckets.get(name));
         view.insert(
             "bucket".into(),
             bucket.map(|b| self.bucket_core(b)).unwrap_or(Value::Null),
@@ -428,9 +560,13 @@ impl<'a> World<'a> {
         );
         let log_group = match trail.cloudwatch_logs_log_group_arn.as_deref() {
             None => Value::Null,
-            Some(arn) => match self.log_groups.get(&log_group_key(arn)) {
-                Some((account, region, group)) => {
-                    let mut group_view = to_object(*group);
+            Some(arn) => match self.log_group(arn) {
+                Some(FoundLogGroup {
+                    account,
+                    region,
+                    group,
+                }) => {
+                    let mut group_view = to_object(group);
                     group_view.remove("metric_filters");
                     group_view.insert("account_id".into(), json!(account.id));
                     group_view.insert("region".into(), json!(region));
@@ -523,7 +659,8 @@ impl<'a> World<'a> {
     /// The partition of a bucket's ARN (`aws`, `aws-cn`, `aws-us-gov`): the
     /// partition of the trails that deliver to it, else `aws`.
     fn partition_of(&self, bucket: &Bucket) -> &'a str {
-        self.owned_trails
+        self.shared
+            .owned_trails
             .values()
             .find(|t| t.s3_bucket_name.as_deref() == Some(bucket.name.as_str()))
             .and_then(|t| t.arn.split(':').nth(1))
@@ -533,7 +670,7 @@ impl<'a> World<'a> {
 
     /// The view of a trail bucket: the bucket plus the trails that deliver to it.
     pub fn bucket_view(&self, name: &str, trails: &[&Trail]) -> Value {
-        let mut view = match self.buckets.get(name) {
+        let mut view = match self.shared.buckets.get(name) {
             Some(bucket) => match self.bucket_core(bucket) {
                 Value::Object(map) => map,
                 _ => Map::new(),
@@ -569,7 +706,7 @@ impl<'a> World<'a> {
         // (S3 User Guide, "Replicating objects created with server-side
         // encryption (SSE-KMS)").
         let kms_logs = trails.iter().any(|t| t.kms_key_id.is_some())
-            || self.buckets.get(name).is_some_and(|b| {
+            || self.shared.buckets.get(name).is_some_and(|b| {
                 b.encryption
                     .as_ref()
                     .is_some_and(|e| e.sse_algorithm.starts_with("aws:kms"))
@@ -615,7 +752,10 @@ impl<'a> World<'a> {
                 &mut unresolved,
             ),
         );
-        let trails = self.trails_by_log_group.get(&log_group_key(&group.arn));
+        let trails = self
+            .shared
+            .trails_by_log_group
+            .get(&log_group_key(&group.arn));
         view.insert("trail_arns".into(), json!(trails));
         let covering = account.region(region).and_then(|facts| {
             facts
@@ -750,9 +890,10 @@ impl<'a> World<'a> {
     /// no data lake was found and some account's Security Lake in the
     /// region was not read, or when the holder's log sources were not read.
     fn security_lake_view(&self, account: &Account, region: &str) -> Value {
-        match self.data_lakes.get(region) {
+        match self.shared.data_lakes.get(region) {
             Some((holder, lake)) => {
                 let sources: &[&str] = self
+                    .shared
                     .lake_sources
                     .get(&(region, account.id.as_str()))
                     .map_or(&[], Vec::as_slice);
@@ -764,7 +905,7 @@ impl<'a> World<'a> {
                 })
             }
             None => json!({
-                "collected": !self.security_lake_unread.contains(region),
+                "collected": !self.shared.security_lake_unread.contains(region),
                 "data_lake_account_id": null,
                 "data_lake": null,
                 "sources": [],
@@ -947,6 +1088,7 @@ impl<'a> World<'a> {
                 let guardduty_admin = self.delegated_admin_id("guardduty.amazonaws.com");
                 let securityhub_admin = self.delegated_admin_id("securityhub.amazonaws.com");
                 let org_trails: Vec<Value> = self
+                    .shared
                     .organization_trails
                     .iter()
                     .map(|t| self.trail_view(t, &mut Vec::new()))

@@ -1086,123 +1086,131 @@ impl Snapshot {
             org.delegated_administrators.dedup();
         }
         for account in &mut self.accounts {
-            account.regions.sort();
-            account.regions.dedup();
-            account.trails.sort_by(|a, b| a.arn.cmp(&b.arn));
-            account.trails.dedup_by(|a, b| a.arn == b.arn);
-            for trail in &mut account.trails {
-                // Inner lists first: the outer sort compares whole records.
-                for selector in &mut trail.event_selectors {
-                    selector.exclude_management_event_sources.sort();
-                    for resource in &mut selector.data_resources {
-                        resource.values.sort();
-                    }
-                    sort_by_json(&mut selector.data_resources);
+            account.normalize();
+        }
+    }
+}
+
+impl Account {
+    /// The account's part of [`Snapshot::normalize`], for loaders that
+    /// read one account at a time.
+    pub fn normalize(&mut self) {
+        self.regions.sort();
+        self.regions.dedup();
+        self.trails.sort_by(|a, b| a.arn.cmp(&b.arn));
+        self.trails.dedup_by(|a, b| a.arn == b.arn);
+        for trail in &mut self.trails {
+            // Inner lists first: the outer sort compares whole records.
+            for selector in &mut trail.event_selectors {
+                selector.exclude_management_event_sources.sort();
+                for resource in &mut selector.data_resources {
+                    resource.values.sort();
                 }
-                sort_by_json(&mut trail.event_selectors);
-                for selector in &mut trail.advanced_event_selectors {
-                    for field in &mut selector.field_selectors {
-                        for list in [
-                            &mut field.equals,
-                            &mut field.not_equals,
-                            &mut field.starts_with,
-                            &mut field.not_starts_with,
-                            &mut field.ends_with,
-                            &mut field.not_ends_with,
-                        ] {
-                            list.sort();
-                        }
-                    }
-                    sort_by_json(&mut selector.field_selectors);
-                }
-                sort_by_json(&mut trail.advanced_event_selectors);
-                trail.insight_types.sort();
+                sort_by_json(&mut selector.data_resources);
             }
-            account.buckets.sort_by(|a, b| a.name.cmp(&b.name));
-            for bucket in &mut account.buckets {
-                if let Some(acl) = &mut bucket.acl {
-                    sort_by_json(&mut acl.grants);
-                }
-                if let Some(rules) = &mut bucket.lifecycle_rules {
-                    sort_by_json(rules);
-                }
-                if let Some(replication) = &mut bucket.replication {
-                    sort_by_json(&mut replication.rules);
-                }
-            }
-            account.kms_keys.sort_by(|a, b| a.arn.cmp(&b.arn));
-            for key in &mut account.kms_keys {
-                key.aliases.sort();
-            }
-            account.region_facts.sort_by(|a, b| a.region.cmp(&b.region));
-            for facts in &mut account.region_facts {
-                facts.log_groups.sort_by(|a, b| a.name.cmp(&b.name));
-                for group in &mut facts.log_groups {
-                    group.metric_filters.sort_by(|a, b| a.name.cmp(&b.name));
-                    for filter in &mut group.metric_filters {
-                        sort_by_json(&mut filter.transformations);
+            sort_by_json(&mut trail.event_selectors);
+            for selector in &mut trail.advanced_event_selectors {
+                for field in &mut selector.field_selectors {
+                    for list in [
+                        &mut field.equals,
+                        &mut field.not_equals,
+                        &mut field.starts_with,
+                        &mut field.not_starts_with,
+                        &mut field.ends_with,
+                        &mut field.not_ends_with,
+                    ] {
+                        list.sort();
                     }
                 }
-                facts.metric_alarms.sort_by(|a, b| a.name.cmp(&b.name));
-                for alarm in &mut facts.metric_alarms {
-                    alarm.alarm_actions.sort();
-                    alarm.ok_actions.sort();
-                    alarm.insufficient_data_actions.sort();
+                sort_by_json(&mut selector.field_selectors);
+            }
+            sort_by_json(&mut trail.advanced_event_selectors);
+            trail.insight_types.sort();
+        }
+        self.buckets.sort_by(|a, b| a.name.cmp(&b.name));
+        for bucket in &mut self.buckets {
+            if let Some(acl) = &mut bucket.acl {
+                sort_by_json(&mut acl.grants);
+            }
+            if let Some(rules) = &mut bucket.lifecycle_rules {
+                sort_by_json(rules);
+            }
+            if let Some(replication) = &mut bucket.replication {
+                sort_by_json(&mut replication.rules);
+            }
+        }
+        self.kms_keys.sort_by(|a, b| a.arn.cmp(&b.arn));
+        for key in &mut self.kms_keys {
+            key.aliases.sort();
+        }
+        self.region_facts.sort_by(|a, b| a.region.cmp(&b.region));
+        for facts in &mut self.region_facts {
+            facts.log_groups.sort_by(|a, b| a.name.cmp(&b.name));
+            for group in &mut facts.log_groups {
+                group.metric_filters.sort_by(|a, b| a.name.cmp(&b.name));
+                for filter in &mut group.metric_filters {
+                    sort_by_json(&mut filter.transformations);
                 }
-                facts.sns_topics.sort_by(|a, b| a.arn.cmp(&b.arn));
-                for topic in &mut facts.sns_topics {
-                    sort_by_json(&mut topic.subscriptions);
-                }
-                facts.guardduty_detectors.sort_by(|a, b| a.id.cmp(&b.id));
-                for detector in &mut facts.guardduty_detectors {
-                    detector.features.sort_by(|a, b| a.name.cmp(&b.name));
-                    detector
-                        .high_severity_findings
-                        .sort_by(|a, b| a.id.cmp(&b.id));
-                }
-                facts.config_recorders.sort_by(|a, b| a.name.cmp(&b.name));
-                for recorder in &mut facts.config_recorders {
-                    recorder.resource_types.sort();
-                    recorder.excluded_resource_types.sort();
-                }
-                facts
-                    .config_delivery_channels
-                    .sort_by(|a, b| a.name.cmp(&b.name));
-                facts.eventbridge_rules.sort_by(|a, b| a.name.cmp(&b.name));
-                facts.logs_account_policies.sort_by(|a, b| {
-                    (&a.policy_type, &a.policy_name).cmp(&(&b.policy_type, &b.policy_name))
-                });
-                if let Some(vpcs) = &mut facts.vpcs {
-                    vpcs.sort_by(|a, b| a.id.cmp(&b.id));
-                }
-                facts.flow_logs.sort_by(|a, b| a.id.cmp(&b.id));
-                facts.subnets.sort_by(|a, b| a.id.cmp(&b.id));
-                facts
-                    .resolver_query_log_configs
+            }
+            facts.metric_alarms.sort_by(|a, b| a.name.cmp(&b.name));
+            for alarm in &mut facts.metric_alarms {
+                alarm.alarm_actions.sort();
+                alarm.ok_actions.sort();
+                alarm.insufficient_data_actions.sort();
+            }
+            facts.sns_topics.sort_by(|a, b| a.arn.cmp(&b.arn));
+            for topic in &mut facts.sns_topics {
+                sort_by_json(&mut topic.subscriptions);
+            }
+            facts.guardduty_detectors.sort_by(|a, b| a.id.cmp(&b.id));
+            for detector in &mut facts.guardduty_detectors {
+                detector.features.sort_by(|a, b| a.name.cmp(&b.name));
+                detector
+                    .high_severity_findings
                     .sort_by(|a, b| a.id.cmp(&b.id));
-                facts
-                    .resolver_query_log_config_associations
-                    .sort_by(|a, b| a.id.cmp(&b.id));
-                if let Some(lake) = &mut facts.security_lake {
-                    if let Some(sources) = &mut lake.log_sources {
-                        sort_by_json(sources);
-                        sources.dedup();
-                    }
-                    if let Some(data_lake) = &mut lake.data_lake {
-                        data_lake.replication_regions.sort();
-                    }
+            }
+            facts.config_recorders.sort_by(|a, b| a.name.cmp(&b.name));
+            for recorder in &mut facts.config_recorders {
+                recorder.resource_types.sort();
+                recorder.excluded_resource_types.sort();
+            }
+            facts
+                .config_delivery_channels
+                .sort_by(|a, b| a.name.cmp(&b.name));
+            facts.eventbridge_rules.sort_by(|a, b| a.name.cmp(&b.name));
+            facts.logs_account_policies.sort_by(|a, b| {
+                (&a.policy_type, &a.policy_name).cmp(&(&b.policy_type, &b.policy_name))
+            });
+            if let Some(vpcs) = &mut facts.vpcs {
+                vpcs.sort_by(|a, b| a.id.cmp(&b.id));
+            }
+            facts.flow_logs.sort_by(|a, b| a.id.cmp(&b.id));
+            facts.subnets.sort_by(|a, b| a.id.cmp(&b.id));
+            facts
+                .resolver_query_log_configs
+                .sort_by(|a, b| a.id.cmp(&b.id));
+            facts
+                .resolver_query_log_config_associations
+                .sort_by(|a, b| a.id.cmp(&b.id));
+            if let Some(lake) = &mut facts.security_lake {
+                if let Some(sources) = &mut lake.log_sources {
+                    sort_by_json(sources);
+                    sources.dedup();
                 }
-                if let Some(stores) = &mut facts.event_data_stores {
-                    stores.sort_by(|a, b| a.arn.cmp(&b.arn));
+                if let Some(data_lake) = &mut lake.data_lake {
+                    data_lake.replication_regions.sort();
                 }
-                if let Some(hub) = &mut facts.security_hub {
-                    hub.standards
-                        .sort_by(|a, b| a.standards_arn.cmp(&b.standards_arn));
-                }
-                for rule in &mut facts.eventbridge_rules {
-                    rule.targets
-                        .sort_by(|a, b| (&a.id, &a.arn).cmp(&(&b.id, &b.arn)));
-                }
+            }
+            if let Some(stores) = &mut facts.event_data_stores {
+                stores.sort_by(|a, b| a.arn.cmp(&b.arn));
+            }
+            if let Some(hub) = &mut facts.security_hub {
+                hub.standards
+                    .sort_by(|a, b| a.standards_arn.cmp(&b.standards_arn));
+            }
+            for rule in &mut facts.eventbridge_rules {
+                rule.targets
+                    .sort_by(|a, b| (&a.id, &a.arn).cmp(&(&b.id, &b.arn)));
             }
         }
     }

@@ -17,7 +17,7 @@
 //!
 //! Memory is then the tally (counts, up to `max_listed_findings` ERROR and
 //! WAIVED findings, the failures' per-account counts, ten fix command
-//! blocks per check), the organization, trail and bucket findings, plus a
+//! blocks per check), the organization findings, plus a
 //! few batches in flight, whatever the number of accounts. The spool lives
 //! in a temporary directory in the output directory
 //! (`.auditscope-spool-*.tmp`), removed when done or interrupted.
@@ -53,7 +53,7 @@ pub struct Stream<'r> {
     check_index: HashMap<String, usize>,
     /// The last finding seen of each check, to prove canonical order.
     last: Vec<Option<Arc<Finding>>>,
-    /// Findings of the organization, trail and bucket scopes: few, kept.
+    /// Findings of the organization scope: few, kept.
     whole: Vec<Arc<Finding>>,
     /// Batches are serialized and written by a thread of their own while
     /// the next batch is evaluated; its batches once it is done.
@@ -116,7 +116,7 @@ impl Renderer {
 
 impl Stream<'_> {
     /// Takes one call's findings of [`crate::engine::run_streaming`]:
-    /// `accounts` empty for the whole-snapshot scopes, else the batch's
+    /// `accounts` empty for the organization scope, else the batch's
     /// accounts. Waivers must already be applied.
     pub fn add(
         &mut self,
@@ -293,7 +293,7 @@ impl Stream<'_> {
     }
 
     /// Calls `each` with every finding in canonical order: per check in id
-    /// order, the kept whole-snapshot findings and then each batch's run.
+    /// order, the kept organization findings and then each batch's run.
     /// An error of `each` is one of writing `output`.
     fn for_each_in_order(
         &self,
@@ -376,7 +376,7 @@ impl Stream<'_> {
             return Ok(written);
         }
         let controls = self.catalogue.control_index();
-        // The whole-snapshot findings (trails, buckets, the organization)
+        // The organization findings
         // go on the page of the account they name.
         let mut whole: HashMap<&str, Vec<&Arc<Finding>>> = HashMap::new();
         for finding in &self.whole {
