@@ -23,5 +23,6 @@ pub mod ocsf;
 pub mod report;
 pub mod result;
 pub mod shell;
+pub mod spooled;
 pub mod waivers;
 pub mod wildcard;

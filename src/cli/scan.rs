@@ -9,8 +9,9 @@ use anyhow::{anyhow, Result};
 use auditscope::checks::{Catalogue, ParamValue, Severity};
 use auditscope::collect;
 use auditscope::engine::{self, RunInfo};
-use auditscope::report::{changes_markdown, Format, RenderOptions, Renderer};
+use auditscope::report::{changes_markdown, Format, RenderOptions, Renderer, ReportError};
 use auditscope::result::{Finding, ScanResult, Status, WaiverState};
+use auditscope::spooled::Spooled;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -112,12 +113,28 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     };
     let started_at = now_rfc3339();
     let phase = std::time::Instant::now();
+    // A large JSON snapshot's accounts, on disk until their batch.
+    let mut spooled = None;
     let (snapshot, source) = match (&args.mock, args.snapshot.as_slice()) {
         (Some(path), _) => (
             collect::mock::load(path).map_err(|d| Failure(d.to_string()))?,
             format!("mock:{}", path.display()),
         ),
-        (None, [path]) => (load_snapshot(path)?, format!("snapshot:{}", path.display())),
+        (None, [path]) => {
+            let whole_needed = baseline.is_some() || engine::reads_every_account(&catalogue);
+            let loaded = match whole_needed {
+                true => None,
+                false => spool_snapshot(path, &args.out, args.split_accounts, &mut out_lock)?,
+            };
+            let snapshot = match loaded {
+                Some((snapshot, on_disk)) => {
+                    spooled = on_disk;
+                    snapshot
+                }
+                None => load_snapshot(path)?,
+            };
+            (snapshot, format!("snapshot:{}", path.display()))
+        }
         (None, [_, ..]) => (
             load_snapshots(&args.snapshot)?,
             format!("snapshots:{}", args.snapshot.len()),
@@ -227,10 +244,17 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         let accounts: Vec<String> = snapshot.accounts.iter().map(|a| a.id.clone()).collect();
         let mut writer = renderer.stream(&staged, &catalogue, &accounts, &options)?;
         let mut waiving = waivers.as_ref().zip(as_of).map(|(w, d)| w.tally(d));
-        let mut result = engine::run_streaming(
+        let stubs = spooled.as_ref().map(|s: &Spooled| engine::Stubs {
+            ids: &s.stubs,
+            unread_lakes: &s.unread_lakes,
+        });
+        let mut loader = SpoolLoader(spooled.as_ref());
+        let mut result = engine::run_from(
             &snapshot,
+            stubs,
             &catalogue,
             info,
+            &mut loader,
             &mut |accounts, mut findings| {
                 for finding in &mut findings {
                     if let Some(waiving) = &mut waiving {
@@ -261,6 +285,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     };
     // Everything needed from the snapshot is in the result now.
     drop(snapshot);
+    drop(spooled);
     let finding_count: u64 = result.summary.by_status.values().sum();
     tracing::info!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
@@ -421,6 +446,68 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
 
 /// `AUDITSCOPE_ACCOUNTS_PER_BATCH`: a positive number of accounts, or 0
 /// (the default) when unset.
+/// Reads a JSON snapshot one account at a time ([`Spooled`]), spooling
+/// the accounts in `out` (created and locked here), when it has more than
+/// `split_above` accounts: the scan then streams, and holds one batch of
+/// accounts at a time. A smaller one is made whole; `None`: the file is
+/// to be read whole (not JSON, or a problem the usual reader reports with
+/// its line and column).
+fn spool_snapshot(
+    path: &Path,
+    out: &Path,
+    split_above: usize,
+    out_lock: &mut Option<auditscope::atomic::DirLock>,
+) -> Result<Option<(auditscope::model::Snapshot, Option<Spooled>)>, Failure> {
+    // A tuning knob (docs/scaling.md): a machine with memory to spare
+    // skips the second parse of every account.
+    let whole = std::env::var("AUDITSCOPE_SNAPSHOT_IN_MEMORY").is_ok_and(|v| v == "1");
+    if whole || !auditscope::input::is_json(path) || auditscope::journal::is_journal(path) {
+        return Ok(None);
+    }
+    if out_lock.is_none() {
+        std::fs::create_dir_all(out)
+            .map_err(|e| Failure(format!("cannot create {}: {e}", out.display())))?;
+        *out_lock = Some(auditscope::atomic::lock_dir(out)?);
+    }
+    let Ok(Some((mut snapshot, spooled))) = Spooled::read(path, out) else {
+        return Ok(None);
+    };
+    if snapshot.accounts.len() > split_above {
+        return Ok(Some((snapshot, Some(spooled))));
+    }
+    spooled
+        .fill(&mut snapshot)
+        .map_err(|e| Failure(e.to_string()))?;
+    Ok(Some((snapshot, None)))
+}
+
+/// Reads each batch's stubs back from the spool, if there is one.
+struct SpoolLoader<'s>(Option<&'s Spooled>);
+
+impl engine::Loader<ReportError> for SpoolLoader<'_> {
+    fn load(
+        &mut self,
+        stubs: &[auditscope::model::Account],
+    ) -> Result<Vec<auditscope::model::Account>, ReportError> {
+        match self.0 {
+            Some(spooled) => spooled
+                .load(stubs)
+                .map_err(|e| ReportError::Internal(e.to_string())),
+            None => Ok(stubs.to_vec()),
+        }
+    }
+
+    fn not_loaded(&mut self, ids: std::collections::BTreeSet<String>) -> Result<(), ReportError> {
+        match ids.is_empty() {
+            true => Ok(()),
+            false => Err(ReportError::Internal(format!(
+                "the facts of account(s) {} were needed but not loaded; rerun with a smaller snapshot or report this",
+                ids.into_iter().collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+}
+
 fn accounts_per_batch() -> Result<usize, Failure> {
     let Ok(text) = std::env::var("AUDITSCOPE_ACCOUNTS_PER_BATCH") else {
         return Ok(0);

@@ -150,6 +150,59 @@ fn a_streamed_scan_of_acme_writes_what_the_in_memory_scan_writes() {
     );
 }
 
+#[test]
+fn a_json_snapshot_read_one_account_at_a_time_gives_the_whole_snapshots_reports() {
+    // Above --split-accounts a JSON snapshot is read one account at a time
+    // (`auditscope::spooled`): the plain members are held as stubs and
+    // read back batch by batch, in batches of two, while the management
+    // account, the log archive and the delegated administrator, which the
+    // members' trails, alarms and detectors lead to, are held whole.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("acme.json");
+    let mut snapshot = auditscope::collect::mock::load(&root().join("mock/acme")).expect("acme");
+    std::fs::write(&json, serde_json::to_vec(&snapshot).expect("json")).expect("written");
+    assert_same("--snapshot", &json, None, 0);
+    assert_same(
+        "--snapshot",
+        &json,
+        Some(&root().join("examples/waivers.yaml")),
+        2,
+    );
+    // Two members' facts lead elsewhere than the management account:
+    // workload-dev delivers a VPC's flow logs to a log group of
+    // workload-prod (cross-account delivery), and without delegated
+    // administrators the security account is kept whole only because it
+    // holds the Security Lake data lake every account's region reads.
+    let dev = snapshot
+        .accounts
+        .iter_mut()
+        .find(|a| a.id == "555555555555")
+        .expect("workload-dev");
+    let flow_log = dev
+        .region_facts
+        .iter_mut()
+        .find(|f| f.region == "us-east-1")
+        .and_then(|f| f.flow_logs.first_mut())
+        .expect("a flow log in us-east-1");
+    flow_log.log_destination_type = Some("cloud-watch-logs".into());
+    flow_log.log_destination =
+        Some("arn:aws:logs:eu-west-1:444444444444:log-group:vpc-flow-logs".into());
+    flow_log.log_group_name = Some("vpc-flow-logs".into());
+    snapshot
+        .organization
+        .as_mut()
+        .expect("an organization")
+        .delegated_administrators
+        .clear();
+    std::fs::write(&json, serde_json::to_vec(&snapshot).expect("json")).expect("written");
+    let out = assert_same("--snapshot", &json, None, 0);
+    let page = std::fs::read_to_string(out.path().join("accounts/555555555555.md")).expect("page");
+    assert!(
+        page.contains("444444444444"),
+        "the flow log's group is named"
+    );
+}
+
 /// The failures of `check` in a Markdown report: from its heading to the
 /// next heading.
 fn failure_section<'a>(report: &'a str, check: &str) -> Option<&'a str> {

@@ -1,0 +1,475 @@
+//! A JSON snapshot read one account at a time, so that evaluating an
+//! organization of any size holds a batch of accounts, not all of them.
+//!
+//! [`Spooled::read`] streams the file once. Each account is parsed,
+//! validated and normalized as [`crate::collect::mock::load`] would, its
+//! text is copied to a spool file (an unnamed temporary file, gone when
+//! the process ends however it ends), and only a *stub* is kept: the
+//! account without its region facts. Trails, buckets, keys and the
+//! account's regions stay, because every account's evaluation may read
+//! them (trail buckets, keys and owners, `trails_by_log_group`).
+//!
+//! Some accounts are kept whole, because other accounts' evaluations read
+//! their region facts:
+//! - every account named in an ARN of another account's trails or region
+//!   facts (the log group a trail or flow log delivers to, an alarm's SNS
+//!   topic, a rule's target), found by reading the ARNs of the serialized
+//!   facts, so no field can be forgotten;
+//! - an account holding a log group or SNS topic whose ARN names another
+//!   account (lookups are by ARN);
+//! - the management account (organization trails and event data stores),
+//!   the delegated administrators (GuardDuty detectors, Security Hub), and
+//!   every Security Lake data lake holder (each region's lake serves every
+//!   account).
+//!
+//! The regions where a stub's Security Lake was not read are kept too
+//! ([`Spooled::unread_lakes`]). The engine ([`crate::engine::run_from`])
+//! loads each batch's stubs whole with [`Spooled::load`] and records any
+//! lookup that needed a stub's region facts; the scan stops on one
+//! rather than give another verdict than the whole snapshot would.
+//!
+//! Anything unusual (a syntax or validation error, a file over
+//! [`crate::input::MAX_DOCUMENT_BYTES`]) makes [`Spooled::read`] answer
+//! `None`: the caller reads the file whole, which reports the problem with
+//! its line and column.
+
+use crate::model::{Account, CollectionError, Organization, Snapshot};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// The accounts of a snapshot held as stubs ([`Spooled::stubs`]), on
+/// disk.
+pub struct Spooled {
+    /// The accounts held as stubs.
+    pub stubs: HashSet<String>,
+    /// Regions where some stub's Security Lake was not read.
+    pub unread_lakes: BTreeSet<String>,
+    spool: Mutex<File>,
+    /// Each account's text in the spool: (offset, length in bytes).
+    places: HashMap<String, (u64, usize)>,
+}
+
+/// Reading back a spooled account failed: the spool file could not be
+/// read, or no longer holds what was written (a bug or a failing disk).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read account {account} back from the snapshot spool: {reason}")]
+pub struct LoadError {
+    pub account: String,
+    pub reason: String,
+}
+
+/// What the first pass learns of each account beyond its stub.
+#[derive(Default)]
+struct Pass {
+    places: HashMap<String, (u64, usize)>,
+    stubs: Vec<Account>,
+    /// Accounts some other account's facts name.
+    named: BTreeSet<String>,
+    /// Accounts to keep whole whatever names them.
+    keep: BTreeSet<String>,
+    unread_lakes: BTreeSet<String>,
+    /// Where the next account's text goes.
+    offset: u64,
+    /// The serialized facts of the account being read (reused).
+    scratch: Vec<u8>,
+}
+
+impl Spooled {
+    /// Reads the JSON snapshot at `path`, spooling its accounts in a
+    /// temporary file in `spool_dir`: the snapshot (every account, in
+    /// canonical order, stubs for those in [`Spooled::stubs`]) and where
+    /// its stubs are. `Ok(None)`: read the file whole instead (it is not a
+    /// plain valid JSON snapshot, or too large); an `Err` is a failure to
+    /// read the file or write the spool.
+    pub fn read(path: &Path, spool_dir: &Path) -> std::io::Result<Option<(Snapshot, Spooled)>> {
+        if !crate::input::is_json(path) || crate::journal::is_journal(path) {
+            return Ok(None);
+        }
+        let file = File::open(path)?;
+        if file.metadata()?.len() > crate::input::MAX_DOCUMENT_BYTES || !path.is_file() {
+            return Ok(None);
+        }
+        let spool = tempfile::tempfile_in(spool_dir)?;
+        let mut writer = BufWriter::with_capacity(1 << 20, spool.try_clone()?);
+        let mut pass = Pass::default();
+        let mut top = Snapshot::default();
+        let mut io_error = None;
+        let read = {
+            let mut reader =
+                serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, file));
+            let visitor = Top {
+                snapshot: &mut top,
+                pass: &mut pass,
+                writer: &mut writer,
+                io_error: &mut io_error,
+            };
+            de::Deserializer::deserialize_map(&mut reader, visitor).and_then(|()| reader.end())
+        };
+        if let Some(error) = io_error {
+            return Err(error);
+        }
+        if read.is_err() {
+            return Ok(None);
+        }
+        writer.flush()?;
+        drop(writer);
+        let Pass {
+            places,
+            stubs,
+            named,
+            mut keep,
+            unread_lakes,
+            ..
+        } = pass;
+        if let Some(org) = &top.organization {
+            keep.insert(org.management_account_id.clone());
+            keep.extend(
+                org.delegated_administrators
+                    .iter()
+                    .map(|d| d.account_id.clone()),
+            );
+        }
+        keep.extend(named);
+        let mut snapshot = top;
+        let mut spooled = Spooled {
+            stubs: HashSet::new(),
+            unread_lakes,
+            spool: Mutex::new(spool),
+            places,
+        };
+        let mut accounts = Vec::with_capacity(stubs.len());
+        for stub in stubs {
+            if keep.contains(&stub.id) {
+                accounts.push(spooled.read_back(&stub.id).map_err(std::io::Error::other)?);
+            } else {
+                spooled.stubs.insert(stub.id.clone());
+                accounts.push(stub);
+            }
+        }
+        snapshot.accounts = accounts;
+        // The checks of the whole snapshot: its fields, duplicate accounts
+        // and buckets. Each account passed its own on the way.
+        if !snapshot.validate().is_empty() {
+            return Ok(None);
+        }
+        snapshot.normalize();
+        Ok(Some((snapshot, spooled)))
+    }
+
+    /// The accounts of `accounts` (consecutive accounts of the snapshot
+    /// [`Spooled::read`] gave) whole: stubs are read back from the spool,
+    /// parsed, validated and normalized on every core; the others are
+    /// copied.
+    pub fn load(&self, accounts: &[Account]) -> Result<Vec<Account>, LoadError> {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let size = accounts.len().div_ceil(workers).max(1);
+        std::thread::scope(|threads| {
+            let parts: Vec<_> = accounts
+                .chunks(size)
+                .map(|chunk| {
+                    threads.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|account| match self.stubs.contains(&account.id) {
+                                true => self.read_back(&account.id),
+                                false => Ok(account.clone()),
+                            })
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect();
+            let mut loaded = Vec::with_capacity(accounts.len());
+            for part in parts {
+                let part = part.join().map_err(|_| LoadError {
+                    account: String::new(),
+                    reason: "a reading thread stopped".into(),
+                })??;
+                loaded.extend(part);
+            }
+            Ok(loaded)
+        })
+    }
+
+    /// Makes `snapshot` (the one [`Spooled::read`] gave) whole: every stub
+    /// read back.
+    pub fn fill(&self, snapshot: &mut Snapshot) -> Result<(), LoadError> {
+        snapshot.accounts = self.load(&snapshot.accounts)?;
+        Ok(())
+    }
+
+    /// One account read back from the spool, as [`Spooled::read`] read it.
+    fn read_back(&self, id: &str) -> Result<Account, LoadError> {
+        let fail = |reason: String| LoadError {
+            account: id.to_owned(),
+            reason,
+        };
+        let &(offset, len) = self
+            .places
+            .get(id)
+            .ok_or_else(|| fail("not in the spool".into()))?;
+        let mut text = vec![0; len];
+        {
+            let mut spool = match self.spool.lock() {
+                Ok(spool) => spool,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            spool
+                .seek(SeekFrom::Start(offset))
+                .and_then(|_| spool.read_exact(&mut text))
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        let mut account: Account =
+            serde_json::from_slice(&text).map_err(|e| fail(e.to_string()))?;
+        if !account.validate().is_empty() {
+            return Err(fail("it no longer passes validation".into()));
+        }
+        account.normalize();
+        Ok(account)
+    }
+}
+
+/// The snapshot's top-level object: its fields as [`Snapshot`]'s derive
+/// reads them, `accounts` one at a time.
+struct Top<'p> {
+    snapshot: &'p mut Snapshot,
+    pass: &'p mut Pass,
+    writer: &'p mut BufWriter<File>,
+    io_error: &'p mut Option<std::io::Error>,
+}
+
+impl<'de> Visitor<'de> for Top<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a snapshot object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(de::Error::custom(format!("duplicate field `{key}`")));
+            }
+            match key.as_str() {
+                "schema_version" => self.snapshot.schema_version = map.next_value()?,
+                "source" => self.snapshot.source = map.next_value()?,
+                "collected_at" => self.snapshot.collected_at = map.next_value()?,
+                "partial" => self.snapshot.partial = map.next_value()?,
+                "organization" => {
+                    self.snapshot.organization = map.next_value::<Option<Organization>>()?
+                }
+                "errors" => self.snapshot.errors = map.next_value::<Vec<CollectionError>>()?,
+                "accounts" => map.next_value_seed(Accounts {
+                    pass: &mut *self.pass,
+                    writer: &mut *self.writer,
+                    io_error: &mut *self.io_error,
+                })?,
+                other => return Err(de::Error::unknown_field(other, &[])),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `accounts` list, each account spooled as it is read.
+struct Accounts<'p> {
+    pass: &'p mut Pass,
+    writer: &'p mut BufWriter<File>,
+    io_error: &'p mut Option<std::io::Error>,
+}
+
+impl<'de> DeserializeSeed<'de> for Accounts<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Accounts<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of accounts")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(text) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
+            let mut account: Account =
+                serde_json::from_str(text.get()).map_err(de::Error::custom)?;
+            if !account.validate().is_empty() {
+                return Err(de::Error::custom("invalid account"));
+            }
+            account.normalize();
+            let bytes = text.get().as_bytes();
+            if let Err(e) = self.writer.write_all(bytes) {
+                *self.io_error = Some(e);
+                return Err(de::Error::custom("cannot write the spool"));
+            }
+            let place = (self.pass.offset, bytes.len());
+            self.pass.offset += bytes.len() as u64;
+            if self.pass.places.insert(account.id.clone(), place).is_some() {
+                return Err(de::Error::custom("duplicate account"));
+            }
+            self.pass.learn(&account);
+            account.region_facts = Vec::new();
+            account.api_calls = Default::default();
+            self.pass.stubs.push(account);
+        }
+        Ok(())
+    }
+}
+
+impl Pass {
+    /// Notes what other accounts' evaluations need of `account`.
+    fn learn(&mut self, account: &Account) {
+        let own = account.id.as_str();
+        for facts in &account.region_facts {
+            match &facts.security_lake {
+                Some(lake) if lake.data_lake.is_some() => {
+                    self.keep.insert(own.to_owned());
+                }
+                Some(_) => {}
+                None => {
+                    self.unread_lakes.insert(facts.region.clone());
+                }
+            }
+            let foreign = facts
+                .log_groups
+                .iter()
+                .map(|g| g.arn.as_str())
+                .chain(facts.sns_topics.iter().map(|t| t.arn.as_str()))
+                .any(|arn| crate::model::arn_account(arn).is_some_and(|a| a != own));
+            if foreign {
+                self.keep.insert(own.to_owned());
+            }
+        }
+        self.scratch.clear();
+        // Serializing plain data to memory cannot fail; if it did, every
+        // account it names would be missed, and the engine would stop on
+        // the first lookup that needed one.
+        let _ = serde_json::to_writer(&mut self.scratch, &account.trails);
+        let _ = serde_json::to_writer(&mut self.scratch, &account.region_facts);
+        for named in arn_accounts(&self.scratch) {
+            if named != own {
+                self.named.insert(named.to_owned());
+            }
+        }
+    }
+}
+
+/// The account ids in the ARNs of `text` (serialized JSON): the fifth
+/// field of every `arn:partition:service:region:account:...` whose
+/// account is 12 digits.
+fn arn_accounts(text: &[u8]) -> impl Iterator<Item = &str> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(found) = text[at..].windows(4).position(|w| w == b"arn:") {
+            let start = at + found;
+            at = start + 4;
+            let end = text[start..]
+                .iter()
+                .position(|b| *b == b'"')
+                .map_or(text.len(), |e| start + e);
+            let arn = &text[start..end];
+            let Some(account) = arn.split(|b| *b == b':').nth(4) else {
+                continue;
+            };
+            if account.len() == 12 && account.iter().all(u8::is_ascii_digit) {
+                return std::str::from_utf8(account).ok();
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `mock/acme` as one JSON snapshot file in `dir`.
+    fn acme_json(dir: &Path) -> (std::path::PathBuf, Snapshot) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let snapshot = crate::collect::mock::load(&root.join("mock/acme")).expect("acme loads");
+        let path = dir.join("acme.json");
+        std::fs::write(&path, serde_json::to_vec(&snapshot).expect("serializes")).expect("written");
+        (path, snapshot)
+    }
+
+    #[test]
+    fn only_accounts_no_other_account_needs_are_stubs_and_they_read_back_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (path, whole) = acme_json(dir.path());
+        let (mut snapshot, spooled) = Spooled::read(&path, dir.path())
+            .expect("reads")
+            .expect("a plain valid snapshot");
+        let stubs: BTreeSet<&str> = spooled.stubs.iter().map(String::as_str).collect();
+        let mut kept: Vec<String> = whole
+            .accounts
+            .iter()
+            .filter(|a| !spooled.stubs.contains(&a.id))
+            .map(|a| format!("{} {:?}", a.id, a.name))
+            .collect();
+        kept.sort();
+        // The management account (organization trail, its log group and
+        // alarms) and the delegated administrator are kept whole; the
+        // plain members are stubs.
+        assert!(
+            !stubs.is_empty() && kept.len() >= 2,
+            "stubs {stubs:?}, kept {kept:?}"
+        );
+        let management = whole
+            .organization
+            .as_ref()
+            .expect("acme is an organization");
+        assert!(!stubs.contains(management.management_account_id.as_str()));
+        for account in &snapshot.accounts {
+            assert_eq!(
+                account.region_facts.is_empty(),
+                stubs.contains(account.id.as_str()) || account.region_facts.is_empty(),
+            );
+        }
+        assert!(snapshot
+            .accounts
+            .iter()
+            .any(|a| stubs.contains(a.id.as_str()) && a.region_facts.is_empty()));
+        spooled.fill(&mut snapshot).expect("reads back");
+        assert_eq!(snapshot, whole, "read back, the snapshot is the whole one");
+    }
+
+    #[test]
+    fn a_file_the_usual_reader_would_refuse_is_left_to_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (path, whole) = acme_json(dir.path());
+        let text = std::fs::read_to_string(&path).expect("text");
+        let mut twice = whole.clone();
+        twice.accounts.push(whole.accounts[0].clone());
+        let cases = [
+            text.replacen("{", "{\"unknown\":1,", 1),
+            serde_json::to_string(&twice).expect("serializes"),
+            text.replacen("\"accounts\":[", "\"accounts\":[{\"id\":\"12\"},", 1),
+            format!("{text} trailing"),
+            text[..text.len() / 2].to_owned(),
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            assert_ne!(case, &text, "case {i} changes the file");
+            std::fs::write(&path, case).expect("written");
+            assert!(
+                Spooled::read(&path, dir.path()).expect("reads").is_none(),
+                "case {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn arn_accounts_reads_the_account_field_of_every_arn() {
+        let text = br#"{"a":"arn:aws:logs:us-east-1:111111111111:log-group:x:*","b":["arn:aws:iam::222222222222:role/r","arn:aws:s3:::bucket","arn:aws:sns:eu-west-1:12345:t"],"c":"arn:aws-cn:sns:cn-north-1:333333333333:topic"}"#;
+        let found: Vec<&str> = arn_accounts(text).collect();
+        assert_eq!(found, ["111111111111", "222222222222", "333333333333"]);
+    }
+}
