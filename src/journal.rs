@@ -213,6 +213,45 @@ pub struct Read {
 /// recovered. The snapshot passes [`Snapshot::validate`], as every loaded
 /// snapshot does; problems name the journal line.
 pub fn read(path: &Path) -> Result<Read, JournalError> {
+    read_with(path, &mut |account, _| Ok(account))
+}
+
+/// [`read`], with the accounts held as stubs in a spool in `dir`
+/// ([`crate::spooled`]): the snapshot read, and where its stubs are.
+pub fn read_spooled(
+    path: &Path,
+    dir: &Path,
+) -> Result<(Read, crate::spooled::Spooled), JournalError> {
+    let mut spooler = crate::spooled::Spooler::new(dir, crate::spooled::Format::JournalLine)
+        .map_err(|e| io(dir, e))?;
+    let mut read = read_with(path, &mut |account, line| match line {
+        Some(line) => spooler.add(account, line),
+        None => {
+            spooler.forget(&account.id);
+            Ok(account)
+        }
+    })?;
+    let spooled = spooler.finish(&mut read.snapshot).map_err(|e| io(dir, e))?;
+    Ok((read, spooled))
+}
+
+/// The account of a journal's `account` line, as [`read`] reads it before
+/// validation.
+pub(crate) fn account_of_line(line: &[u8]) -> Result<Account, String> {
+    match serde_json::from_slice::<Line>(line) {
+        Ok(Line::Account { account, .. }) => Ok(*account),
+        Ok(_) => Err("not an account line".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// What [`read_with`] does with each valid account and the line it was
+/// read from (`None` for a record recovered from a damaged line): it gives
+/// what the snapshot holds of the account.
+type Keep<'k> = dyn FnMut(Account, Option<&[u8]>) -> std::io::Result<Account> + 'k;
+
+/// [`read`], handing each valid account to `keep`.
+fn read_with(path: &Path, keep: &mut Keep<'_>) -> Result<Read, JournalError> {
     let file = std::fs::File::open(path).map_err(|e| io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
     let mut snapshot = Snapshot::default();
@@ -240,11 +279,13 @@ pub fn read(path: &Path) -> Result<Read, JournalError> {
             complete_len += n as u64;
             continue;
         }
+        let mut whole_line = true;
         let parsed = match serde_json::from_slice::<Line>(bytes) {
             Ok(line) => Some(line),
             Err(_) if !terminated => None,
             Err(e) => match recover(bytes) {
                 Some(line) => {
+                    whole_line = false;
                     warnings.push(format!(
                         "{}:{number}: a record was glued onto a line cut short; the cut part is ignored and the record kept",
                         path.display()
@@ -321,7 +362,9 @@ pub fn read(path: &Path) -> Result<Read, JournalError> {
                     snapshot.errors.retain(|e| e.account_id != account.id);
                 }
                 lines_of.insert(account.id.clone(), number);
-                snapshot.accounts.push(*account);
+                let account =
+                    keep(*account, whole_line.then_some(bytes)).map_err(|e| io(path, e))?;
+                snapshot.accounts.push(account);
                 snapshot.errors.extend(errors);
             }
             Line::End { .. } if started => {}

@@ -52,6 +52,106 @@ pub struct Spooled {
     spool: Mutex<File>,
     /// Each account's text in the spool: (offset, length in bytes).
     places: HashMap<String, (u64, usize)>,
+    format: Format,
+}
+
+/// What the spool holds of each account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The account's JSON (a snapshot's `accounts` element).
+    Account,
+    /// The journal line holding the account (`crate::journal`).
+    JournalLine,
+}
+
+/// Spools accounts as a reader goes through a snapshot or journal
+/// ([`Spooler::add`]), then decides which to keep whole
+/// ([`Spooler::finish`]).
+pub struct Spooler {
+    spool: File,
+    writer: BufWriter<File>,
+    pass: Pass,
+    format: Format,
+}
+
+impl Spooler {
+    /// A spool in an unnamed temporary file in `dir` for records of
+    /// `format`.
+    pub fn new(dir: &Path, format: Format) -> std::io::Result<Spooler> {
+        let spool = tempfile::tempfile_in(dir)?;
+        let writer = BufWriter::with_capacity(1 << 20, spool.try_clone()?);
+        Ok(Spooler {
+            spool,
+            writer,
+            pass: Pass::default(),
+            format,
+        })
+    }
+
+    /// Spools `text`, the record `account` was read from (validated and
+    /// normalized), and returns the account's stub. A later record of the
+    /// same account replaces the earlier one.
+    pub fn add(&mut self, mut account: Account, text: &[u8]) -> std::io::Result<Account> {
+        self.writer.write_all(text)?;
+        let place = (self.pass.offset, text.len());
+        self.pass.offset += text.len() as u64;
+        self.pass.places.insert(account.id.clone(), place);
+        self.pass.learn(&account);
+        account.region_facts = Vec::new();
+        account.api_calls = Default::default();
+        Ok(account)
+    }
+
+    /// Forgets what was spooled of account `id`: a later record of it is
+    /// held whole.
+    pub fn forget(&mut self, id: &str) {
+        self.pass.places.remove(id);
+    }
+
+    /// Keeps whole the accounts of `snapshot` (read, validated and
+    /// normalized, with the stubs [`Spooler::add`] gave) that other
+    /// accounts' evaluations read, reading them back; the others stay
+    /// stubs.
+    pub fn finish(mut self, snapshot: &mut Snapshot) -> std::io::Result<Spooled> {
+        self.writer.flush()?;
+        drop(self.writer);
+        let Pass {
+            places,
+            named,
+            mut keep,
+            unread_lakes,
+            ..
+        } = self.pass;
+        if let Some(org) = &snapshot.organization {
+            keep.insert(org.management_account_id.clone());
+            keep.extend(
+                org.delegated_administrators
+                    .iter()
+                    .map(|d| d.account_id.clone()),
+            );
+        }
+        keep.extend(named);
+        let mut spooled = Spooled {
+            stubs: HashSet::new(),
+            unread_lakes,
+            spool: Mutex::new(self.spool),
+            places,
+            format: self.format,
+        };
+        for account in &mut snapshot.accounts {
+            if !spooled.places.contains_key(&account.id) {
+                continue;
+            }
+            if keep.contains(&account.id) {
+                *account = spooled
+                    .read_back(&account.id)
+                    .map_err(std::io::Error::other)?;
+            } else {
+                spooled.stubs.insert(account.id.clone());
+            }
+        }
+        Ok(spooled)
+    }
 }
 
 /// Reading back a spooled account failed: the spool file could not be
@@ -67,7 +167,6 @@ pub struct LoadError {
 #[derive(Default)]
 struct Pass {
     places: HashMap<String, (u64, usize)>,
-    stubs: Vec<Account>,
     /// Accounts some other account's facts name.
     named: BTreeSet<String>,
     /// Accounts to keep whole whatever names them.
@@ -94,18 +193,15 @@ impl Spooled {
         if file.metadata()?.len() > crate::input::MAX_DOCUMENT_BYTES || !path.is_file() {
             return Ok(None);
         }
-        let spool = tempfile::tempfile_in(spool_dir)?;
-        let mut writer = BufWriter::with_capacity(1 << 20, spool.try_clone()?);
-        let mut pass = Pass::default();
-        let mut top = Snapshot::default();
+        let mut spooler = Spooler::new(spool_dir, Format::Account)?;
+        let mut snapshot = Snapshot::default();
         let mut io_error = None;
         let read = {
             let mut reader =
                 serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, file));
             let visitor = Top {
-                snapshot: &mut top,
-                pass: &mut pass,
-                writer: &mut writer,
+                snapshot: &mut snapshot,
+                spooler: &mut spooler,
                 io_error: &mut io_error,
             };
             de::Deserializer::deserialize_map(&mut reader, visitor).and_then(|()| reader.end())
@@ -116,48 +212,13 @@ impl Spooled {
         if read.is_err() {
             return Ok(None);
         }
-        writer.flush()?;
-        drop(writer);
-        let Pass {
-            places,
-            stubs,
-            named,
-            mut keep,
-            unread_lakes,
-            ..
-        } = pass;
-        if let Some(org) = &top.organization {
-            keep.insert(org.management_account_id.clone());
-            keep.extend(
-                org.delegated_administrators
-                    .iter()
-                    .map(|d| d.account_id.clone()),
-            );
-        }
-        keep.extend(named);
-        let mut snapshot = top;
-        let mut spooled = Spooled {
-            stubs: HashSet::new(),
-            unread_lakes,
-            spool: Mutex::new(spool),
-            places,
-        };
-        let mut accounts = Vec::with_capacity(stubs.len());
-        for stub in stubs {
-            if keep.contains(&stub.id) {
-                accounts.push(spooled.read_back(&stub.id).map_err(std::io::Error::other)?);
-            } else {
-                spooled.stubs.insert(stub.id.clone());
-                accounts.push(stub);
-            }
-        }
-        snapshot.accounts = accounts;
         // The checks of the whole snapshot: its fields, duplicate accounts
         // and buckets. Each account passed its own on the way.
         if !snapshot.validate().is_empty() {
             return Ok(None);
         }
         snapshot.normalize();
+        let spooled = spooler.finish(&mut snapshot)?;
         Ok(Some((snapshot, spooled)))
     }
 
@@ -223,8 +284,10 @@ impl Spooled {
                 .and_then(|_| spool.read_exact(&mut text))
                 .map_err(|e| fail(e.to_string()))?;
         }
-        let mut account: Account =
-            serde_json::from_slice(&text).map_err(|e| fail(e.to_string()))?;
+        let mut account: Account = match self.format {
+            Format::Account => serde_json::from_slice(&text).map_err(|e| fail(e.to_string()))?,
+            Format::JournalLine => crate::journal::account_of_line(&text).map_err(fail)?,
+        };
         if !account.validate().is_empty() {
             return Err(fail("it no longer passes validation".into()));
         }
@@ -237,8 +300,7 @@ impl Spooled {
 /// reads them, `accounts` one at a time.
 struct Top<'p> {
     snapshot: &'p mut Snapshot,
-    pass: &'p mut Pass,
-    writer: &'p mut BufWriter<File>,
+    spooler: &'p mut Spooler,
     io_error: &'p mut Option<std::io::Error>,
 }
 
@@ -265,8 +327,8 @@ impl<'de> Visitor<'de> for Top<'_> {
                 }
                 "errors" => self.snapshot.errors = map.next_value::<Vec<CollectionError>>()?,
                 "accounts" => map.next_value_seed(Accounts {
-                    pass: &mut *self.pass,
-                    writer: &mut *self.writer,
+                    accounts: &mut self.snapshot.accounts,
+                    spooler: &mut *self.spooler,
                     io_error: &mut *self.io_error,
                 })?,
                 other => return Err(de::Error::unknown_field(other, &[])),
@@ -278,8 +340,8 @@ impl<'de> Visitor<'de> for Top<'_> {
 
 /// The `accounts` list, each account spooled as it is read.
 struct Accounts<'p> {
-    pass: &'p mut Pass,
-    writer: &'p mut BufWriter<File>,
+    accounts: &'p mut Vec<Account>,
+    spooler: &'p mut Spooler,
     io_error: &'p mut Option<std::io::Error>,
 }
 
@@ -306,20 +368,16 @@ impl<'de> Visitor<'de> for Accounts<'_> {
                 return Err(de::Error::custom("invalid account"));
             }
             account.normalize();
-            let bytes = text.get().as_bytes();
-            if let Err(e) = self.writer.write_all(bytes) {
-                *self.io_error = Some(e);
-                return Err(de::Error::custom("cannot write the spool"));
-            }
-            let place = (self.pass.offset, bytes.len());
-            self.pass.offset += bytes.len() as u64;
-            if self.pass.places.insert(account.id.clone(), place).is_some() {
+            if self.spooler.pass.places.contains_key(&account.id) {
                 return Err(de::Error::custom("duplicate account"));
             }
-            self.pass.learn(&account);
-            account.region_facts = Vec::new();
-            account.api_calls = Default::default();
-            self.pass.stubs.push(account);
+            match self.spooler.add(account, text.get().as_bytes()) {
+                Ok(stub) => self.accounts.push(stub),
+                Err(e) => {
+                    *self.io_error = Some(e);
+                    return Err(de::Error::custom("cannot write the spool"));
+                }
+            }
         }
         Ok(())
     }

@@ -99,10 +99,22 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 /// Collects every selected account of the organization into `journal`,
 /// one account at a time, and returns the snapshot it holds: complete, or
 /// partial when interrupted (Ctrl-C), in which case `--resume` continues.
+///
+/// With `spool` (a directory and `--split-accounts`), a journal of more
+/// accounts is read with its accounts held as stubs in a spool there
+/// ([`auditscope::spooled`]), which the evaluation reads back batch by
+/// batch.
 pub(crate) fn collect_organization(
     live: &LiveArgs,
     journal_path: &Path,
-) -> Result<auditscope::model::Snapshot, Failure> {
+    spool: Option<(&Path, usize)>,
+) -> Result<
+    (
+        auditscope::model::Snapshot,
+        Option<auditscope::spooled::Spooled>,
+    ),
+    Failure,
+> {
     use auditscope::journal::Journal;
     use collect::aws::org;
     let options = live_options(live);
@@ -198,17 +210,24 @@ pub(crate) fn collect_organization(
                 .finish(now_rfc3339())
                 .map_err(|e| Failure(e.to_string()))?;
         }
-        let read =
-            auditscope::journal::read(journal_path).map_err(|e| Failure(e.to_string()))?;
-        super::snapshots::warn(&read.warnings);
-        let snapshot = read.snapshot;
+        let (snapshot, spooled) = match spool {
+            Some((dir, split_above)) => {
+                super::snapshots::read_journal(journal_path, dir, split_above)?
+            }
+            None => {
+                let read = auditscope::journal::read(journal_path)
+                    .map_err(|e| Failure(e.to_string()))?;
+                super::snapshots::warn(&read.warnings);
+                (read.snapshot, None)
+            }
+        };
         eprintln!(
             "collected {} account(s), {} not reachable, {} failed call(s)",
             snapshot.accounts.len(),
             failed,
             snapshot.errors.len()
         );
-        Ok(snapshot)
+        Ok((snapshot, spooled))
     })
 }
 
@@ -226,7 +245,7 @@ pub(crate) fn collect_command(out: Option<&Path>, live: &LiveArgs) -> Result<Exi
                 journal.display()
             )));
         }
-        collect_organization(live, &journal)?;
+        collect_organization(live, &journal, None)?;
         eprintln!("wrote {}", journal.display());
         return Ok(if let Some(code) = super::interrupt::exit_code() {
             ExitCode::from(code)

@@ -3,7 +3,7 @@
 
 use super::args::ScanArgs;
 use super::live::{collect_live, collect_organization};
-use super::snapshots::{load_snapshot, load_snapshots};
+use super::snapshots::{load_snapshot, load_snapshots, read_journal};
 use super::{load_catalogue, now_rfc3339, Failure};
 use anyhow::{anyhow, Result};
 use auditscope::checks::{Catalogue, ParamValue, Severity};
@@ -113,18 +113,22 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     };
     let started_at = now_rfc3339();
     let phase = std::time::Instant::now();
-    // A large JSON snapshot's accounts, on disk until their batch.
+    // A large snapshot's accounts, on disk until their batch.
     let mut spooled = None;
+    // AUDITSCOPE_SNAPSHOT_IN_MEMORY=1 is a tuning knob (docs/scaling.md):
+    // a machine with memory to spare skips the second parse of each account.
+    let may_spool = baseline.is_none()
+        && !engine::reads_every_account(&catalogue)
+        && std::env::var("AUDITSCOPE_SNAPSHOT_IN_MEMORY").map_or(true, |v| v != "1");
     let (snapshot, source) = match (&args.mock, args.snapshot.as_slice()) {
         (Some(path), _) => (
             collect::mock::load(path).map_err(|d| Failure(d.to_string()))?,
             format!("mock:{}", path.display()),
         ),
         (None, [path]) => {
-            let whole_needed = baseline.is_some() || engine::reads_every_account(&catalogue);
-            let loaded = match whole_needed {
-                true => None,
-                false => spool_snapshot(path, &args.out, args.split_accounts, &mut out_lock)?,
+            let loaded = match may_spool {
+                false => None,
+                true => spool_snapshot(path, &args.out, args.split_accounts, &mut out_lock)?,
             };
             let snapshot = match loaded {
                 Some((snapshot, on_disk)) => {
@@ -153,7 +157,9 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                     .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
                 out_lock = Some(auditscope::atomic::lock_dir(&args.out)?);
             }
-            let snapshot = collect_organization(&args.live, &journal)?;
+            let spool = may_spool.then_some((args.out.as_path(), args.split_accounts));
+            let (snapshot, on_disk) = collect_organization(&args.live, &journal, spool)?;
+            spooled = on_disk;
             let source = format!(
                 "aws:{}",
                 snapshot
@@ -458,16 +464,27 @@ fn spool_snapshot(
     split_above: usize,
     out_lock: &mut Option<auditscope::atomic::DirLock>,
 ) -> Result<Option<(auditscope::model::Snapshot, Option<Spooled>)>, Failure> {
-    // A tuning knob (docs/scaling.md): a machine with memory to spare
-    // skips the second parse of every account.
-    let whole = std::env::var("AUDITSCOPE_SNAPSHOT_IN_MEMORY").is_ok_and(|v| v == "1");
-    if whole || !auditscope::input::is_json(path) || auditscope::journal::is_journal(path) {
+    let journal = auditscope::journal::is_journal(path);
+    if !journal && !auditscope::input::is_json(path) {
         return Ok(None);
     }
     if out_lock.is_none() {
         std::fs::create_dir_all(out)
             .map_err(|e| Failure(format!("cannot create {}: {e}", out.display())))?;
         *out_lock = Some(auditscope::atomic::lock_dir(out)?);
+    }
+    if journal {
+        // A problem is reported by the whole reader, with its line.
+        let Ok(read) = read_journal(path, out, split_above) else {
+            return Ok(None);
+        };
+        if read.0.partial {
+            eprintln!(
+                "warning: {} is a partial scan (interrupted); the reports say so",
+                path.display()
+            );
+        }
+        return Ok(Some(read));
     }
     let Ok(Some((mut snapshot, spooled))) = Spooled::read(path, out) else {
         return Ok(None);

@@ -3,6 +3,7 @@
 
 use super::Failure;
 use auditscope::collect;
+use auditscope::spooled::Spooled;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,6 +22,27 @@ pub(crate) fn load_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, 
         return Ok(snapshot);
     }
     collect::mock::load(path).map_err(|d| Failure(d.to_string()))
+}
+
+/// Reads a journal with its accounts held as stubs in a spool in `dir`
+/// when it has more than `split_above` accounts (a scan that streams);
+/// a smaller one is made whole. Prints what reading had to skip or repair.
+pub(crate) fn read_journal(
+    path: &Path,
+    dir: &Path,
+    split_above: usize,
+) -> Result<(auditscope::model::Snapshot, Option<Spooled>), Failure> {
+    let (read, spooled) =
+        auditscope::journal::read_spooled(path, dir).map_err(|e| Failure(e.to_string()))?;
+    warn(&read.warnings);
+    let mut snapshot = read.snapshot;
+    if snapshot.accounts.len() > split_above {
+        return Ok((snapshot, Some(spooled)));
+    }
+    spooled
+        .fill(&mut snapshot)
+        .map_err(|e| Failure(e.to_string()))?;
+    Ok((snapshot, None))
 }
 
 /// Prints what reading a journal had to skip or repair.

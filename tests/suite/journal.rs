@@ -63,6 +63,28 @@ fn ids(read: &Read) -> BTreeSet<String> {
         .collect()
 }
 
+/// Reads `path` whole, and also with its accounts spooled
+/// (`journal::read_spooled`, every stub then read back): both must give
+/// the same snapshot, accounts, warnings and tail, or the same error.
+fn read(path: &Path) -> Result<Read, journal::JournalError> {
+    let whole = journal::read(path);
+    let dir = path.parent().expect("a directory");
+    match (&whole, journal::read_spooled(path, dir)) {
+        (Ok(whole), Ok((mut spooled_read, spooled))) => {
+            spooled
+                .fill(&mut spooled_read.snapshot)
+                .expect("stubs read back");
+            assert_eq!(spooled_read.snapshot, whole.snapshot, "{}", path.display());
+            assert_eq!(spooled_read.done, whole.done);
+            assert_eq!(spooled_read.warnings, whole.warnings);
+            assert_eq!(spooled_read.tail, whole.tail);
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        (a, b) => panic!("whole {a:?}, spooled {:?}", b.map(|(r, _)| r)),
+    }
+    whole
+}
+
 /// Appends the accounts the journal lacks and ends it, as `--resume` does.
 fn resume(path: &Path) -> Read {
     let (mut journal, so_far) = Journal::resume(path).expect("resume");
@@ -87,7 +109,7 @@ fn a_journal_cut_at_any_byte_keeps_every_complete_account_and_resumes() {
             .filter(|(_, &end)| end <= cut)
             .map(|(id, _)| id.to_string())
             .collect();
-        match journal::read(&path) {
+        match read(&path) {
             Ok(read) => {
                 assert!(
                     ids(&read).is_superset(&complete),
@@ -141,8 +163,7 @@ fn a_damaged_line_costs_at_most_its_own_account() {
             let mut damaged = bytes.clone();
             damaged[at] = damage;
             std::fs::write(&path, &damaged).expect("write");
-            let read =
-                journal::read(&path).unwrap_or_else(|e| panic!("byte {at} = {damage:#x}: {e}"));
+            let read = read(&path).unwrap_or_else(|e| panic!("byte {at} = {damage:#x}: {e}"));
             for id in [IDS[0], IDS[2]] {
                 assert!(read.done.contains(id), "byte {at} = {damage:#x} lost {id}");
             }
@@ -163,7 +184,7 @@ fn a_record_glued_onto_a_cut_line_is_recovered() {
     glued.extend_from_slice(&bytes[ends[1]..]);
     let path = dir.path().join("glued.jsonl");
     std::fs::write(&path, &glued).expect("write");
-    let read = journal::read(&path).expect("read");
+    let read = read(&path).expect("read");
     assert_eq!(ids(&read).len(), IDS.len());
     assert!(
         read.warnings.iter().any(|w| w.contains("glued")),

@@ -30,7 +30,14 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// The reports of the in-memory path, through the library, as the CLI's
 /// `--deterministic` scan would describe them.
 fn in_memory(flag: &str, input: &Path, waivers: Option<&Path>, split_above: usize, out: &Path) {
-    let snapshot = auditscope::collect::mock::load(input).expect("input loads");
+    let snapshot = match auditscope::journal::is_journal(input) {
+        true => {
+            auditscope::journal::read(input)
+                .expect("journal reads")
+                .snapshot
+        }
+        false => auditscope::collect::mock::load(input).expect("input loads"),
+    };
     let catalogue = catalogue();
     let texts = english();
     let kind = if flag == "--mock" { "mock" } else { "snapshot" };
