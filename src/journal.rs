@@ -213,7 +213,7 @@ pub struct Read {
 /// recovered. The snapshot passes [`Snapshot::validate`], as every loaded
 /// snapshot does; problems name the journal line.
 pub fn read(path: &Path) -> Result<Read, JournalError> {
-    read_with(path, &mut |account, _| Ok(account))
+    read_with(path, &mut |account, _, _| Ok(account))
 }
 
 /// [`read`], with the accounts held as stubs in a spool in `dir`
@@ -224,11 +224,18 @@ pub fn read_spooled(
 ) -> Result<(Read, crate::spooled::Spooled), JournalError> {
     let mut spooler = crate::spooled::Spooler::new(dir, crate::spooled::Format::JournalLine)
         .map_err(|e| io(dir, e))?;
-    let mut read = read_with(path, &mut |account, line| match line {
-        Some(line) => spooler.add(account, line),
-        None => {
-            spooler.forget(&account.id);
-            Ok(account)
+    let mut expected = false;
+    let mut read = read_with(path, &mut |account, line, organization| {
+        if !expected {
+            spooler.expect(organization);
+            expected = true;
+        }
+        match line {
+            Some(line) => spooler.add(account, line),
+            None => {
+                spooler.forget(&account.id);
+                Ok(account)
+            }
         }
     })?;
     let spooled = spooler.finish(&mut read.snapshot).map_err(|e| io(dir, e))?;
@@ -245,10 +252,11 @@ pub(crate) fn account_of_line(line: &[u8]) -> Result<Account, String> {
     }
 }
 
-/// What [`read_with`] does with each valid account and the line it was
-/// read from (`None` for a record recovered from a damaged line): it gives
-/// what the snapshot holds of the account.
-type Keep<'k> = dyn FnMut(Account, Option<&[u8]>) -> std::io::Result<Account> + 'k;
+/// What [`read_with`] does with each valid account, the line it was read
+/// from (`None` for a record recovered from a damaged line) and the
+/// journal's organization: it gives what the snapshot holds of the account.
+type Keep<'k> =
+    dyn FnMut(Account, Option<&[u8]>, Option<&Organization>) -> std::io::Result<Account> + 'k;
 
 /// [`read`], handing each valid account to `keep`.
 fn read_with(path: &Path, keep: &mut Keep<'_>) -> Result<Read, JournalError> {
@@ -362,8 +370,12 @@ fn read_with(path: &Path, keep: &mut Keep<'_>) -> Result<Read, JournalError> {
                     snapshot.errors.retain(|e| e.account_id != account.id);
                 }
                 lines_of.insert(account.id.clone(), number);
-                let account =
-                    keep(*account, whole_line.then_some(bytes)).map_err(|e| io(path, e))?;
+                let account = keep(
+                    *account,
+                    whole_line.then_some(bytes),
+                    snapshot.organization.as_ref(),
+                )
+                .map_err(|e| io(path, e))?;
                 snapshot.accounts.push(account);
                 snapshot.errors.extend(errors);
             }

@@ -88,15 +88,35 @@ impl Spooler {
         })
     }
 
+    /// Notes the accounts `organization` gives roles that other accounts'
+    /// evaluations read (management, delegated administrators), so that
+    /// [`Spooler::add`] keeps them whole at once.
+    pub fn expect(&mut self, organization: Option<&Organization>) {
+        if let Some(org) = organization {
+            self.pass.keep.insert(org.management_account_id.clone());
+            self.pass.keep.extend(
+                org.delegated_administrators
+                    .iter()
+                    .map(|d| d.account_id.clone()),
+            );
+        }
+    }
+
     /// Spools `text`, the record `account` was read from (validated and
-    /// normalized), and returns the account's stub. A later record of the
-    /// same account replaces the earlier one.
+    /// normalized), and returns the account's stub; or the account whole
+    /// when it is already known that other accounts' evaluations read it
+    /// (it is not spooled then). A later record of the same account
+    /// replaces the earlier one.
     pub fn add(&mut self, mut account: Account, text: &[u8]) -> std::io::Result<Account> {
+        self.pass.learn(&account);
+        if self.pass.keep.contains(&account.id) || self.pass.named.contains(&account.id) {
+            self.pass.places.remove(&account.id);
+            return Ok(account);
+        }
         self.writer.write_all(text)?;
         let place = (self.pass.offset, text.len());
         self.pass.offset += text.len() as u64;
         self.pass.places.insert(account.id.clone(), place);
-        self.pass.learn(&account);
         account.region_facts = Vec::new();
         account.api_calls = Default::default();
         Ok(account)
@@ -327,6 +347,7 @@ impl<'de> Visitor<'de> for Top<'_> {
                 }
                 "errors" => self.snapshot.errors = map.next_value::<Vec<CollectionError>>()?,
                 "accounts" => map.next_value_seed(Accounts {
+                    organization: self.snapshot.organization.as_ref(),
                     accounts: &mut self.snapshot.accounts,
                     spooler: &mut *self.spooler,
                     io_error: &mut *self.io_error,
@@ -340,6 +361,8 @@ impl<'de> Visitor<'de> for Top<'_> {
 
 /// The `accounts` list, each account spooled as it is read.
 struct Accounts<'p> {
+    /// The snapshot's organization, when it came before its accounts.
+    organization: Option<&'p Organization>,
     accounts: &'p mut Vec<Account>,
     spooler: &'p mut Spooler,
     io_error: &'p mut Option<std::io::Error>,
@@ -361,6 +384,7 @@ impl<'de> Visitor<'de> for Accounts<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.spooler.expect(self.organization);
         while let Some(text) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
             let mut account: Account =
                 serde_json::from_str(text.get()).map_err(de::Error::custom)?;

@@ -152,11 +152,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                 .unwrap_or_else(|| args.out.join("snapshot.jsonl"));
             // The journal goes into the output directory by default, and
             // collecting may take an hour: hold the directory first.
-            if out_lock.is_none() {
-                std::fs::create_dir_all(&args.out)
-                    .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
-                out_lock = Some(auditscope::atomic::lock_dir(&args.out)?);
-            }
+            hold(&args.out, &mut out_lock)?;
             let spool = may_spool.then_some((args.out.as_path(), args.split_accounts));
             let (snapshot, on_disk) = collect_organization(&args.live, &journal, spool)?;
             spooled = on_disk;
@@ -190,13 +186,9 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                 time::OffsetDateTime::now_utc().date()
             })
     });
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| Failure(format!("cannot create {}: {e}", args.out.display())))?;
+    hold(&args.out, &mut out_lock)?;
     // Held until the scan returns.
-    let _out_lock = match out_lock {
-        Some(lock) => lock,
-        None => auditscope::atomic::lock_dir(&args.out)?,
-    };
+    let _out_lock = out_lock;
     // Reports are renamed into place when whole; what an interrupted
     // earlier run left half-written goes, and so would this run's.
     // (accounts/ takes an atomic copy when it links to another file system.)
@@ -452,12 +444,24 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
 
 /// `AUDITSCOPE_ACCOUNTS_PER_BATCH`: a positive number of accounts, or 0
 /// (the default) when unset.
-/// Reads a JSON snapshot one account at a time ([`Spooled`]), spooling
-/// the accounts in `out` (created and locked here), when it has more than
-/// `split_above` accounts: the scan then streams, and holds one batch of
-/// accounts at a time. A smaller one is made whole; `None`: the file is
-/// to be read whole (not JSON, or a problem the usual reader reports with
-/// its line and column).
+/// Creates the output directory `out` if needed and holds it for this
+/// scan (`lock`, taken once): another scan writing there would take this
+/// one's spool and temporary files for leftovers.
+fn hold(out: &Path, lock: &mut Option<auditscope::atomic::DirLock>) -> Result<(), Failure> {
+    if lock.is_none() {
+        std::fs::create_dir_all(out)
+            .map_err(|e| Failure(format!("cannot create {}: {e}", out.display())))?;
+        *lock = Some(auditscope::atomic::lock_dir(out)?);
+    }
+    Ok(())
+}
+
+/// Reads a JSON snapshot or a journal one account at a time
+/// ([`Spooled`]), spooling the accounts in `out` (created and held here),
+/// when it has more than `split_above` accounts: the scan then streams,
+/// and holds one batch of accounts at a time. A smaller one is made whole;
+/// `None`: the file is to be read whole (YAML, or a problem the whole
+/// reader reports with its line and column).
 fn spool_snapshot(
     path: &Path,
     out: &Path,
@@ -468,11 +472,7 @@ fn spool_snapshot(
     if !journal && !auditscope::input::is_json(path) {
         return Ok(None);
     }
-    if out_lock.is_none() {
-        std::fs::create_dir_all(out)
-            .map_err(|e| Failure(format!("cannot create {}: {e}", out.display())))?;
-        *out_lock = Some(auditscope::atomic::lock_dir(out)?);
-    }
+    hold(out, out_lock)?;
     if journal {
         // A problem is reported by the whole reader, with its line.
         let Ok(read) = read_journal(path, out, split_above) else {
