@@ -232,10 +232,7 @@ pub fn read_spooled(
         }
         match line {
             Some(line) => spooler.add(account, line),
-            None => {
-                spooler.forget(&account.id);
-                Ok(account)
-            }
+            None => Ok(spooler.keep_whole(account)),
         }
     })?;
     let spooled = spooler.finish(&mut read.snapshot).map_err(|e| io(dir, e))?;

@@ -122,10 +122,13 @@ impl Spooler {
         Ok(account)
     }
 
-    /// Forgets what was spooled of account `id`: a later record of it is
-    /// held whole.
-    pub fn forget(&mut self, id: &str) {
-        self.pass.places.remove(id);
+    /// Holds `account` whole (a record that cannot be spooled, such as one
+    /// recovered from a damaged journal line), replacing what was spooled
+    /// of an earlier record of it.
+    pub fn keep_whole(&mut self, account: Account) -> Account {
+        self.pass.learn(&account);
+        self.pass.places.remove(&account.id);
+        account
     }
 
     /// Keeps whole the accounts of `snapshot` (read, validated and
@@ -151,6 +154,13 @@ impl Spooler {
             );
         }
         keep.extend(named);
+        let unread_lakes = snapshot
+            .accounts
+            .iter()
+            .filter_map(|a| unread_lakes.get(&a.id))
+            .flatten()
+            .cloned()
+            .collect();
         let mut spooled = Spooled {
             stubs: HashSet::new(),
             unread_lakes,
@@ -191,7 +201,9 @@ struct Pass {
     named: BTreeSet<String>,
     /// Accounts to keep whole whatever names them.
     keep: BTreeSet<String>,
-    unread_lakes: BTreeSet<String>,
+    /// Per account (its last record), the regions where its Security Lake
+    /// was not read.
+    unread_lakes: HashMap<String, Vec<String>>,
     /// Where the next account's text goes.
     offset: u64,
     /// The serialized facts of the account being read (reused).
@@ -411,26 +423,26 @@ impl Pass {
     /// Notes what other accounts' evaluations need of `account`.
     fn learn(&mut self, account: &Account) {
         let own = account.id.as_str();
+        let mut unread = Vec::new();
         for facts in &account.region_facts {
             match &facts.security_lake {
                 Some(lake) if lake.data_lake.is_some() => {
                     self.keep.insert(own.to_owned());
                 }
                 Some(_) => {}
-                None => {
-                    self.unread_lakes.insert(facts.region.clone());
-                }
+                None => unread.push(facts.region.clone()),
             }
             let foreign = facts
                 .log_groups
                 .iter()
                 .map(|g| g.arn.as_str())
                 .chain(facts.sns_topics.iter().map(|t| t.arn.as_str()))
-                .any(|arn| crate::model::arn_account(arn).is_some_and(|a| a != own));
+                .any(|arn| crate::model::arn_account(arn) != Some(own));
             if foreign {
                 self.keep.insert(own.to_owned());
             }
         }
+        self.unread_lakes.insert(own.to_owned(), unread);
         self.scratch.clear();
         // Serializing plain data to memory cannot fail; if it did, every
         // account it names would be missed, and the engine would stop on

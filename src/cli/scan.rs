@@ -518,7 +518,7 @@ impl engine::Loader<ReportError> for SpoolLoader<'_> {
         match ids.is_empty() {
             true => Ok(()),
             false => Err(ReportError::Internal(format!(
-                "the facts of account(s) {} were needed but not loaded; rerun with a smaller snapshot or report this",
+                "the facts of account(s) {} were needed but not loaded (a bug: please report it); AUDITSCOPE_SNAPSHOT_IN_MEMORY=1 reads the snapshot whole",
                 ids.into_iter().collect::<Vec<_>>().join(", ")
             ))),
         }

@@ -37,6 +37,8 @@ pub struct World<'a> {
     /// Accounts whose region facts are not in this world (a spooled
     /// snapshot's stubs outside the batch), and what was looked up in them.
     stubs: Option<&'a std::collections::HashSet<String>>,
+    /// Stubs loaded whole in this world (a batch's accounts).
+    loaded: std::collections::HashSet<&'a str>,
     missing: std::sync::Mutex<BTreeSet<String>>,
     /// Regions where the Security Lake of some account, loaded or not, was
     /// not read: stubs have no region facts to tell.
@@ -115,6 +117,7 @@ impl<'a> World<'a> {
             now,
             accounts: BTreeMap::new(),
             stubs: None,
+            loaded: Default::default(),
             missing: Default::default(),
             unread_lakes: None,
             shared: Default::default(),
@@ -197,7 +200,8 @@ impl<'a> World<'a> {
     /// stubs and shared indexes, which stubs and whole accounts give alike
     /// (account-level facts, and the region facts of the accounts a
     /// spooled snapshot keeps whole); the batch's log groups and SNS topics
-    /// added. Costs the batch, not the snapshot.
+    /// added. Copies a reference per account and the kept accounts' log
+    /// groups and topics; the other indexes are shared.
     pub fn rebased<'b>(&self, batch: &'b [Account]) -> World<'b>
     where
         'a: 'b,
@@ -207,6 +211,7 @@ impl<'a> World<'a> {
             now: self.now,
             accounts: self.accounts.clone(),
             stubs: self.stubs,
+            loaded: batch.iter().map(|a| a.id.as_str()).collect(),
             missing: Default::default(),
             unread_lakes: self.unread_lakes,
             shared: std::sync::Arc::clone(&self.shared),
@@ -279,7 +284,7 @@ impl<'a> World<'a> {
         let Some(owner) = arn_account(arn) else {
             return;
         };
-        if self.stubs.is_some_and(|stubs| stubs.contains(owner)) {
+        if self.stubs.is_some_and(|stubs| stubs.contains(owner)) && !self.loaded.contains(owner) {
             match self.missing.lock() {
                 Ok(mut missing) => missing.insert(owner.to_owned()),
                 Err(poisoned) => poisoned.into_inner().insert(owner.to_owned()),

@@ -175,26 +175,74 @@ fn a_json_snapshot_read_one_account_at_a_time_gives_the_whole_snapshots_reports(
         Some(&root().join("examples/waivers.yaml")),
         2,
     );
-    // Two members' facts lead elsewhere than the management account:
-    // workload-dev delivers a VPC's flow logs to a log group of
-    // workload-prod (cross-account delivery), and without delegated
-    // administrators the security account is kept whole only because it
-    // holds the Security Lake data lake every account's region reads.
+    // Members' facts lead elsewhere than the management account:
+    // - workload-dev delivers a VPC's flow logs to a log group of
+    //   workload-prod (cross-account delivery);
+    // - a sixth account, workload-test (workload-dev's facts under its own
+    //   id, held as a stub), delivers one to a group of its own that is
+    //   gone: a miss in a batch's own account is a finding, not a stub's;
+    // - workload-prod delivers one to a group whose ARN names no account,
+    //   which workload-dev holds (lookups are by ARN, so its holder is
+    //   kept whole);
+    // - without delegated administrators the security account is kept
+    //   whole only because it holds the Security Lake data lake every
+    //   account's region reads.
+    let deliver =
+        |snapshot: &mut auditscope::model::Snapshot, account: &str, region: &str, group: &str| {
+            let flow_log = snapshot
+                .accounts
+                .iter_mut()
+                .find(|a| a.id == account)
+                .and_then(|a| a.region_facts.iter_mut().find(|f| f.region == region))
+                .and_then(|f| f.flow_logs.first_mut())
+                .expect("a flow log");
+            flow_log.log_destination_type = Some("cloud-watch-logs".into());
+            flow_log.log_destination = Some(group.into());
+            flow_log.log_group_name = group.rsplit(':').next().map(str::to_owned);
+        };
+    let dev_text = serde_json::to_string(&snapshot.accounts[4]).expect("json");
+    assert!(
+        dev_text.contains("\"555555555555\""),
+        "workload-dev is last"
+    );
+    let mut test: auditscope::model::Account =
+        serde_json::from_str(&dev_text.replace("555555555555", "666666666666")).expect("json");
+    test.name = Some("acme-workload-test".into());
+    test.buckets.clear();
+    snapshot.accounts.push(test);
+    deliver(
+        &mut snapshot,
+        "555555555555",
+        "us-east-1",
+        "arn:aws:logs:eu-west-1:444444444444:log-group:vpc-flow-logs",
+    );
+    deliver(
+        &mut snapshot,
+        "666666666666",
+        "eu-west-1",
+        "arn:aws:logs:eu-west-1:666666666666:log-group:gone",
+    );
+    deliver(
+        &mut snapshot,
+        "444444444444",
+        "us-east-1",
+        "arn:aws:logs:us-east-1::log-group:odd",
+    );
     let dev = snapshot
         .accounts
         .iter_mut()
         .find(|a| a.id == "555555555555")
         .expect("workload-dev");
-    let flow_log = dev
+    let facts = dev
         .region_facts
         .iter_mut()
         .find(|f| f.region == "us-east-1")
-        .and_then(|f| f.flow_logs.first_mut())
-        .expect("a flow log in us-east-1");
-    flow_log.log_destination_type = Some("cloud-watch-logs".into());
-    flow_log.log_destination =
-        Some("arn:aws:logs:eu-west-1:444444444444:log-group:vpc-flow-logs".into());
-    flow_log.log_group_name = Some("vpc-flow-logs".into());
+        .expect("us-east-1");
+    facts.log_groups.push(auditscope::model::LogGroup {
+        name: "odd".into(),
+        arn: "arn:aws:logs:us-east-1::log-group:odd:*".into(),
+        ..Default::default()
+    });
     snapshot
         .organization
         .as_mut()
@@ -208,6 +256,44 @@ fn a_json_snapshot_read_one_account_at_a_time_gives_the_whole_snapshots_reports(
         page.contains("444444444444"),
         "the flow log's group is named"
     );
+    let page = std::fs::read_to_string(out.path().join("accounts/666666666666.md")).expect("page");
+    assert!(page.contains("gone"), "the missing group is named");
+    // The same organization as the journal an organization scan writes
+    // (and `scan --snapshot snapshot.jsonl` reads), where workload-prod
+    // was collected twice: first with Security Lake unread in us-east-1.
+    // The later line wins, also for what the stubs tell of Security Lake.
+    let journal = dir.path().join("acme.jsonl");
+    let mut writer = auditscope::journal::Journal::create(
+        &journal,
+        snapshot.source.clone(),
+        snapshot.collected_at.clone(),
+        snapshot.organization.clone(),
+        snapshot.accounts.iter().map(|a| a.id.clone()).collect(),
+    )
+    .expect("journal");
+    let errors_of = |id: &str| -> Vec<_> {
+        snapshot
+            .errors
+            .iter()
+            .filter(|e| e.account_id == id)
+            .cloned()
+            .collect()
+    };
+    let mut earlier = snapshot.accounts[3].clone();
+    assert_eq!(earlier.id, "444444444444");
+    for facts in &mut earlier.region_facts {
+        facts.security_lake = None;
+    }
+    writer
+        .account(&earlier, &errors_of(&earlier.id))
+        .expect("account line");
+    for account in &snapshot.accounts {
+        writer
+            .account(account, &errors_of(&account.id))
+            .expect("account line");
+    }
+    writer.finish(None).expect("end line");
+    assert_same("--snapshot", &journal, None, 0);
 }
 
 /// The failures of `check` in a Markdown report: from its heading to the
