@@ -229,6 +229,30 @@ impl Account {
     }
 }
 
+impl Account {
+    /// What [`Account::validate`] fills in, checking nothing: a trail's
+    /// owner account and home region from its ARN (trails without an ARN
+    /// are left alone), a bucket's owner. For an account read again after
+    /// it passed validation once (a spooled account, [`crate::spooled`]).
+    pub fn derive(&mut self) {
+        for trail in self.trails.iter_mut().filter(|t| !t.arn.trim().is_empty()) {
+            if trail.owner_account_id.is_empty() {
+                trail.owner_account_id = super::arn_account(&trail.arn)
+                    .unwrap_or(&self.id)
+                    .to_owned();
+            }
+            if trail.home_region.is_empty() {
+                trail.home_region = trail.arn.split(':').nth(3).unwrap_or_default().to_owned();
+            }
+        }
+        for bucket in &mut self.buckets {
+            if bucket.owner_account_id.is_empty() {
+                bucket.owner_account_id = self.id.clone();
+            }
+        }
+    }
+}
+
 fn validate_account(account: &mut Account, p: &mut Problems) {
     let id = account.id.clone();
     if let Ok(value) = serde_json::to_value(&*account) {
@@ -243,6 +267,7 @@ fn validate_account(account: &mut Account, p: &mut Problems) {
             );
         }
     }
+    account.derive();
     if !is_account_id(&id) {
         p.push(&[&id], format!("account id `{id}` is not 12 digits"));
     }
@@ -279,12 +304,6 @@ fn validate_account(account: &mut Account, p: &mut Problems) {
                 ),
             );
             continue;
-        }
-        if trail.owner_account_id.is_empty() {
-            trail.owner_account_id = super::arn_account(&trail.arn).unwrap_or(&id).to_owned();
-        }
-        if trail.home_region.is_empty() {
-            trail.home_region = trail.arn.split(':').nth(3).unwrap_or_default().to_owned();
         }
         if trail.home_region.is_empty() {
             p.push(
@@ -335,9 +354,6 @@ fn validate_account(account: &mut Account, p: &mut Problems) {
                 &[&id, "buckets"],
                 format!("a bucket in account {id} has no name"),
             );
-        }
-        if bucket.owner_account_id.is_empty() {
-            bucket.owner_account_id = id.clone();
         }
     }
     p.unique(
