@@ -136,6 +136,8 @@ impl Spooler {
     /// accounts' evaluations read, reading them back; the others stay
     /// stubs.
     pub fn finish(mut self, snapshot: &mut Snapshot) -> std::io::Result<Spooled> {
+        // Also when the organization came after the accounts.
+        self.expect(snapshot.organization.as_ref());
         self.writer.flush()?;
         drop(self.writer);
         let Pass {
@@ -145,14 +147,6 @@ impl Spooler {
             unread_lakes,
             ..
         } = self.pass;
-        if let Some(org) = &snapshot.organization {
-            keep.insert(org.management_account_id.clone());
-            keep.extend(
-                org.delegated_administrators
-                    .iter()
-                    .map(|d| d.account_id.clone()),
-            );
-        }
         keep.extend(named);
         let unread_lakes = snapshot
             .accounts
@@ -255,9 +249,8 @@ impl Spooled {
     }
 
     /// The accounts of `accounts` (consecutive accounts of the snapshot
-    /// [`Spooled::read`] gave) whole: stubs are read back from the spool,
-    /// parsed, validated and normalized on every core; the others are
-    /// copied.
+    /// [`Spooled::read`] gave) whole: stubs are read back from the spool
+    /// on every core ([`Spooled::read_back`]); the others are copied.
     pub fn load(&self, accounts: &[Account]) -> Result<Vec<Account>, LoadError> {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let size = accounts.len().div_ceil(workers).max(1);
@@ -405,9 +398,7 @@ impl<'de> Visitor<'de> for Accounts<'_> {
                 return Err(de::Error::custom("invalid account"));
             }
             account.normalize();
-            if self.spooler.pass.places.contains_key(&account.id) {
-                return Err(de::Error::custom("duplicate account"));
-            }
+            // A repeated account is found by the snapshot's validation.
             match self.spooler.add(account, text.get().as_bytes()) {
                 Ok(stub) => self.accounts.push(stub),
                 Err(e) => {

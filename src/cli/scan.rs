@@ -3,7 +3,9 @@
 
 use super::args::ScanArgs;
 use super::live::{collect_live, collect_organization};
-use super::snapshots::{load_snapshot, load_snapshots, read_journal};
+use super::snapshots::{
+    load_snapshot, load_snapshots, read_journal, warn_partial, whole_unless_streamed,
+};
 use super::{load_catalogue, now_rfc3339, Failure};
 use anyhow::{anyhow, Result};
 use auditscope::checks::{Catalogue, ParamValue, Severity};
@@ -442,8 +444,6 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     ))
 }
 
-/// `AUDITSCOPE_ACCOUNTS_PER_BATCH`: a positive number of accounts, or 0
-/// (the default) when unset.
 /// Creates the output directory `out` if needed and holds it for this
 /// scan (`lock`, taken once): another scan writing there would take this
 /// one's spool and temporary files for leftovers.
@@ -478,24 +478,13 @@ fn spool_snapshot(
         let Ok(read) = read_journal(path, out, split_above) else {
             return Ok(None);
         };
-        if read.0.partial {
-            eprintln!(
-                "warning: {} is a partial scan (interrupted); the reports say so",
-                path.display()
-            );
-        }
+        warn_partial(path, &read.0);
         return Ok(Some(read));
     }
-    let Ok(Some((mut snapshot, spooled))) = Spooled::read(path, out) else {
+    let Ok(Some((snapshot, spooled))) = Spooled::read(path, out) else {
         return Ok(None);
     };
-    if snapshot.accounts.len() > split_above {
-        return Ok(Some((snapshot, Some(spooled))));
-    }
-    spooled
-        .fill(&mut snapshot)
-        .map_err(|e| Failure(e.to_string()))?;
-    Ok(Some((snapshot, None)))
+    whole_unless_streamed(snapshot, spooled, split_above).map(Some)
 }
 
 /// Reads each batch's stubs back from the spool, if there is one.
@@ -525,6 +514,8 @@ impl engine::Loader<ReportError> for SpoolLoader<'_> {
     }
 }
 
+/// `AUDITSCOPE_ACCOUNTS_PER_BATCH`: a positive number of accounts, or 0
+/// (the default) when unset.
 fn accounts_per_batch() -> Result<usize, Failure> {
     let Ok(text) = std::env::var("AUDITSCOPE_ACCOUNTS_PER_BATCH") else {
         return Ok(0);

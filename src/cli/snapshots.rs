@@ -12,16 +12,20 @@ pub(crate) fn load_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, 
     if auditscope::journal::is_journal(path) {
         let read = auditscope::journal::read(path).map_err(|e| Failure(e.to_string()))?;
         warn(&read.warnings);
-        let snapshot = read.snapshot;
-        if snapshot.partial {
-            eprintln!(
-                "warning: {} is a partial scan (interrupted); the reports say so",
-                path.display()
-            );
-        }
-        return Ok(snapshot);
+        warn_partial(path, &read.snapshot);
+        return Ok(read.snapshot);
     }
     collect::mock::load(path).map_err(|d| Failure(d.to_string()))
+}
+
+/// Says that the journal at `path` holds an interrupted scan, if it does.
+pub(crate) fn warn_partial(path: &Path, snapshot: &auditscope::model::Snapshot) {
+    if snapshot.partial {
+        eprintln!(
+            "warning: {} is a partial scan (interrupted); the reports say so",
+            path.display()
+        );
+    }
 }
 
 /// Reads a journal with its accounts held as stubs in a spool in `dir`
@@ -35,7 +39,17 @@ pub(crate) fn read_journal(
     let (read, spooled) =
         auditscope::journal::read_spooled(path, dir).map_err(|e| Failure(e.to_string()))?;
     warn(&read.warnings);
-    let mut snapshot = read.snapshot;
+    whole_unless_streamed(read.snapshot, spooled, split_above)
+}
+
+/// A spooled snapshot as the scan uses it: its stubs and spool when it
+/// has more than `split_above` accounts (the scan streams), else made
+/// whole, every stub read back.
+pub(crate) fn whole_unless_streamed(
+    mut snapshot: auditscope::model::Snapshot,
+    spooled: Spooled,
+    split_above: usize,
+) -> Result<(auditscope::model::Snapshot, Option<Spooled>), Failure> {
     if snapshot.accounts.len() > split_above {
         return Ok((snapshot, Some(spooled)));
     }

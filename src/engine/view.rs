@@ -40,9 +40,6 @@ pub struct World<'a> {
     /// Stubs loaded whole in this world (a batch's accounts).
     loaded: std::collections::HashSet<&'a str>,
     missing: std::sync::Mutex<BTreeSet<String>>,
-    /// Regions where the Security Lake of some account, loaded or not, was
-    /// not read: stubs have no region facts to tell.
-    unread_lakes: Option<&'a BTreeSet<String>>,
     /// The indexes a batch's accounts cannot change (account-level facts,
     /// and region facts of accounts a spooled snapshot keeps whole), shared
     /// by the worlds of every batch.
@@ -101,17 +98,6 @@ pub use crate::model::arn_account;
 
 impl<'a> World<'a> {
     pub fn new(snapshot: &'a Snapshot, now: Option<OffsetDateTime>) -> Self {
-        Self::over(snapshot, snapshot.accounts.iter().collect(), now)
-    }
-
-    /// The world of `accounts`, which stand for the snapshot's accounts (a
-    /// batch's loaded in place of their stubs), with the rest of
-    /// `snapshot`.
-    fn over(
-        snapshot: &'a Snapshot,
-        accounts: Vec<&'a Account>,
-        now: Option<OffsetDateTime>,
-    ) -> Self {
         let mut world = World {
             snapshot,
             now,
@@ -119,7 +105,6 @@ impl<'a> World<'a> {
             stubs: None,
             loaded: Default::default(),
             missing: Default::default(),
-            unread_lakes: None,
             shared: Default::default(),
             log_groups: HashMap::new(),
             topics: HashMap::new(),
@@ -131,8 +116,8 @@ impl<'a> World<'a> {
             .organization
             .as_ref()
             .map(|o| o.management_account_id.as_str());
-        for account in accounts {
-            world.accounts.insert(&account.id, account);
+        for account in &snapshot.accounts {
+            world.add_whole(account);
             for bucket in &account.buckets {
                 shared.buckets.insert(&bucket.name, bucket);
             }
@@ -154,14 +139,6 @@ impl<'a> World<'a> {
                     None => {
                         shared.security_lake_unread.insert(&facts.region);
                     }
-                }
-                for topic in &facts.sns_topics {
-                    world.topics.insert(&topic.arn, (account, facts, topic));
-                }
-                for group in &facts.log_groups {
-                    world
-                        .log_groups
-                        .insert(log_group_key(&group.arn), (account, &facts.region, group));
                 }
             }
             for trail in &account.trails {
@@ -213,7 +190,6 @@ impl<'a> World<'a> {
             stubs: self.stubs,
             loaded: batch.iter().map(|a| a.id.as_str()).collect(),
             missing: Default::default(),
-            unread_lakes: self.unread_lakes,
             shared: std::sync::Arc::clone(&self.shared),
             log_groups: self.log_groups.clone(),
             topics: self.topics.clone(),
@@ -221,33 +197,37 @@ impl<'a> World<'a> {
             texts: self.texts.clone(),
         };
         for account in batch {
-            world.accounts.insert(&account.id, account);
-            // As over the whole snapshot, where the last account in id
-            // order holding an ARN wins.
-            let later = |holder: &Account| holder.id <= account.id;
-            for facts in &account.region_facts {
-                for topic in &facts.sns_topics {
-                    match world.topics.get(topic.arn.as_str()) {
-                        Some((holder, _, _)) if !later(holder) => {}
-                        _ => {
-                            world.topics.insert(&topic.arn, (account, facts, topic));
-                        }
+            world.add_whole(account);
+        }
+        world
+    }
+
+    /// Puts `account` in this world with its log groups and SNS topics.
+    /// Where two accounts hold one ARN, the later in id order wins, in
+    /// whatever order accounts are added (a batch comes after the accounts
+    /// kept whole).
+    fn add_whole(&mut self, account: &'a Account) {
+        self.accounts.insert(&account.id, account);
+        let later = |holder: &Account| holder.id <= account.id;
+        for facts in &account.region_facts {
+            for topic in &facts.sns_topics {
+                match self.topics.get(topic.arn.as_str()) {
+                    Some((holder, _, _)) if !later(holder) => {}
+                    _ => {
+                        self.topics.insert(&topic.arn, (account, facts, topic));
                     }
                 }
-                for group in &facts.log_groups {
-                    let key = log_group_key(&group.arn);
-                    match world.log_groups.get(&key) {
-                        Some((holder, _, _)) if !later(holder) => {}
-                        _ => {
-                            world
-                                .log_groups
-                                .insert(key, (account, &facts.region, group));
-                        }
+            }
+            for group in &facts.log_groups {
+                let key = log_group_key(&group.arn);
+                match self.log_groups.get(&key) {
+                    Some((holder, _, _)) if !later(holder) => {}
+                    _ => {
+                        self.log_groups.insert(key, (account, &facts.region, group));
                     }
                 }
             }
         }
-        world
     }
 
     /// Marks `stubs` as accounts whose region facts are not here: a lookup
@@ -261,7 +241,6 @@ impl<'a> World<'a> {
     /// Adds regions where some account's Security Lake was not read (known
     /// from accounts whose region facts are not in this world).
     pub fn with_unread_lakes(mut self, regions: &'a BTreeSet<String>) -> Self {
-        self.unread_lakes = Some(regions);
         std::sync::Arc::make_mut(&mut self.shared)
             .security_lake_unread
             .extend(regions.iter().map(String::as_str));
