@@ -793,7 +793,9 @@ impl minijinja::value::Object for FindingList {
 
     fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
         let finding = self.0.get(key.as_usize()?)?;
-        Some(minijinja::Value::from(minijinja::value::Serde(&**finding)))
+        Some(minijinja::Value::from_object(FindingValue(Arc::clone(
+            finding,
+        ))))
     }
 
     fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
@@ -806,6 +808,66 @@ impl Serialize for FindingList {
         // Inside minijinja's serializer this hands over the shared object,
         // not a copy of every finding.
         minijinja::Value::from_object(FindingList(self.0.clone())).serialize(serializer)
+    }
+}
+
+/// A finding as the templates see it: the map its serde form gives
+/// (fields in declaration order, as minijinja converts a struct), each
+/// field converted when it is read. A table row that shows four fields
+/// no longer converts the evidence, and a list shown twice converts
+/// nothing twice.
+#[derive(Debug)]
+struct FindingValue(Arc<Finding>);
+
+/// [`Finding`]'s fields in declaration order (a test compares them with
+/// its serde form).
+const FINDING_FIELDS: &[&str] = &[
+    "check_id",
+    "title",
+    "severity",
+    "status",
+    "account_id",
+    "region",
+    "resource",
+    "message",
+    "evidence",
+    "remediation",
+    "controls",
+    "waiver",
+];
+
+impl minijinja::value::Object for FindingValue {
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<minijinja::Value> {
+        use minijinja::value::Serde;
+        use minijinja::Value;
+        let f = &self.0;
+        Some(match key {
+            "check_id" => Value::from(Serde(&f.check_id)),
+            "title" => Value::from(Serde(&f.title)),
+            "severity" => Value::from(Serde(&f.severity)),
+            "status" => Value::from(Serde(&f.status)),
+            "account_id" => Value::from(Serde(&f.account_id)),
+            "region" => Value::from(Serde(&f.region)),
+            "resource" => Value::from(Serde(&f.resource)),
+            "message" => Value::from(Serde(&f.message)),
+            "evidence" => Value::from(Serde(&f.evidence)),
+            "remediation" => Value::from(Serde(&f.remediation)),
+            "controls" => Value::from(Serde(&f.controls)),
+            "waiver" => Value::from(Serde(&f.waiver)),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Str(FINDING_FIELDS)
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(FINDING_FIELDS.len())
     }
 }
 
@@ -1208,4 +1270,68 @@ fn add_texts(env: &mut minijinja::Environment<'static>, texts: &Arc<Texts>) {
             None => value,
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::value::{Object, Serde};
+    use minijinja::Value;
+
+    /// The lazy finding gives the templates exactly what converting the
+    /// whole finding gave: the same keys in the same order, the same
+    /// value under each (a field added to `Finding` fails here until
+    /// `FINDING_FIELDS` has it).
+    #[test]
+    fn a_finding_reads_in_a_template_as_its_serde_form() {
+        let finding = Finding {
+            check_id: "cloudtrail-enabled".into(),
+            title: "A trail".into(),
+            severity: "high".into(),
+            status: crate::result::Status::Fail,
+            account_id: "123456789012".into(),
+            region: Some("eu-west-1".into()),
+            resource: crate::result::Resource {
+                resource_type: "AWS::CloudTrail::Trail".into(),
+                id: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/t".into(),
+            },
+            message: "<b>not</b> logging".into(),
+            evidence: [(
+                "is_logging".to_owned(),
+                serde_json::json!({"a": [1, 2.5, null]}),
+            )]
+            .into_iter()
+            .collect(),
+            remediation: "Turn it on".into(),
+            controls: Arc::new(
+                [("cis".to_owned(), vec!["3.1".to_owned()])]
+                    .into_iter()
+                    .collect(),
+            ),
+            waiver: Some(crate::result::Waiver {
+                reason: "r".into(),
+                owner: "o".into(),
+                expires: "2027-01-01".into(),
+            }),
+        };
+        let unset = Finding {
+            region: None,
+            waiver: None,
+            ..finding.clone()
+        };
+        for finding in [finding, unset] {
+            let whole = Value::from(Serde(&finding));
+            let lazy = Arc::new(FindingValue(Arc::new(finding)));
+            let keys: Vec<Value> = whole.try_iter().expect("a map").collect();
+            let lazy_keys: Vec<Value> = Value::from_dyn_object(lazy.clone())
+                .try_iter()
+                .expect("a map")
+                .collect();
+            assert_eq!(keys, lazy_keys);
+            for key in &keys {
+                assert_eq!(whole.get_item(key).ok(), lazy.get_value(key), "{key}");
+            }
+            assert_eq!(lazy.get_value_by_str("nothing"), None);
+        }
+    }
 }

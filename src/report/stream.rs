@@ -26,6 +26,7 @@ use super::tally::Tally;
 use super::{per_account, Format, RenderOptions, Renderer, ReportError, ResultParts};
 use crate::checks::Catalogue;
 use crate::result::{Finding, ScanResult, SummaryFold};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -584,15 +585,30 @@ enum Piece<'a> {
 /// Writes `finding` as an element of `result.json`'s findings list: pretty,
 /// indented two levels.
 fn write_element(out: &mut Vec<u8>, finding: &Finding) -> Result<(), serde_json::Error> {
-    let pretty = serde_json::to_vec_pretty(finding)?;
     out.extend_from_slice(b"    ");
-    for &byte in &pretty {
-        out.push(byte);
-        if byte == b'\n' {
-            out.extend_from_slice(b"    ");
+    finding.serialize(&mut serde_json::Serializer::pretty(Indented(out)))
+}
+
+/// Appends to a buffer, indenting every line after the first by two
+/// levels. A raw line break in pretty JSON is always the formatter's (one
+/// inside a string is written escaped).
+struct Indented<'a>(&'a mut Vec<u8>);
+
+impl Write for Indented<'_> {
+    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
+        let written = buf.len();
+        while let Some(at) = buf.iter().position(|&b| b == b'\n') {
+            self.0.extend_from_slice(&buf[..=at]);
+            self.0.extend_from_slice(b"    ");
+            buf = &buf[at + 1..];
         }
+        self.0.extend_from_slice(buf);
+        Ok(written)
     }
-    Ok(())
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
