@@ -98,13 +98,24 @@ impl SampleEvent {
     /// The record as it is logged for `account_id`: a CloudTrail record
     /// as JSON, a flow log record as the text line a flow log of
     /// `flow_log_format` writes (the default format when `None`).
-    pub fn logged(&self, account_id: &str, flow_log_format: Option<&str>) -> Value {
-        let record = self.record_for(account_id);
+    /// The sample record as written (for [`SAMPLE_ACCOUNT_ID`] or an empty
+    /// id) is borrowed, not copied.
+    pub fn logged(
+        &self,
+        account_id: &str,
+        flow_log_format: Option<&str>,
+    ) -> std::borrow::Cow<'_, Value> {
+        use std::borrow::Cow;
+        let record = if account_id == SAMPLE_ACCOUNT_ID || account_id.is_empty() {
+            Cow::Borrowed(&self.record)
+        } else {
+            Cow::Owned(self.record_for(account_id))
+        };
         match record.get(FLOW_LOG_RECORD) {
-            Some(fields) => Value::String(render_flow_record(
+            Some(fields) => Cow::Owned(Value::String(render_flow_record(
                 fields,
                 flow_log_format.unwrap_or(DEFAULT_FLOW_LOG_FORMAT),
-            )),
+            ))),
             None => record,
         }
     }

@@ -32,13 +32,14 @@
 use super::alarm::Firing;
 use super::view::{management_events, World};
 use super::ErrorIndex;
-use crate::checks::monitor::as_event;
+use crate::checks::monitor::{as_event, SAMPLE_ACCOUNT_ID};
 use crate::checks::{Monitor, SampleEvent};
 use crate::filter_pattern::{self, Pattern};
 use crate::i18n::{Arg, Texts};
 use crate::model::{Account, FlowLog, MetricAlarm, MetricTransformation, Trail};
 use crate::shell::command;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
@@ -133,6 +134,14 @@ fn best(reaches: impl IntoIterator<Item = Reach>) -> Option<Reach> {
 /// A log group's metric filters, parsed once per thread.
 struct ParsedFilter<'a> {
     name: &'a str,
+    /// The pattern as written.
+    text: &'a str,
+    /// Whether it could match differently for different accounts: it
+    /// names an account's digits ([`names_account_digits`]).
+    matches_per_account: bool,
+    /// Whether it publishes a value or dimension taken from the event
+    /// ([`publishes_from_event`]).
+    publishes_from_event: bool,
     pattern: Result<Pattern, String>,
     transformations: &'a [MetricTransformation],
 }
@@ -140,6 +149,18 @@ struct ParsedFilter<'a> {
 /// (check id, log group ARN, account id or "" when no filter of the group
 /// can tell accounts apart).
 type CoverageKey = (String, String, String);
+
+/// (check id, account id the sample events are logged with or "" for the
+/// sample's own, flow log format, filter pattern).
+type MatchingKey = (String, String, String, String);
+
+/// Which `must_match` events a filter matches, and the indices of the
+/// `must_not_match` events it matches too.
+type Matching = (Vec<bool>, Vec<usize>);
+
+/// A monitor's `must_match` and `must_not_match` records as logged for
+/// one account.
+type Records<'r> = (Vec<Cow<'r, Value>>, Vec<Cow<'r, Value>>);
 
 /// Judges monitor checks; one per evaluation thread, caching what does not
 /// depend on the account (every member of an organization trail shares the
@@ -152,6 +173,8 @@ pub struct Chains<'a> {
     filters: RefCell<HashMap<String, Rc<Vec<ParsedFilter<'a>>>>>,
     /// The reach of each `must_match` event from a log group on.
     coverage: RefCell<HashMap<CoverageKey, Rc<Vec<Reach>>>>,
+    /// Which sample events a filter pattern matches.
+    matching: RefCell<HashMap<MatchingKey, Rc<Matching>>>,
     /// The feeds of the account last asked about: every monitor check of
     /// an account asks in turn.
     last_feeds: RefCell<Option<(String, Rc<Feeds<'a>>)>>,
@@ -218,6 +241,7 @@ impl<'a> Chains<'a> {
             errors,
             filters: RefCell::default(),
             coverage: RefCell::default(),
+            matching: RefCell::default(),
             last_feeds: RefCell::default(),
         }
     }
@@ -651,6 +675,9 @@ impl<'a> Chains<'a> {
                         .iter()
                         .map(|f| ParsedFilter {
                             name: &f.name,
+                            text: &f.pattern,
+                            matches_per_account: names_account_digits(&f.pattern),
+                            publishes_from_event: publishes_from_event(f),
                             pattern: filter_pattern::parse(&f.pattern)
                                 .map_err(|e| format!("character {}: {}", e.column(), e.message)),
                             transformations: &f.transformations,
@@ -691,12 +718,27 @@ impl<'a> Chains<'a> {
         if let Some(found) = self.coverage.borrow().get(&key) {
             return found.clone();
         }
-        let computed = Rc::new(self.compute_coverage(monitor, feed, account_id));
+        // When no filter can tell accounts apart, the sample records as
+        // written match exactly as the account's own would, and are not
+        // rewritten for every account.
+        let logged_as = if dependent {
+            account_id
+        } else {
+            SAMPLE_ACCOUNT_ID
+        };
+        let computed = Rc::new(self.compute_coverage(check_id, monitor, feed, logged_as));
         self.coverage.borrow_mut().insert(key, computed.clone());
         computed
     }
 
-    fn compute_coverage(&self, monitor: &Monitor, feed: &Feed<'a>, account_id: &str) -> Vec<Reach> {
+    /// `logged_as`: the account id the sample events are logged with.
+    fn compute_coverage(
+        &self,
+        check_id: &str,
+        monitor: &Monitor,
+        feed: &Feed<'a>,
+        logged_as: &str,
+    ) -> Vec<Reach> {
         let where_ = self.say(
             "monitor-where-group",
             &[
@@ -715,36 +757,58 @@ impl<'a> Chains<'a> {
             return vec![unknown; monitor.must_match.len()];
         }
         let format = feed.flow_log.and_then(|f| f.log_format.as_deref());
-        let must: Vec<Value> = monitor
-            .must_match
-            .iter()
-            .map(|e| e.logged(account_id, format))
-            .collect();
-        let must_not: Vec<Value> = monitor
-            .must_not_match
-            .iter()
-            .map(|e| e.logged(account_id, format))
-            .collect();
+        let logged = |account: &str| logged_records(monitor, account, format);
+        // A filter that names no account digits matches the sample records
+        // as written as it would the account's own (`filter_dependent`),
+        // so it is matched once per pattern, not once per account.
+        let sample = logged(SAMPLE_ACCOUNT_ID);
+        let own = std::cell::OnceCell::new();
+        let records = |dependent: bool| -> &Records {
+            if dependent {
+                own.get_or_init(|| logged(logged_as))
+            } else {
+                &sample
+            }
+        };
         let filters = self.parsed_filters(feed);
         // Which events each filter matches; a filter that also matches a
         // must-not-match event does not count (its alarm would cry wolf or
         // it watches something else).
-        let matching: Vec<(Vec<bool>, Vec<&SampleEvent>)> = filters
+        let matching: Vec<(Rc<Matching>, Vec<&SampleEvent>)> = filters
             .iter()
-            .map(|f| match &f.pattern {
-                Ok(p) => (
-                    must.iter()
-                        .map(|record| p.matches(&as_event(record)))
-                        .collect(),
-                    monitor
-                        .must_not_match
-                        .iter()
-                        .zip(&must_not)
-                        .filter(|(_, record)| p.matches(&as_event(record)))
-                        .map(|(e, _)| e.as_ref())
-                        .collect(),
-                ),
-                Err(_) => (vec![false; monitor.must_match.len()], Vec::new()),
+            .map(|f| {
+                let key: MatchingKey = (
+                    check_id.to_owned(),
+                    if f.matches_per_account { logged_as } else { "" }.to_owned(),
+                    format.unwrap_or_default().to_owned(),
+                    f.text.to_owned(),
+                );
+                let cached = self.matching.borrow().get(&key).cloned();
+                let matching = cached.unwrap_or_else(|| {
+                    let (must, must_not) = records(f.matches_per_account);
+                    let computed = Rc::new(match &f.pattern {
+                        Ok(p) => (
+                            must.iter()
+                                .map(|record| p.matches(&as_event(record)))
+                                .collect(),
+                            must_not
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, record)| p.matches(&as_event(record)))
+                                .map(|(i, _)| i)
+                                .collect(),
+                        ),
+                        Err(_) => (vec![false; monitor.must_match.len()], Vec::new()),
+                    });
+                    self.matching.borrow_mut().insert(key, computed.clone());
+                    computed
+                });
+                let hits = matching
+                    .1
+                    .iter()
+                    .filter_map(|&i| monitor.must_not_match.get(i).map(|e| e.as_ref()))
+                    .collect();
+                (matching, hits)
             })
             .collect();
         monitor
@@ -755,7 +819,7 @@ impl<'a> Chains<'a> {
                 let mut reaches = Vec::new();
                 let mut too_broad = Vec::new();
                 for (filter, (matches, false_hits)) in filters.iter().zip(&matching) {
-                    if !matches[i] {
+                    if !matches.0[i] {
                         continue;
                     }
                     if let Some(hit) = false_hits.first() {
@@ -769,9 +833,16 @@ impl<'a> Chains<'a> {
                         ));
                         continue;
                     }
+                    // A value or dimension taken from the event is the
+                    // account's own.
+                    let record = if filter.publishes_from_event {
+                        event.logged(logged_as, format)
+                    } else {
+                        Cow::Borrowed(&*records(false).0[i])
+                    };
                     for transformation in filter.transformations {
                         reaches.push(
-                            self.alarm_reach(feed, filter.name, transformation, event, &must[i])
+                            self.alarm_reach(feed, filter.name, transformation, event, &record)
                                 .prefixed(
                                     &self.say(
                                         "monitor-path-filter",
@@ -1578,22 +1649,104 @@ fn summarize(t: &Texts, monitor: &Monitor, per_event: &[Reach]) -> Value {
 }
 
 /// Whether a filter of the feed's log group could match or publish
-/// differently for different accounts: it names an account id (or any
-/// number), an account field or an ARN, or publishes values or dimensions
-/// taken from the event.
+/// differently for different accounts ([`filter_dependent`]).
 fn account_dependent(feed: &Feed) -> bool {
-    feed.filters.iter().any(|f| {
-        let lower = f.pattern.to_ascii_lowercase();
-        let digits = f
-            .pattern
-            .as_bytes()
-            .windows(3)
-            .any(|w| w.iter().all(u8::is_ascii_digit));
-        digits
-            || lower.contains("account")
-            || lower.contains("arn")
-            || f.transformations
-                .iter()
-                .any(|t| !t.dimensions.is_empty() || t.metric_value.trim().starts_with('$'))
-    })
+    feed.filters.iter().any(filter_dependent)
+}
+
+/// `monitor`'s sample events as logged for `account` (by a flow log of
+/// `format`, for flow log records).
+fn logged_records<'m>(monitor: &'m Monitor, account: &str, format: Option<&str>) -> Records<'m> {
+    let log = |events: &'m [std::sync::Arc<SampleEvent>]| -> Vec<Cow<'m, Value>> {
+        events.iter().map(|e| e.logged(account, format)).collect()
+    };
+    (log(&monitor.must_match), log(&monitor.must_not_match))
+}
+
+/// Whether one metric filter could match or publish differently for
+/// different accounts, so it must be judged on records carrying the
+/// evaluated account's id rather than on the sample records as written.
+///
+/// The two records differ only where the sample id `111122223333` is
+/// replaced by another 12-digit id: the same length, digits for digits,
+/// every other character in place. A pattern can therefore tell them apart
+/// only through a digit it names ([`names_account_digits`]) or through a
+/// value it publishes (a metric value or a dimension taken from the
+/// event). Wildcards, glob `*` and field selectors treat all digits alike.
+fn filter_dependent(f: &crate::model::MetricFilter) -> bool {
+    names_account_digits(&f.pattern) || publishes_from_event(f)
+}
+
+/// Whether a metric filter publishes a metric value or a dimension taken
+/// from the matched event (`$.field`).
+fn publishes_from_event(f: &crate::model::MetricFilter) -> bool {
+    f.transformations
+        .iter()
+        .any(|t| !t.dimensions.is_empty() || t.metric_value.trim().starts_with('$'))
+}
+
+/// Whether a digit of `pattern` could stand where a 12-digit account id's
+/// digit stands in a record. Any digit of a regular expression (`%...%`)
+/// could. Elsewhere a run of digits cannot when it is shorter than an
+/// account id and has a literal, non-digit character on both sides (a
+/// letter or one of `.-_/:@`, as in `s3.amazonaws.com`), or when it is an
+/// array index of a JSON pattern (`items[0]`).
+fn names_account_digits(pattern: &str) -> bool {
+    let bytes = pattern.as_bytes();
+    if pattern.contains('%') {
+        return bytes.iter().any(u8::is_ascii_digit);
+    }
+    let json = pattern.trim_start().starts_with('{');
+    let literal =
+        |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphabetic() || b".-_/:@".contains(b));
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let before = start.checked_sub(1).and_then(|j| bytes.get(j));
+        let after = bytes.get(i);
+        let index = json && before == Some(&b'[') && after == Some(&b']');
+        let enclosed = i - start < 12 && literal(before) && literal(after);
+        if !index && !enclosed {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_account_digits;
+
+    #[test]
+    fn only_digits_that_could_meet_an_account_id_make_a_filter_per_account() {
+        for independent in [
+            r#"{ ($.eventSource = s3.amazonaws.com) && ($.eventName = PutBucketPolicy) }"#,
+            r#"{ $.requestParameters.createVolumePermission.add.items[0].group = "all" }"#,
+            r#"{ $.eventName = CreateAccount || $.userIdentity.arn = "arn:aws:iam::*:root" }"#,
+            r#"{ $.userIdentity.type = "Root" }"#,
+            r#"?ec2.amazonaws.com ?"a:1:b""#,
+        ] {
+            assert!(!names_account_digits(independent), "{independent}");
+        }
+        for dependent in [
+            r#"{ $.recipientAccountId = "123456789012" }"#,
+            r#"{ $.userIdentity.principalId = %^[1-3]+$% }"#,
+            r#"{ $.userIdentity.arn = "arn:aws:iam::1*" }"#,
+            r#"{ $.sourceIPAddress = 198.51.* }"#,
+            r#"{ $.x = "a1" }"#,
+            r#"{ $.x = "x1*" }"#,
+            r#"{ $.x = "a123456789012b" }"#,
+            r#"[version, account, eni, src, dst, port = 22, ...]"#,
+            "x1",
+        ] {
+            assert!(names_account_digits(dependent), "{dependent}");
+        }
+    }
 }

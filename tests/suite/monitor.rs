@@ -682,3 +682,68 @@ fn a_filter_narrowed_to_one_account_fails_for_the_others() {
         Status::Pass
     );
 }
+
+/// A filter that tells accounts apart without naming one (a digit range
+/// on the root user's `principalId`, which is the account id) is judged
+/// on records carrying the evaluated account's id, never on the sample
+/// records as written, which this range matches (`111122223333`).
+#[test]
+fn a_filter_narrowed_by_a_digit_range_is_judged_per_account() {
+    let narrowed = |range: &str| {
+        format!(
+            "{{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" && $.userIdentity.principalId = %^[{range}]+$% }}"
+        )
+    };
+    let mut snapshot = compliant();
+    filter_of(&mut snapshot, "alarm-root-account-usage").pattern = narrowed("1-3");
+    let (status, link, _) = outcome(&snapshot, "alarm-root-account-usage");
+    assert_eq!(status, Status::Fail, "{ACCOUNT} has digits outside 1-3");
+    assert_eq!(link, "metric_filter");
+    filter_of(&mut snapshot, "alarm-root-account-usage").pattern = narrowed("0-9");
+    assert_eq!(
+        outcome(&snapshot, "alarm-root-account-usage").0,
+        Status::Pass
+    );
+}
+
+/// Every shipped monitor pattern matches each sample event for another
+/// account exactly as for the sample account: none names an account's
+/// digits, so the engine matches them once per pattern, not per account.
+#[test]
+fn shipped_patterns_match_every_accounts_records_alike() {
+    let catalogue = alarm_checks();
+    let mut differ = Vec::new();
+    for check in &catalogue.checks {
+        let monitor = check.monitor.as_ref().expect("alarm checks have a monitor");
+        let pattern = auditscope::filter_pattern::parse(&monitor.pattern).expect("valid");
+        for event in monitor.must_match.iter().chain(&monitor.must_not_match) {
+            let sample = pattern.matches_json(&event.record);
+            let other = pattern.matches_json(&event.record_for("900000000001"));
+            if sample != other {
+                differ.push(format!("{}: {}", check.id, event.name));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{differ:?}");
+}
+
+/// A dimension taken from a field holding the account id is published
+/// with the evaluated account's id, never the sample events' own.
+#[test]
+fn a_dimension_of_the_account_id_is_the_evaluated_accounts() {
+    let check = "alarm-cloudtrail-changes";
+    let watching = |account: &str| {
+        let mut world = compliant();
+        filter_of(&mut world, check).transformations[0]
+            .dimensions
+            .insert("Account".into(), "$.recipientAccountId".into());
+        alarm_of(&mut world, check).dimensions =
+            BTreeMap::from([("Account".to_owned(), account.to_owned())]);
+        finding(&world, check, ACCOUNT).status
+    };
+    assert_eq!(watching(ACCOUNT), Status::Pass);
+    assert_eq!(
+        watching(auditscope::checks::monitor::SAMPLE_ACCOUNT_ID),
+        Status::Fail
+    );
+}
