@@ -769,15 +769,36 @@ struct Fix {
 
 /// The fence for a group's evidence block: its lines hold each finding's
 /// account, region, resource and evidence as JSON.
+///
+/// A run of backticks in JSON text lies inside one string (JSON escapes
+/// none, and quotes separate strings), so the strings of each line (the
+/// account, region, resource and every key and string of the evidence)
+/// are read where they are, not serialized.
 fn evidence_fence(findings: &[Arc<Finding>]) -> String {
-    let texts: Vec<String> = findings
-        .iter()
-        .map(|f| {
-            serde_json::to_string(&(&f.account_id, &f.region, &f.resource.id, &f.evidence))
-                .unwrap_or_default()
-        })
-        .collect();
-    fence_for(texts.iter().map(String::as_str))
+    fn strings<'v>(value: &'v serde_json::Value, pieces: &mut Vec<&'v str>) {
+        match value {
+            serde_json::Value::String(s) => pieces.push(s),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, pieces)),
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    pieces.push(key);
+                    strings(v, pieces);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut pieces: Vec<&str> = Vec::new();
+    for f in findings {
+        pieces.push(&f.account_id);
+        pieces.extend(f.region.as_deref());
+        pieces.push(&f.resource.id);
+        for (key, value) in &f.evidence {
+            pieces.push(key);
+            strings(value, &mut pieces);
+        }
+    }
+    fence_for(pieces.into_iter().filter(|p| p.contains('`')))
 }
 
 /// A list of findings that templates iterate over. Each finding becomes a
@@ -1319,6 +1340,28 @@ mod tests {
             waiver: None,
             ..finding.clone()
         };
+        // The fence of a finding's evidence line is the one its JSON
+        // text needs, backticks in keys, nested values and ids included.
+        let mut ticked = finding.clone();
+        ticked.resource.id = "a``b".into();
+        ticked.evidence.insert(
+            "k````".into(),
+            serde_json::json!({"x": ["`", {"y`````z": "````"}], "n": 1}),
+        );
+        for (findings, fence) in [
+            (vec![Arc::new(finding.clone())], "```"),
+            (vec![Arc::new(finding.clone()), Arc::new(ticked)], "``````"),
+        ] {
+            let texts: Vec<String> = findings
+                .iter()
+                .map(|f| {
+                    serde_json::to_string(&(&f.account_id, &f.region, &f.resource.id, &f.evidence))
+                        .expect("json")
+                })
+                .collect();
+            assert_eq!(fence_for(texts.iter().map(String::as_str)), fence);
+            assert_eq!(evidence_fence(&findings), fence);
+        }
         for finding in [finding, unset] {
             let whole = Value::from(Serde(&finding));
             let lazy = Arc::new(FindingValue(Arc::new(finding)));
