@@ -152,7 +152,7 @@ type CoverageKey = (String, String, String);
 
 /// (check id, account id the sample events are logged with or "" for the
 /// sample's own, flow log format, filter pattern).
-type MatchingKey = (String, String, String, String);
+type MatchingKey = (String, String, Option<String>, String);
 
 /// Which `must_match` events a filter matches, and the indices of the
 /// `must_not_match` events it matches too.
@@ -771,6 +771,17 @@ impl<'a> Chains<'a> {
             }
         };
         let filters = self.parsed_filters(feed);
+        // A JSON pattern reads a flow log record's text line as JSON first,
+        // and an account id with a leading zero is no JSON number: on text
+        // records it is judged per account.
+        let text_records = monitor
+            .must_match
+            .iter()
+            .chain(&monitor.must_not_match)
+            .any(|e| e.is_flow_log());
+        let per_account = |f: &ParsedFilter| {
+            f.matches_per_account || (text_records && f.text.trim_start().starts_with('{'))
+        };
         // Which events each filter matches; a filter that also matches a
         // must-not-match event does not count (its alarm would cry wolf or
         // it watches something else).
@@ -779,13 +790,13 @@ impl<'a> Chains<'a> {
             .map(|f| {
                 let key: MatchingKey = (
                     check_id.to_owned(),
-                    if f.matches_per_account { logged_as } else { "" }.to_owned(),
-                    format.unwrap_or_default().to_owned(),
+                    if per_account(f) { logged_as } else { "" }.to_owned(),
+                    format.map(str::to_owned),
                     f.text.to_owned(),
                 );
                 let cached = self.matching.borrow().get(&key).cloned();
                 let matching = cached.unwrap_or_else(|| {
-                    let (must, must_not) = records(f.matches_per_account);
+                    let (must, must_not) = records(per_account(f));
                     let computed = Rc::new(match &f.pattern {
                         Ok(p) => (
                             must.iter()
@@ -1688,16 +1699,21 @@ fn publishes_from_event(f: &crate::model::MetricFilter) -> bool {
 /// Whether a digit of `pattern` could stand where a 12-digit account id's
 /// digit stands in a record. Any digit of a regular expression (`%...%`)
 /// could. Elsewhere a run of digits cannot when it is shorter than an
-/// account id and has a literal, non-digit character on both sides (a
-/// letter or one of `.-_/:@`, as in `s3.amazonaws.com`), or when it is an
-/// array index of a JSON pattern (`items[0]`).
+/// account id and either has a literal, non-digit character on both sides
+/// that no number has (a letter or one of `_/:@` before it, a letter or
+/// one of `.-_/:@` after it, as in `s3.amazonaws.com`) or is an array
+/// index of a JSON pattern (`items[0]`).
 fn names_account_digits(pattern: &str) -> bool {
     let bytes = pattern.as_bytes();
     if pattern.contains('%') {
         return bytes.iter().any(u8::is_ascii_digit);
     }
     let json = pattern.trim_start().starts_with('{');
-    let literal =
+    // No sign or decimal point before the run, so that no number (`-5.`,
+    // `.5`) passes for text.
+    let literal_before =
+        |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphabetic() || b"_/:@".contains(b));
+    let literal_after =
         |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphabetic() || b".-_/:@".contains(b));
     let mut i = 0;
     while i < bytes.len() {
@@ -1711,9 +1727,10 @@ fn names_account_digits(pattern: &str) -> bool {
         }
         let before = start.checked_sub(1).and_then(|j| bytes.get(j));
         let after = bytes.get(i);
+        let short = i - start < 12;
         let index = json && before == Some(&b'[') && after == Some(&b']');
-        let enclosed = i - start < 12 && literal(before) && literal(after);
-        if !index && !enclosed {
+        let enclosed = literal_before(before) && literal_after(after);
+        if !(short && (index || enclosed)) {
             return true;
         }
     }
@@ -1743,6 +1760,9 @@ mod tests {
             r#"{ $.x = "a1" }"#,
             r#"{ $.x = "x1*" }"#,
             r#"{ $.x = "a123456789012b" }"#,
+            r#"{ $.errorMessage = "*[111122223333]*" }"#,
+            r#"{ $.x < -5. }"#,
+            r#"{ $.x > a.5 }"#,
             r#"[version, account, eni, src, dst, port = 22, ...]"#,
             "x1",
         ] {
