@@ -136,9 +136,6 @@ struct ParsedFilter<'a> {
     name: &'a str,
     /// The pattern as written.
     text: &'a str,
-    /// Whether it could match differently for different accounts: it
-    /// names an account's digits ([`names_account_digits`]).
-    matches_per_account: bool,
     /// Whether it publishes a value or dimension taken from the event
     /// ([`publishes_from_event`]).
     publishes_from_event: bool,
@@ -676,7 +673,6 @@ impl<'a> Chains<'a> {
                         .map(|f| ParsedFilter {
                             name: &f.name,
                             text: &f.pattern,
-                            matches_per_account: names_account_digits(&f.pattern),
                             publishes_from_event: publishes_from_event(f),
                             pattern: filter_pattern::parse(&f.pattern)
                                 .map_err(|e| format!("character {}: {}", e.column(), e.message)),
@@ -701,7 +697,7 @@ impl<'a> Chains<'a> {
         // organization trail share its log group, and their coverage is
         // computed once, unless a filter of the group could tell accounts
         // apart.
-        let dependent = account_dependent(feed);
+        let dependent = account_dependent(feed, logs_text(monitor));
         let format = feed
             .flow_log
             .and_then(|f| f.log_format.as_deref())
@@ -771,17 +767,8 @@ impl<'a> Chains<'a> {
             }
         };
         let filters = self.parsed_filters(feed);
-        // A JSON pattern reads a flow log record's text line as JSON first,
-        // and an account id with a leading zero is no JSON number: on text
-        // records it is judged per account.
-        let text_records = monitor
-            .must_match
-            .iter()
-            .chain(&monitor.must_not_match)
-            .any(|e| e.is_flow_log());
-        let per_account = |f: &ParsedFilter| {
-            f.matches_per_account || (text_records && f.text.trim_start().starts_with('{'))
-        };
+        let text = logs_text(monitor);
+        let per_account = |f: &ParsedFilter| matches_per_account(f.text, text);
         // Which events each filter matches; a filter that also matches a
         // must-not-match event does not count (its alarm would cry wolf or
         // it watches something else).
@@ -1660,9 +1647,20 @@ fn summarize(t: &Texts, monitor: &Monitor, per_event: &[Reach]) -> Value {
 }
 
 /// Whether a filter of the feed's log group could match or publish
-/// differently for different accounts ([`filter_dependent`]).
-fn account_dependent(feed: &Feed) -> bool {
-    feed.filters.iter().any(filter_dependent)
+/// differently for different accounts ([`filter_dependent`]) on records
+/// that are text lines when `text` (flow log records).
+fn account_dependent(feed: &Feed, text: bool) -> bool {
+    feed.filters.iter().any(|f| filter_dependent(f, text))
+}
+
+/// Whether `monitor`'s sample events are logged as text lines (flow log
+/// records) rather than JSON.
+fn logs_text(monitor: &Monitor) -> bool {
+    monitor
+        .must_match
+        .iter()
+        .chain(&monitor.must_not_match)
+        .any(|e| e.is_flow_log())
 }
 
 /// `monitor`'s sample events as logged for `account` (by a flow log of
@@ -1681,11 +1679,21 @@ fn logged_records<'m>(monitor: &'m Monitor, account: &str, format: Option<&str>)
 /// The two records differ only where the sample id `111122223333` is
 /// replaced by another 12-digit id: the same length, digits for digits,
 /// every other character in place. A pattern can therefore tell them apart
-/// only through a digit it names ([`names_account_digits`]) or through a
-/// value it publishes (a metric value or a dimension taken from the
-/// event). Wildcards, glob `*` and field selectors treat all digits alike.
-fn filter_dependent(f: &crate::model::MetricFilter) -> bool {
-    names_account_digits(&f.pattern) || publishes_from_event(f)
+/// only through a digit it names, by reading a text line as JSON
+/// ([`matches_per_account`]), or through a value it publishes (a metric
+/// value or a dimension taken from the event). Wildcards, glob `*` and
+/// field selectors treat all digits alike.
+fn filter_dependent(f: &crate::model::MetricFilter, text: bool) -> bool {
+    matches_per_account(&f.pattern, text) || publishes_from_event(f)
+}
+
+/// Whether filter `pattern` could match differently for different
+/// accounts, on records that are text lines when `text`: it names an
+/// account's digits ([`names_account_digits`]), or it is a JSON pattern
+/// on text, which reads the line as JSON first, and an account id with a
+/// leading zero is no JSON number.
+fn matches_per_account(pattern: &str, text: bool) -> bool {
+    names_account_digits(pattern) || (text && pattern.trim_start().starts_with('{'))
 }
 
 /// Whether a metric filter publishes a metric value or a dimension taken
@@ -1739,7 +1747,14 @@ fn names_account_digits(pattern: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::names_account_digits;
+    use super::{matches_per_account, names_account_digits};
+
+    #[test]
+    fn a_json_pattern_on_text_records_is_judged_per_account() {
+        assert!(matches_per_account("{ $.x NOT EXISTS }", true));
+        assert!(!matches_per_account("{ $.x NOT EXISTS }", false));
+        assert!(!matches_per_account("[version, account, ...]", true));
+    }
 
     #[test]
     fn only_digits_that_could_meet_an_account_id_make_a_filter_per_account() {
