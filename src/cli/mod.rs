@@ -36,6 +36,9 @@ pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("AUDITSCOPE_LOG"))
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never in a CI log
+        // or a file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     if matches!(
