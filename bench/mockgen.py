@@ -604,10 +604,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", type=int, metavar="N",
                         help="write only a synthetic organization of N accounts x 17 regions (JSON), nothing else")
+    parser.add_argument("--shards", type=int, metavar="K", default=1,
+                        help="with --synthetic: split the organization into K files OUT-0.json .. OUT-(K-1).json "
+                             "(OUT without .json), as K shards of an organization scan would write")
     parser.add_argument("out", nargs="?",
                         help="with --synthetic: the JSON file (default: stdout); otherwise the directory that "
                              "receives acme/ and scenarios/ (default: the repository's mock/)")
     args = parser.parse_args()
+    if args.synthetic is not None and args.shards > 1:
+        if not args.out:
+            parser.error("--shards needs OUT")
+        stem = args.out[:-5] if args.out.endswith(".json") else args.out
+        synthetic_shards(args.synthetic, args.shards, stem)
+        return
     if args.synthetic is not None:
         if args.out:
             with open(args.out, "w") as out:
@@ -624,8 +633,24 @@ def main():
         dump(mock / f"acme/accounts/{account['id']}-{account['name']}.yaml", account)
 
 
+def synthetic_shards(n, k, stem):
+    """The synthetic org of `synthetic`, its accounts dealt round-robin into
+    K JSON files STEM-0.json .. STEM-(K-1).json, each with the organization."""
+    world = synthetic_world(n)
+    accounts = world["accounts"]
+    for i in range(k):
+        world["accounts"] = accounts[i::k]
+        with open(f"{stem}-{i}.json", "w") as out:
+            json.dump(world, out)
+
+
 def synthetic(n, out):
     """A synthetic org: N accounts x 17 regions, as JSON to `out`."""
+    json.dump(synthetic_world(n), out)
+
+
+def synthetic_world(n):
+    """The synthetic org of N accounts x 17 regions."""
     regions = [f"r{i:02d}-test-1" for i in range(17)]
     world, base = acme()
     accounts = []
@@ -648,7 +673,7 @@ def synthetic(n, out):
             account["region_facts"].append(f)
         accounts.append(account)
     world["accounts"] = [base[0], base[1], base[2]] + accounts
-    json.dump(world, out)
+    return world
 
 
 if __name__ == "__main__":

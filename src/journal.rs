@@ -222,21 +222,28 @@ pub fn read_spooled(
     path: &Path,
     dir: &Path,
 ) -> Result<(Read, crate::spooled::Spooled), JournalError> {
-    let mut spooler = crate::spooled::Spooler::new(dir, crate::spooled::Format::JournalLine)
-        .map_err(|e| io(dir, e))?;
+    let mut spooler = crate::spooled::Spooler::new(dir).map_err(|e| io(dir, e))?;
+    let mut read = read_into(path, &mut spooler)?;
+    let spooled = spooler.finish(&mut read.snapshot).map_err(|e| io(dir, e))?;
+    Ok((read, spooled))
+}
+
+/// [`read_spooled`] with a spooler that may read other files too (the
+/// shards of a merge, see [`crate::spooled::Spooler`]): what was read,
+/// with stubs for the accounts spooled, before
+/// [`crate::spooled::Spooler::finish`].
+pub fn read_into(path: &Path, spooler: &mut crate::spooled::Spooler) -> Result<Read, JournalError> {
     let mut expected = false;
-    let mut read = read_with(path, &mut |account, line, organization| {
+    read_with(path, &mut |account, line, organization| {
         if !expected {
             spooler.expect(organization);
             expected = true;
         }
         match line {
-            Some(line) => spooler.add(account, line),
+            Some(line) => spooler.add(account, line, crate::spooled::Format::JournalLine),
             None => Ok(spooler.keep_whole(account)),
         }
-    })?;
-    let spooled = spooler.finish(&mut read.snapshot).map_err(|e| io(dir, e))?;
-    Ok((read, spooled))
+    })
 }
 
 /// The account of a journal's `account` line, as [`read`] reads it before

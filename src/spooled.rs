@@ -50,8 +50,16 @@ pub struct Spooled {
     /// Regions where some stub's Security Lake was not read.
     pub unread_lakes: BTreeSet<String>,
     spool: Mutex<File>,
-    /// Each account's text in the spool: (offset, length in bytes).
-    places: HashMap<String, (u64, usize)>,
+    /// Each account's text in the spool: where it is and what it holds.
+    places: HashMap<String, Place>,
+}
+
+/// Where an account's text is in the spool, and in which form.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    offset: u64,
+    /// In bytes.
+    len: usize,
     format: Format,
 }
 
@@ -64,27 +72,26 @@ pub enum Format {
     JournalLine,
 }
 
-/// Spools accounts as a reader goes through a snapshot or journal
+/// Spools accounts as a reader goes through snapshots or journals
 /// ([`Spooler::add`]), then decides which to keep whole
-/// ([`Spooler::finish`]).
+/// ([`Spooler::finish`]). One spooler may read several files (the shards
+/// of a merge): which accounts other accounts' evaluations read is then
+/// decided over all of them.
 pub struct Spooler {
     spool: File,
     writer: BufWriter<File>,
     pass: Pass,
-    format: Format,
 }
 
 impl Spooler {
-    /// A spool in an unnamed temporary file in `dir` for records of
-    /// `format`.
-    pub fn new(dir: &Path, format: Format) -> std::io::Result<Spooler> {
+    /// A spool in an unnamed temporary file in `dir`.
+    pub fn new(dir: &Path) -> std::io::Result<Spooler> {
         let spool = tempfile::tempfile_in(dir)?;
         let writer = BufWriter::with_capacity(1 << 20, spool.try_clone()?);
         Ok(Spooler {
             spool,
             writer,
             pass: Pass::default(),
-            format,
         })
     }
 
@@ -103,18 +110,27 @@ impl Spooler {
     }
 
     /// Spools `text`, the record `account` was read from (validated and
-    /// normalized), and returns the account's stub; or the account whole
-    /// when it is already known that other accounts' evaluations read it
-    /// (it is not spooled then). A later record of the same account
-    /// replaces the earlier one.
-    pub fn add(&mut self, mut account: Account, text: &[u8]) -> std::io::Result<Account> {
+    /// normalized; `format` says what the record is), and returns the
+    /// account's stub; or the account whole when it is already known that
+    /// other accounts' evaluations read it (it is not spooled then). A
+    /// later record of the same account replaces the earlier one.
+    pub fn add(
+        &mut self,
+        mut account: Account,
+        text: &[u8],
+        format: Format,
+    ) -> std::io::Result<Account> {
         self.pass.learn(&account);
         if self.pass.keep.contains(&account.id) || self.pass.named.contains(&account.id) {
             self.pass.places.remove(&account.id);
             return Ok(account);
         }
         self.writer.write_all(text)?;
-        let place = (self.pass.offset, text.len());
+        let place = Place {
+            offset: self.pass.offset,
+            len: text.len(),
+            format,
+        };
         self.pass.offset += text.len() as u64;
         self.pass.places.insert(account.id.clone(), place);
         account.region_facts = Vec::new();
@@ -160,7 +176,6 @@ impl Spooler {
             unread_lakes,
             spool: Mutex::new(self.spool),
             places,
-            format: self.format,
         };
         for account in &mut snapshot.accounts {
             if !spooled.places.contains_key(&account.id) {
@@ -178,6 +193,80 @@ impl Spooler {
     }
 }
 
+/// Snapshots and journals merged as [`crate::journal::merge`] merges
+/// them, read one account at a time ([`merge_files`]).
+pub struct Merged {
+    /// The merged snapshot, with stubs for the accounts spooled.
+    pub snapshot: Snapshot,
+    pub spooled: Spooled,
+    /// What reading the journals had to skip or repair, one sentence each.
+    pub warnings: Vec<String>,
+    /// The journals that hold an interrupted scan.
+    pub partial: Vec<std::path::PathBuf>,
+}
+
+/// Reads the snapshots and journals at `paths` (the shards of an
+/// organization scan) with one spooler in `spool_dir`, and merges them
+/// ([`crate::journal::merge`]): the merged snapshot holds stubs, and
+/// which accounts other accounts' evaluations read is decided over every
+/// file, so that an account of one shard named by another shard's facts
+/// (a central log group, an alarm topic) is kept whole. YAML files and
+/// mock worlds are small and read whole.
+///
+/// `Ok(None)`: some file is to be read whole (it is not a plain valid
+/// snapshot or journal, or the spool could not be written), and so is
+/// every other: the whole reader reports the problem with its line and
+/// column. `Err`: the files cannot be merged (two organizations).
+pub fn merge_files(
+    paths: &[std::path::PathBuf],
+    spool_dir: &Path,
+) -> Result<Option<Merged>, String> {
+    let Ok(mut spooler) = Spooler::new(spool_dir) else {
+        return Ok(None);
+    };
+    let mut parts = Vec::with_capacity(paths.len());
+    let mut warnings = Vec::new();
+    let mut partial = Vec::new();
+    for path in paths {
+        let part = if crate::journal::is_journal(path) {
+            let Ok(read) = crate::journal::read_into(path, &mut spooler) else {
+                return Ok(None);
+            };
+            warnings.extend(read.warnings);
+            if read.snapshot.partial {
+                partial.push(path.clone());
+            }
+            read.snapshot
+        } else if crate::input::is_json(path) {
+            let Ok(Some(snapshot)) = Spooled::read_into(path, &mut spooler) else {
+                return Ok(None);
+            };
+            snapshot
+        } else {
+            let Ok(mut whole) = crate::collect::mock::load(path) else {
+                return Ok(None);
+            };
+            whole.accounts = whole
+                .accounts
+                .into_iter()
+                .map(|a| spooler.keep_whole(a))
+                .collect();
+            whole
+        };
+        parts.push(part);
+    }
+    let mut snapshot = crate::journal::merge(parts)?;
+    let Ok(spooled) = spooler.finish(&mut snapshot) else {
+        return Ok(None);
+    };
+    Ok(Some(Merged {
+        snapshot,
+        spooled,
+        warnings,
+        partial,
+    }))
+}
+
 /// Reading back a spooled account failed: the spool file could not be
 /// read, or no longer holds what was written (a bug or a failing disk).
 #[derive(Debug, thiserror::Error)]
@@ -190,7 +279,7 @@ pub struct LoadError {
 /// What the first pass learns of each account beyond its stub.
 #[derive(Default)]
 struct Pass {
-    places: HashMap<String, (u64, usize)>,
+    places: HashMap<String, Place>,
     /// Accounts some other account's facts name.
     named: BTreeSet<String>,
     /// Accounts to keep whole whatever names them.
@@ -212,6 +301,22 @@ impl Spooled {
     /// plain valid JSON snapshot, or too large); an `Err` is a failure to
     /// read the file or write the spool.
     pub fn read(path: &Path, spool_dir: &Path) -> std::io::Result<Option<(Snapshot, Spooled)>> {
+        let mut spooler = Spooler::new(spool_dir)?;
+        let Some(mut snapshot) = Spooled::read_into(path, &mut spooler)? else {
+            return Ok(None);
+        };
+        let spooled = spooler.finish(&mut snapshot)?;
+        Ok(Some((snapshot, spooled)))
+    }
+
+    /// [`Spooled::read`] with a spooler that may read other files too
+    /// (see [`Spooler`]): the snapshot with stubs for the accounts
+    /// spooled, before [`Spooler::finish`]. `Ok(None)` when the file is to
+    /// be read whole; the spooler may then have spooled some of its
+    /// accounts, so that a caller that reads it whole must read every
+    /// other file whole too, or hold the accounts read with
+    /// [`Spooler::keep_whole`].
+    pub fn read_into(path: &Path, spooler: &mut Spooler) -> std::io::Result<Option<Snapshot>> {
         if !crate::input::is_json(path) || crate::journal::is_journal(path) {
             return Ok(None);
         }
@@ -219,7 +324,6 @@ impl Spooled {
         if file.metadata()?.len() > crate::input::MAX_DOCUMENT_BYTES || !path.is_file() {
             return Ok(None);
         }
-        let mut spooler = Spooler::new(spool_dir, Format::Account)?;
         let mut snapshot = Snapshot::default();
         let mut io_error = None;
         let read = {
@@ -227,7 +331,7 @@ impl Spooled {
                 serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 20, file));
             let visitor = Top {
                 snapshot: &mut snapshot,
-                spooler: &mut spooler,
+                spooler: &mut *spooler,
                 io_error: &mut io_error,
             };
             de::Deserializer::deserialize_map(&mut reader, visitor).and_then(|()| reader.end())
@@ -244,8 +348,7 @@ impl Spooled {
             return Ok(None);
         }
         snapshot.normalize();
-        let spooled = spooler.finish(&mut snapshot)?;
-        Ok(Some((snapshot, spooled)))
+        Ok(Some(snapshot))
     }
 
     /// The accounts of `accounts` (consecutive accounts of the snapshot
@@ -288,6 +391,39 @@ impl Spooled {
         Ok(())
     }
 
+    /// Writes `snapshot` (the one [`Spooled::read`] or a merge of spooled
+    /// files gave) to `out` as pretty-printed JSON, byte for byte as
+    /// `serde_json::to_writer_pretty` writes the whole snapshot, reading
+    /// its stubs back a few at a time: memory holds one chunk of accounts,
+    /// whatever the snapshot's size. Errors: writing `out`, or reading the
+    /// spool back ([`LoadError`], as an I/O error).
+    pub fn write_whole<W: Write>(&self, snapshot: &Snapshot, out: W) -> std::io::Result<()> {
+        // Naming every field makes a field added to `Snapshot` a compile
+        // error here, not a field silently left out of the file.
+        let Snapshot {
+            schema_version,
+            source,
+            collected_at,
+            partial,
+            organization,
+            accounts,
+            errors,
+        } = snapshot;
+        let whole = Whole {
+            schema_version,
+            source,
+            collected_at,
+            partial,
+            organization,
+            accounts: ReadBack {
+                spooled: self,
+                accounts,
+            },
+            errors,
+        };
+        serde_json::to_writer_pretty(out, &whole).map_err(std::io::Error::from)
+    }
+
     /// One account read back from the spool, as [`Spooled::read`] read it
     /// (parsed, [`Account::derive`]d and normalized).
     fn read_back(&self, id: &str) -> Result<Account, LoadError> {
@@ -295,7 +431,11 @@ impl Spooled {
             account: id.to_owned(),
             reason,
         };
-        let &(offset, len) = self
+        let &Place {
+            offset,
+            len,
+            format,
+        } = self
             .places
             .get(id)
             .ok_or_else(|| fail("not in the spool".into()))?;
@@ -310,7 +450,7 @@ impl Spooled {
                 .and_then(|_| spool.read_exact(&mut text))
                 .map_err(|e| fail(e.to_string()))?;
         }
-        let mut account: Account = match self.format {
+        let mut account: Account = match format {
             Format::Account => serde_json::from_slice(&text).map_err(|e| fail(e.to_string()))?,
             Format::JournalLine => crate::journal::account_of_line(&text).map_err(fail)?,
         };
@@ -319,6 +459,41 @@ impl Spooled {
         account.derive();
         account.normalize();
         Ok(account)
+    }
+}
+
+/// A [`Snapshot`] serialized as its derive does (same fields, same
+/// order), with its accounts read back from the spool as they are
+/// written.
+#[derive(serde::Serialize)]
+struct Whole<'s> {
+    schema_version: &'s u32,
+    source: &'s Option<String>,
+    collected_at: &'s Option<String>,
+    partial: &'s bool,
+    organization: &'s Option<Organization>,
+    accounts: ReadBack<'s>,
+    errors: &'s Vec<CollectionError>,
+}
+
+/// A snapshot's accounts, stubs read back from the spool a chunk at a
+/// time (on every core, [`Spooled::load`]).
+struct ReadBack<'s> {
+    spooled: &'s Spooled,
+    accounts: &'s [Account],
+}
+
+impl serde::Serialize for ReadBack<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq as _};
+        let mut seq = serializer.serialize_seq(Some(self.accounts.len()))?;
+        for chunk in self.accounts.chunks(64) {
+            let loaded = self.spooled.load(chunk).map_err(S::Error::custom)?;
+            for account in &loaded {
+                seq.serialize_element(account)?;
+            }
+        }
+        seq.end()
     }
 }
 
@@ -399,7 +574,10 @@ impl<'de> Visitor<'de> for Accounts<'_> {
             }
             account.normalize();
             // A repeated account is found by the snapshot's validation.
-            match self.spooler.add(account, text.get().as_bytes()) {
+            match self
+                .spooler
+                .add(account, text.get().as_bytes(), Format::Account)
+            {
                 Ok(stub) => self.accounts.push(stub),
                 Err(e) => {
                     *self.io_error = Some(e);
@@ -574,6 +752,110 @@ mod tests {
                 Spooled::read(&path, dir.path()).expect("reads").is_none(),
                 "case {i}"
             );
+        }
+    }
+
+    #[test]
+    fn a_spooled_snapshot_is_written_byte_for_byte_as_the_whole_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (path, whole) = acme_json(dir.path());
+        let (snapshot, spooled) = Spooled::read(&path, dir.path())
+            .expect("reads")
+            .expect("a plain valid snapshot");
+        assert!(!spooled.stubs.is_empty());
+        let mut written = Vec::new();
+        spooled
+            .write_whole(&snapshot, &mut written)
+            .expect("writes");
+        let expected = serde_json::to_string_pretty(&whole).expect("serializes");
+        assert_eq!(String::from_utf8(written).expect("utf-8"), expected);
+    }
+
+    /// `mock/acme` split into two JSON files: the accounts in `first`
+    /// go into the first file, the others into the second.
+    fn acme_shards(dir: &Path, first: &[&str]) -> (Vec<std::path::PathBuf>, Snapshot) {
+        let (_, whole) = acme_json(dir);
+        let mut shards = Vec::new();
+        for (i, in_first) in [true, false].into_iter().enumerate() {
+            let mut part = whole.clone();
+            part.accounts
+                .retain(|a| first.contains(&a.id.as_str()) == in_first);
+            let path = dir.join(format!("shard-{i}.json"));
+            std::fs::write(&path, serde_json::to_vec(&part).expect("json")).expect("written");
+            shards.push(path);
+        }
+        (shards, whole)
+    }
+
+    #[test]
+    fn shards_merged_one_account_at_a_time_are_the_whole_merge() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (_, whole) = acme_json(dir.path());
+        let ids: Vec<&str> = whole.accounts.iter().map(|a| a.id.as_str()).collect();
+        let (shards, whole) = acme_shards(dir.path(), &ids[..ids.len() / 2]);
+        let merged = merge_files(&shards, dir.path())
+            .expect("merges")
+            .expect("plain valid shards");
+        assert!(!merged.spooled.stubs.is_empty());
+        let mut written = Vec::new();
+        merged
+            .spooled
+            .write_whole(&merged.snapshot, &mut written)
+            .expect("writes");
+        let loaded: Vec<Snapshot> = shards
+            .iter()
+            .map(|p| crate::collect::mock::load(p).expect("loads"))
+            .collect();
+        let expected = crate::journal::merge(loaded).expect("merges whole");
+        assert_eq!(
+            String::from_utf8(written).expect("utf-8"),
+            serde_json::to_string_pretty(&expected).expect("serializes")
+        );
+        assert_eq!(expected.accounts, whole.accounts);
+    }
+
+    #[test]
+    fn an_account_another_shard_names_is_kept_whole_in_either_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (path, mut whole) = acme_json(dir.path());
+        // A plain member (a stub when read alone) whose log group another
+        // account's trail delivers to, the two in different shards.
+        let (_, alone) = Spooled::read(&path, dir.path())
+            .expect("reads")
+            .expect("valid");
+        let mut members: Vec<String> = alone.stubs.iter().cloned().collect();
+        members.sort();
+        let (target, naming) = (members[0].clone(), members[1].clone());
+        let arn = format!("arn:aws:logs:us-east-1:{target}:log-group:central:*");
+        let account = whole
+            .accounts
+            .iter_mut()
+            .find(|a| a.id == naming)
+            .expect("member");
+        let trail = account.trails.first_mut().expect("a trail");
+        trail.cloudwatch_logs_log_group_arn = Some(arn);
+        std::fs::write(&path, serde_json::to_vec(&whole).expect("json")).expect("written");
+        let (_, alone) = Spooled::read(&path, dir.path())
+            .expect("reads")
+            .expect("valid");
+        assert!(!alone.stubs.contains(&target), "read whole, it is kept");
+        for first in [naming.as_str(), target.as_str()] {
+            let mut split = whole.clone();
+            split.accounts.retain(|a| a.id == first);
+            let one = dir.path().join("one.json");
+            std::fs::write(&one, serde_json::to_vec(&split).expect("json")).expect("written");
+            let mut rest = whole.clone();
+            rest.accounts.retain(|a| a.id != first);
+            let other = dir.path().join("other.json");
+            std::fs::write(&other, serde_json::to_vec(&rest).expect("json")).expect("written");
+            let merged = merge_files(&[one, other], dir.path())
+                .expect("merges")
+                .expect("valid");
+            assert!(
+                !merged.spooled.stubs.contains(&target),
+                "{first} first: {target} is named by {naming} and must be whole"
+            );
+            assert!(merged.spooled.stubs.len() >= alone.stubs.len());
         }
     }
 

@@ -74,19 +74,44 @@ pub(crate) fn write_snapshot(
     path: &std::path::Path,
     snapshot: &auditscope::model::Snapshot,
 ) -> Result<(), Failure> {
-    // A scan writing into the same directory would take this file's
-    // temporary copy for a leftover and remove it: hold the directory as a
-    // scan does (a missing one fails below with the usual message).
-    let dir = match path.parent() {
+    let _held = hold_parent(path)?;
+    write_snapshot_with(path, |out| serde_json::to_writer_pretty(out, snapshot))
+}
+
+/// The directory a file at `path` goes into (`.` for a bare file name).
+pub(crate) fn parent_dir(path: &std::path::Path) -> &std::path::Path {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
-    };
-    let _held = match dir.is_dir() {
-        true => Some(auditscope::atomic::lock_dir(dir)?),
-        false => None,
-    };
+    }
+}
+
+/// Holds the directory of `path` as a scan does: a scan writing there
+/// would take this command's temporary files for leftovers and remove
+/// them. `None` when the directory does not exist (writing then fails
+/// with the usual message).
+pub(crate) fn hold_parent(
+    path: &std::path::Path,
+) -> Result<Option<auditscope::atomic::DirLock>, Failure> {
+    let dir = parent_dir(path);
+    match dir.is_dir() {
+        true => Ok(Some(auditscope::atomic::lock_dir(dir)?)),
+        false => Ok(None),
+    }
+}
+
+/// Writes a snapshot with `write` (pretty JSON), then a newline,
+/// atomically: an interrupted write never leaves a truncated snapshot
+/// under its name. The caller holds the directory ([`hold_parent`]).
+pub(crate) fn write_snapshot_with<E>(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), E>,
+) -> Result<(), Failure>
+where
+    Failure: From<E>,
+{
     auditscope::atomic::write(path, |out| -> Result<(), Failure> {
-        serde_json::to_writer_pretty(&mut *out, snapshot)?;
+        write(&mut *out)?;
         out.write_all(b"\n")?;
         Ok(())
     })

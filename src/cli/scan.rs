@@ -4,7 +4,8 @@
 use super::args::ScanArgs;
 use super::live::{collect_live, collect_organization};
 use super::snapshots::{
-    load_snapshot, load_snapshots, read_journal, warn_partial, whole_unless_streamed,
+    in_memory, load_snapshot, load_snapshots, read_journal, read_merged, warn_partial,
+    whole_unless_streamed,
 };
 use super::{load_catalogue, now_rfc3339, Failure};
 use anyhow::{anyhow, Result};
@@ -119,9 +120,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     let mut spooled = None;
     // AUDITSCOPE_SNAPSHOT_IN_MEMORY=1 is a tuning knob (docs/scaling.md):
     // a machine with memory to spare skips the second parse of each account.
-    let may_spool = baseline.is_none()
-        && !engine::reads_every_account(&catalogue)
-        && std::env::var("AUDITSCOPE_SNAPSHOT_IN_MEMORY").map_or(true, |v| v != "1");
+    let may_spool = baseline.is_none() && !engine::reads_every_account(&catalogue) && !in_memory();
     let (snapshot, source) = match (&args.mock, args.snapshot.as_slice()) {
         (Some(path), _) => (
             collect::mock::load(path).map_err(|d| Failure(d.to_string()))?,
@@ -141,10 +140,25 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             };
             (snapshot, format!("snapshot:{}", path.display()))
         }
-        (None, [_, ..]) => (
-            load_snapshots(&args.snapshot)?,
-            format!("snapshots:{}", args.snapshot.len()),
-        ),
+        (None, [_, ..]) => {
+            let loaded = match may_spool {
+                false => None,
+                true => {
+                    hold(&args.out, &mut out_lock)?;
+                    read_merged(&args.snapshot, &args.out)?
+                }
+            };
+            let snapshot = match loaded {
+                Some((snapshot, on_disk)) => {
+                    let (snapshot, on_disk) =
+                        whole_unless_streamed(snapshot, on_disk, args.split_accounts)?;
+                    spooled = on_disk;
+                    snapshot
+                }
+                None => load_snapshots(&args.snapshot)?,
+            };
+            (snapshot, format!("snapshots:{}", args.snapshot.len()))
+        }
         (None, []) if args.live.org.org => {
             let journal = args
                 .live

@@ -74,15 +74,66 @@ pub(crate) fn load_snapshots(paths: &[PathBuf]) -> Result<auditscope::model::Sna
     auditscope::journal::merge(snapshots).map_err(Failure)
 }
 
+/// The snapshots at `paths` merged, read one account at a time with
+/// their accounts spooled in `dir` ([`auditscope::spooled::merge_files`]),
+/// when they are all plain valid snapshots or journals; else `None`, to be
+/// read whole by [`load_snapshots`], which reports the problem. Prints
+/// what reading had to skip or repair.
+pub(crate) fn read_merged(
+    paths: &[PathBuf],
+    dir: &Path,
+) -> Result<Option<(auditscope::model::Snapshot, Spooled)>, Failure> {
+    let Some(merged) = auditscope::spooled::merge_files(paths, dir).map_err(Failure)? else {
+        return Ok(None);
+    };
+    warn(&merged.warnings);
+    for path in &merged.partial {
+        warn_partial(path, &merged.snapshot);
+    }
+    tracing::info!(
+        files = paths.len(),
+        accounts = merged.snapshot.accounts.len(),
+        stubs = merged.spooled.stubs.len(),
+        "snapshots merged one account at a time"
+    );
+    Ok(Some((merged.snapshot, merged.spooled)))
+}
+
+/// `auditscope merge`: the snapshots at `paths` merged into one JSON
+/// snapshot at `out`. Plain valid snapshots and journals are read and
+/// written one account at a time (flat memory, for the merge step of a
+/// sharded organization scan), spooled beside `out`;
+/// `AUDITSCOPE_SNAPSHOT_IN_MEMORY=1` reads them whole.
 pub(crate) fn merge_command(paths: &[PathBuf], out: &Path) -> Result<ExitCode, Failure> {
-    let snapshot = load_snapshots(paths)?;
-    super::write_snapshot(out, &snapshot)?;
+    let _held = super::hold_parent(out)?;
+    let dir = super::parent_dir(out);
+    let streamed = match in_memory() || !dir.is_dir() {
+        true => None,
+        false => read_merged(paths, dir)?,
+    };
+    let (accounts, partial) = match streamed {
+        Some((snapshot, spooled)) => {
+            super::write_snapshot_with(out, |w| spooled.write_whole(&snapshot, w))?;
+            (snapshot.accounts.len(), snapshot.partial)
+        }
+        None => {
+            let snapshot = load_snapshots(paths)?;
+            super::write_snapshot_with(out, |w| serde_json::to_writer_pretty(w, &snapshot))?;
+            (snapshot.accounts.len(), snapshot.partial)
+        }
+    };
     eprintln!(
         "wrote {}: {} account(s) from {} snapshot(s){}",
         out.display(),
-        snapshot.accounts.len(),
+        accounts,
         paths.len(),
-        if snapshot.partial { ", partial" } else { "" }
+        if partial { ", partial" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `AUDITSCOPE_SNAPSHOT_IN_MEMORY=1` (docs/scaling.md): read snapshots
+/// whole, never spooled.
+pub(crate) fn in_memory() -> bool {
+    std::env::var("AUDITSCOPE_SNAPSHOT_IN_MEMORY").is_ok_and(|v| v == "1")
 }

@@ -157,24 +157,11 @@ fn a_streamed_scan_of_acme_writes_what_the_in_memory_scan_writes() {
     );
 }
 
-#[test]
-fn a_json_snapshot_read_one_account_at_a_time_gives_the_whole_snapshots_reports() {
-    // Above --split-accounts a JSON snapshot is read one account at a time
-    // (`auditscope::spooled`): the plain members are held as stubs and
-    // read back batch by batch, in batches of two, while the management
-    // account, the log archive and the delegated administrator, which the
-    // members' trails, alarms and detectors lead to, are held whole.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let json = dir.path().join("acme.json");
-    let mut snapshot = auditscope::collect::mock::load(&root().join("mock/acme")).expect("acme");
-    std::fs::write(&json, serde_json::to_vec(&snapshot).expect("json")).expect("written");
-    assert_same("--snapshot", &json, None, 0);
-    assert_same(
-        "--snapshot",
-        &json,
-        Some(&root().join("examples/waivers.yaml")),
-        2,
-    );
+/// `mock/acme` (as `snapshot`) where members' facts lead elsewhere than
+/// the management account.
+fn acme_with_cross_account_deliveries(
+    mut snapshot: auditscope::model::Snapshot,
+) -> auditscope::model::Snapshot {
     // Members' facts lead elsewhere than the management account:
     // - workload-dev delivers a VPC's flow logs to a log group of
     //   workload-prod (cross-account delivery);
@@ -249,6 +236,28 @@ fn a_json_snapshot_read_one_account_at_a_time_gives_the_whole_snapshots_reports(
         .expect("an organization")
         .delegated_administrators
         .clear();
+    snapshot
+}
+
+#[test]
+fn a_json_snapshot_read_one_account_at_a_time_gives_the_whole_snapshots_reports() {
+    // Above --split-accounts a JSON snapshot is read one account at a time
+    // (`auditscope::spooled`): the plain members are held as stubs and
+    // read back batch by batch, in batches of two, while the management
+    // account, the log archive and the delegated administrator, which the
+    // members' trails, alarms and detectors lead to, are held whole.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("acme.json");
+    let snapshot = auditscope::collect::mock::load(&root().join("mock/acme")).expect("acme");
+    std::fs::write(&json, serde_json::to_vec(&snapshot).expect("json")).expect("written");
+    assert_same("--snapshot", &json, None, 0);
+    assert_same(
+        "--snapshot",
+        &json,
+        Some(&root().join("examples/waivers.yaml")),
+        2,
+    );
+    let snapshot = acme_with_cross_account_deliveries(snapshot);
     std::fs::write(&json, serde_json::to_vec(&snapshot).expect("json")).expect("written");
     let out = assert_same("--snapshot", &json, None, 0);
     let page = std::fs::read_to_string(out.path().join("accounts/555555555555.md")).expect("page");
@@ -294,6 +303,126 @@ fn a_json_snapshot_read_one_account_at_a_time_gives_the_whole_snapshots_reports(
     }
     writer.finish(None).expect("end line");
     assert_same("--snapshot", &journal, None, 0);
+}
+
+/// Runs auditscope with `args`, the whole reader forced when `whole`;
+/// fails the test unless it succeeds, and checks that the files were
+/// merged one account at a time, with stubs, unless `whole`.
+fn run_ok(args: &[&std::ffi::OsStr], whole: bool) {
+    let mut command = binary();
+    command
+        .env("AUDITSCOPE_ACCOUNTS_PER_BATCH", "2")
+        .env("AUDITSCOPE_LOG", "info")
+        .args(args);
+    if whole {
+        command.env("AUDITSCOPE_SNAPSHOT_IN_MEMORY", "1");
+    }
+    let output = command.output().expect("run auditscope");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let streamed = stderr
+        .lines()
+        .find(|l| l.contains("snapshots merged one account at a time"));
+    match whole {
+        true => assert!(streamed.is_none(), "{stderr}"),
+        false => assert!(
+            streamed.is_some_and(|l| l.contains("stubs=") && !l.contains("stubs=0")),
+            "{stderr}"
+        ),
+    }
+}
+
+#[test]
+fn shards_are_merged_and_scanned_one_account_at_a_time_as_if_read_whole() {
+    // The merge step of a sharded organization scan: a JSON shard and a
+    // journal shard (which collected workload-prod again: the later file
+    // wins), where members of one shard deliver to log groups of another.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let acme = auditscope::collect::mock::load(&root().join("mock/acme")).expect("acme");
+    let world = acme_with_cross_account_deliveries(acme);
+    let first = ["111111111111", "444444444444", "666666666666"];
+    let mut part = world.clone();
+    part.accounts.retain(|a| first.contains(&a.id.as_str()));
+    part.errors
+        .retain(|e| first.contains(&e.account_id.as_str()));
+    let json = dir.path().join("shard-0.json");
+    std::fs::write(&json, serde_json::to_vec(&part).expect("json")).expect("written");
+    let journal = dir.path().join("shard-1.jsonl");
+    let second: Vec<&auditscope::model::Account> = world
+        .accounts
+        .iter()
+        .filter(|a| !first.contains(&a.id.as_str()) || a.id == "444444444444")
+        .collect();
+    let mut writer = auditscope::journal::Journal::create(
+        &journal,
+        world.source.clone(),
+        world.collected_at.clone(),
+        world.organization.clone(),
+        second.iter().map(|a| a.id.clone()).collect(),
+    )
+    .expect("journal");
+    for account in &second {
+        let errors: Vec<_> = world
+            .errors
+            .iter()
+            .filter(|e| e.account_id == account.id)
+            .cloned()
+            .collect();
+        writer.account(account, &errors).expect("account line");
+    }
+    writer.finish(None).expect("end line");
+    let merged = |name: &str, whole: bool| {
+        let out = dir.path().join(name);
+        run_ok(
+            &[
+                "merge".as_ref(),
+                json.as_os_str(),
+                journal.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ],
+            whole,
+        );
+        std::fs::read(out).expect("merged")
+    };
+    let (streamed, whole) = (merged("streamed.json", false), merged("whole.json", true));
+    assert!(
+        streamed == whole,
+        "the streamed merge writes what the whole one writes"
+    );
+    let merged: auditscope::model::Snapshot = serde_json::from_slice(&streamed).expect("json");
+    assert_eq!(merged.accounts, world.accounts);
+    // `scan` with several --snapshot merges them the same way.
+    let scan = |whole: bool| {
+        let out = tempfile::tempdir().expect("tempdir");
+        run_ok(
+            &[
+                "scan".as_ref(),
+                "--snapshot".as_ref(),
+                json.as_os_str(),
+                "--snapshot".as_ref(),
+                journal.as_os_str(),
+                "--out".as_ref(),
+                out.path().as_os_str(),
+                "--deterministic".as_ref(),
+                "--format".as_ref(),
+                "json,md,html,ocsf".as_ref(),
+                "--split-accounts".as_ref(),
+                "0".as_ref(),
+            ],
+            whole,
+        );
+        files(out.path())
+    };
+    let (streamed, whole) = (scan(false), scan(true));
+    assert_eq!(
+        streamed.keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &whole {
+        assert!(streamed[path] == *bytes, "{} differs", path.display());
+    }
+    assert!(streamed.keys().any(|p| p.starts_with("accounts")));
 }
 
 /// The failures of `check` in a Markdown report: from its heading to the
