@@ -586,27 +586,92 @@ enum Piece<'a> {
 /// indented two levels.
 fn write_element(out: &mut Vec<u8>, finding: &Finding) -> Result<(), serde_json::Error> {
     out.extend_from_slice(b"    ");
-    finding.serialize(&mut serde_json::Serializer::pretty(Indented(out)))
+    finding.serialize(&mut serde_json::Serializer::with_formatter(
+        out,
+        Nested {
+            depth: 2,
+            has_value: false,
+        },
+    ))
 }
 
-/// Appends to a buffer, indenting every line after the first by two
-/// levels. A raw line break in pretty JSON is always the formatter's (one
-/// inside a string is written escaped).
-struct Indented<'a>(&'a mut Vec<u8>);
+/// `serde_json`'s pretty layout (two spaces per level) for a value that
+/// starts `depth` levels deep: what `serde_json::to_writer_pretty` writes
+/// for the whole result, for one element of it, straight into the buffer.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
 
-impl Write for Indented<'_> {
-    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
-        let written = buf.len();
-        while let Some(at) = buf.iter().position(|&b| b == b'\n') {
-            self.0.extend_from_slice(&buf[..=at]);
-            self.0.extend_from_slice(b"    ");
-            buf = &buf[at + 1..];
+impl Nested {
+    fn line<W: ?Sized + Write>(&self, out: &mut W, first: bool) -> std::io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        for _ in 0..self.depth {
+            out.write_all(b"  ")?;
         }
-        self.0.extend_from_slice(buf);
-        Ok(written)
+        Ok(())
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            for _ in 0..self.depth {
+                out.write_all(b"  ")?;
+            }
+        }
+        out.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
         Ok(())
     }
 }
@@ -646,6 +711,27 @@ mod tests {
         let mut element = Vec::new();
         write_element(&mut element, &finding).expect("serializes");
         assert!(!element.contains(&END), "the separator cannot occur inside");
+        // Byte for byte the element of the whole result's pretty JSON,
+        // empty and nested containers included.
+        let mut nested = finding.clone();
+        nested.evidence.insert(
+            "shapes".into(),
+            serde_json::json!({"empty": {}, "none": [], "deep": [[{"a": [1, {}]}], []]}),
+        );
+        for finding in [&finding, &nested] {
+            let mut element = Vec::new();
+            write_element(&mut element, finding).expect("serializes");
+            let whole = serde_json::to_string_pretty(&serde_json::json!({ "findings": [finding] }))
+                .expect("json");
+            let (start, end) = (
+                whole.find("[\n").expect("list") + 2,
+                whole.rfind("\n  ]").expect("list end"),
+            );
+            assert_eq!(
+                String::from_utf8(element).expect("utf-8"),
+                whole[start..end]
+            );
+        }
         let back: Finding = serde_json::from_slice(&element).expect("parses");
         assert_eq!(back, finding);
         assert_eq!(
