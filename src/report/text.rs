@@ -23,11 +23,12 @@ pub use crate::shell::is_bidi_control;
 /// tab and newline written as `⟨U+202E⟩`, and cut after
 /// [`MAX_SHOWN_CHARS`] characters with a note of how much is left out.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    // Most text is short printable ASCII: one pass over the bytes.
+    // Most text is short printable ASCII: one pass over the bytes, with
+    // no early exit so that it runs many bytes at a time.
     if text.len() <= MAX_SHOWN_CHARS
-        && text
-            .bytes()
-            .all(|b| (b' '..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+        && !text.bytes().fold(false, |odd, b| {
+            odd | (b >= 0x7f) | (b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r'))
+        })
     {
         return Cow::Borrowed(text);
     }
@@ -62,6 +63,29 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 /// row), after [`visible`].
 pub fn markdown_escape(text: &str) -> String {
     let text = visible(text);
+    // Most values (ids, regions, plain messages) need nothing escaped.
+    if !text.bytes().any(|b| {
+        matches!(
+            b,
+            b'|' | b'`'
+                | b'*'
+                | b'_'
+                | b'['
+                | b']'
+                | b'\\'
+                | b'#'
+                | b'~'
+                | b'$'
+                | b'<'
+                | b'>'
+                | b'&'
+                | b'\n'
+                | b'\r'
+                | b'\t'
+        )
+    }) {
+        return text.into_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -107,6 +131,30 @@ pub fn visible_json(value: &serde_json::Value) -> serde_json::Value {
                 .map(|(k, v)| (visible(k).into_owned(), visible_json(v)))
                 .collect(),
         ),
+        other => other.clone(),
+    }
+}
+
+/// [`visible_json`] of `value` as it is after a round trip through
+/// template values, where every map is sorted: each map's entries in byte
+/// order of their keys (before [`visible`] is applied to them). What the
+/// `json_line` and `tojson_pretty` filters print for a finding's evidence
+/// read from the template, computed from the finding itself.
+pub fn visible_json_sorted(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(visible(s).into_owned()),
+        Value::Array(items) => Value::Array(items.iter().map(visible_json_sorted).collect()),
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (visible(k).into_owned(), visible_json_sorted(v)))
+                    .collect(),
+            )
+        }
         other => other.clone(),
     }
 }
