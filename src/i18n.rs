@@ -72,6 +72,7 @@ pub fn english() -> &'static Texts {
             lang: DEFAULT_LANG.to_owned(),
             bundle: FluentBundle::new_concurrent(Vec::new()),
             ids: BTreeSet::new(),
+            plain: Default::default(),
             fallback: None,
         })
     })
@@ -83,6 +84,10 @@ pub struct Texts {
     lang: String,
     bundle: FluentBundle<FluentResource>,
     ids: BTreeSet<String>,
+    /// Each message of this catalogue that formats without arguments
+    /// and without error, formatted once: the reports ask for the same
+    /// labels (`global`, `status-FAIL`) on every row.
+    plain: std::collections::HashMap<String, String>,
     fallback: Option<Box<Texts>>,
 }
 
@@ -167,10 +172,22 @@ impl Texts {
                     .collect::<Vec<_>>()
                     .join("; "),
             })?;
+        let mut plain: std::collections::HashMap<String, String> = Default::default();
+        for id in &ids {
+            let id: &String = id;
+            if let Some(pattern) = bundle.get_message(id.as_str()).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                let text = bundle.format_pattern(pattern, Some(&FluentArgs::new()), &mut errors);
+                if errors.is_empty() {
+                    plain.insert(id.clone(), text.into_owned());
+                }
+            }
+        }
         Ok(Texts {
             lang: lang.to_owned(),
             bundle,
             ids,
+            plain,
             fallback,
         })
     }
@@ -209,6 +226,16 @@ impl Texts {
     /// message missing here comes from English; missing there too, the id
     /// itself is shown, so a gap is visible, never a panic.
     pub fn format(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        if args.is_empty() {
+            if let Some(text) = self.plain.get(id) {
+                return text.clone();
+            }
+        }
+        self.format_uncached(id, args)
+    }
+
+    /// [`Texts::format`] without the formatted plain messages.
+    fn format_uncached(&self, id: &str, args: &[(&str, Arg)]) -> String {
         let Some(pattern) = self.bundle.get_message(id).and_then(|m| m.value()) else {
             return match &self.fallback {
                 Some(english) => english.format(id, args),
@@ -291,6 +318,27 @@ pub fn date_time(lang: &str, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_message_formatted_once_reads_as_formatted_each_time() {
+        for lang in super::available() {
+            let texts = super::Texts::load(&lang).expect("loads");
+            assert!(!texts.plain.is_empty(), "{lang}");
+            for id in texts
+                .ids()
+                .iter()
+                .chain(["no-such-message".to_owned()].iter())
+            {
+                assert_eq!(
+                    texts.format(id, &[]),
+                    texts.format_uncached(id, &[]),
+                    "{lang} {id}"
+                );
+            }
+            // A message with arguments is never served without them.
+            assert!(!texts.plain.contains_key("failures-intro"), "{lang}");
+        }
+    }
+
     use super::*;
 
     #[test]
