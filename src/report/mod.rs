@@ -208,19 +208,20 @@ impl Renderer {
             "evidence_line",
             |finding: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
                 let f = finding_of(&finding, "evidence_line")?;
+                let mut evidence: serde_json::Map<String, serde_json::Value> = f
+                    .evidence
+                    .iter()
+                    .map(|(k, v)| (visible(k).into_owned(), text::visible_json_shown_order(v)))
+                    .collect();
+                evidence.sort_keys();
+                // In the order tojson prints a map: by key.
                 let record = serde_json::json!({
                     "account": visible(&f.account_id),
+                    "evidence": evidence,
                     "region": f.region.as_deref().map(visible),
                     "resource": visible(&f.resource.id),
-                    "evidence": evidence_json(&f.evidence),
                 });
-                minijinja::filters::tojson(
-                    &minijinja::Value::from(minijinja::value::Serde(record)),
-                    None,
-                    minijinja::value::Kwargs::from_iter(
-                        std::iter::empty::<(&str, minijinja::Value)>(),
-                    ),
-                )
+                Ok(minijinja::Value::from_safe_string(text::json_line(&record)))
             },
         );
         env.add_filter(
@@ -1464,9 +1465,12 @@ mod tests {
         let mut evidence = serde_json::Map::new();
         evidence.insert(
             "z\u{202E}key".into(),
-            serde_json::json!({"zeta": 1, "alpha": [-3, 2.5, 1e300, 18446744073709551615u64], "mid": {"y": null, "b\u{1b}": "x\u{200F}<&>'"}}),
+            serde_json::json!({"zeta": 1, "alpha": [-3, 2.5, 1e300, 18446744073709551615u64], "mid": {"y": null, "b\u{1b}": "x\u{200F}<&>'", "a\u{1}": 1, "a!": 2}}),
         );
         evidence.insert("a".into(), serde_json::json!("A".repeat(5000)));
+        // Shown, a control character sorts after `!`; as it is, before.
+        evidence.insert("a\u{1}".into(), serde_json::json!(1));
+        evidence.insert("a!".into(), serde_json::json!(2));
         evidence.insert("m".into(), serde_json::json!([{"q": true, "p": false}]));
         let finding = Finding {
             check_id: "c".into(),
