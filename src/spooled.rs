@@ -214,16 +214,24 @@ pub struct Merged {
 /// mock worlds are small and read whole.
 ///
 /// `Ok(None)`: some file is to be read whole (it is not a plain valid
-/// snapshot or journal, or the spool could not be written), and so is
-/// every other: the whole reader reports the problem with its line and
-/// column. `Err`: the files cannot be merged (two organizations).
+/// snapshot or journal), and so is every other: the whole reader reports
+/// the problem with its line and column. `Err`: the files cannot be
+/// merged (two organizations), or the spool cannot be created or read
+/// back.
 pub fn merge_files(
     paths: &[std::path::PathBuf],
     spool_dir: &Path,
 ) -> Result<Option<Merged>, String> {
-    let Ok(mut spooler) = Spooler::new(spool_dir) else {
-        return Ok(None);
+    // A spool that cannot be written is an error, not a reason to read
+    // every shard whole: that would take the memory of the whole
+    // organization without a word.
+    let spool_error = |e: std::io::Error| {
+        format!(
+            "cannot write the snapshot spool in {}: {e}",
+            spool_dir.display()
+        )
     };
+    let mut spooler = Spooler::new(spool_dir).map_err(spool_error)?;
     let mut parts = Vec::with_capacity(paths.len());
     let mut warnings = Vec::new();
     let mut partial = Vec::new();
@@ -256,9 +264,7 @@ pub fn merge_files(
         parts.push(part);
     }
     let mut snapshot = crate::journal::merge(parts)?;
-    let Ok(spooled) = spooler.finish(&mut snapshot) else {
-        return Ok(None);
-    };
+    let spooled = spooler.finish(&mut snapshot).map_err(spool_error)?;
     Ok(Some(Merged {
         snapshot,
         spooled,

@@ -21,11 +21,16 @@ pub(crate) fn load_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, 
 /// Says that the journal at `path` holds an interrupted scan, if it does.
 pub(crate) fn warn_partial(path: &Path, snapshot: &auditscope::model::Snapshot) {
     if snapshot.partial {
-        eprintln!(
-            "warning: {} is a partial scan (interrupted); the reports say so",
-            path.display()
-        );
+        warn_partial_path(path);
     }
+}
+
+/// Says that the journal at `path` holds an interrupted scan.
+fn warn_partial_path(path: &Path) {
+    eprintln!(
+        "warning: {} is a partial scan (interrupted); the reports say so",
+        path.display()
+    );
 }
 
 /// Reads a journal with its accounts held as stubs in a spool in `dir`
@@ -88,7 +93,7 @@ pub(crate) fn read_merged(
     };
     warn(&merged.warnings);
     for path in &merged.partial {
-        warn_partial(path, &merged.snapshot);
+        warn_partial_path(path);
     }
     tracing::info!(
         files = paths.len(),

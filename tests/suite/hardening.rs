@@ -1111,6 +1111,11 @@ fn a_complete_merge_is_not_partial() {
         stderr.contains("2 account(s) from 2 snapshot(s)\n"),
         "{stderr}"
     );
+    // The interrupted input is named, though the merge is complete.
+    assert!(
+        stderr.contains(&format!("{} is a partial scan", first.display())),
+        "{stderr}"
+    );
     let snapshot: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&merged).expect("merged")).expect("json");
     assert_eq!(snapshot["partial"], false);

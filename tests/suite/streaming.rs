@@ -348,6 +348,14 @@ fn shards_are_merged_and_scanned_one_account_at_a_time_as_if_read_whole() {
     let json = dir.path().join("shard-0.json");
     std::fs::write(&json, serde_json::to_vec(&part).expect("json")).expect("written");
     let journal = dir.path().join("shard-1.jsonl");
+    // The later file's copy of workload-prod is the one merged.
+    let mut world = world;
+    let prod = world
+        .accounts
+        .iter_mut()
+        .find(|a| a.id == "444444444444")
+        .expect("prod");
+    prod.name = Some("acme-workload-prod-collected-again".into());
     let second: Vec<&auditscope::model::Account> = world
         .accounts
         .iter()
