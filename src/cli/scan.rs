@@ -495,8 +495,20 @@ fn spool_snapshot(
         warn_partial(path, &read.0);
         return Ok(Some(read));
     }
-    let Ok(Some((snapshot, spooled))) = Spooled::read(path, out) else {
-        return Ok(None);
+    let (snapshot, spooled) = match Spooled::read(path, out) {
+        Ok(Some(read)) => read,
+        Ok(None) => return Ok(None),
+        // The file itself cannot be opened: the whole reader says why.
+        Err(_) if std::fs::File::open(path).is_err() => return Ok(None),
+        // The spool cannot be written or read back: reading the file
+        // whole instead would take the memory of every account without a
+        // word.
+        Err(e) => {
+            return Err(Failure(format!(
+                "cannot write the snapshot spool in {}: {e}",
+                out.display()
+            )))
+        }
     };
     whole_unless_streamed(snapshot, spooled, split_above).map(Some)
 }
