@@ -208,27 +208,79 @@ impl Renderer {
             "evidence_line",
             |finding: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
                 let f = finding_of(&finding, "evidence_line")?;
-                let mut evidence: serde_json::Map<String, serde_json::Value> = f
-                    .evidence
-                    .iter()
-                    .map(|(k, v)| (visible(k).into_owned(), text::visible_json_shown_order(v)))
-                    .collect();
-                evidence.sort_keys();
-                // In the order tojson prints a map: by key.
-                let record = serde_json::json!({
-                    "account": visible(&f.account_id),
-                    "evidence": evidence,
-                    "region": f.region.as_deref().map(visible),
-                    "resource": visible(&f.resource.id),
-                });
-                Ok(minijinja::Value::from_safe_string(text::json_line(&record)))
+                Ok(minijinja::Value::from_safe_string(evidence_line(f)))
             },
         );
         env.add_filter(
             "evidence_pretty",
             |finding: minijinja::Value| -> Result<String, minijinja::Error> {
-                let f = finding_of(&finding, "evidence_pretty")?;
-                Ok(serde_json::to_string_pretty(&evidence_json(&f.evidence)).unwrap_or_default())
+                Ok(evidence_pretty(finding_of(&finding, "evidence_pretty")?))
+            },
+        );
+        // The rows of a failure table, written here rather than
+        // interpreted once per finding: the same text the loops over
+        // `g.findings` in the bundled templates wrote (a unit test renders
+        // both), rows joined by line breaks, for a template line of their
+        // own. Custom templates may still loop over the findings.
+        let shared = texts.clone();
+        env.add_filter(
+            "failure_rows_md",
+            move |findings: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+                let findings = findings_of(&findings, "failure_rows_md")?;
+                let global = shared.get("global");
+                let rows: Vec<String> = findings
+                    .iter()
+                    .map(|f| {
+                        let region = match f.region.as_deref() {
+                            Some(region) if !region.is_empty() => region,
+                            _ => global.as_str(),
+                        };
+                        format!(
+                            "| {} | {} | {} | {} |",
+                            markdown_escape(&f.account_id),
+                            markdown_escape(region),
+                            markdown_escape(&f.resource.id),
+                            markdown_escape(&f.message)
+                        )
+                    })
+                    .collect();
+                Ok(minijinja::Value::from_safe_string(rows.join("\n")))
+            },
+        );
+        env.add_filter(
+            "evidence_lines_md",
+            |findings: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+                let findings = findings_of(&findings, "evidence_lines_md")?;
+                let lines: Vec<String> = findings.iter().map(|f| evidence_line(f)).collect();
+                Ok(minijinja::Value::from_safe_string(lines.join("\n")))
+            },
+        );
+        let shared = texts.clone();
+        env.add_filter(
+            "failure_rows_html",
+            move |findings: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+                let findings = findings_of(&findings, "failure_rows_html")?;
+                let html = |text: &str| minijinja::HtmlEscape(&visible(text)).to_string();
+                let global = shared.get("global");
+                let show = html(&shared.get("html-show"));
+                let rows: Vec<String> = findings
+                    .iter()
+                    .map(|f| {
+                        let region = match f.region.as_deref() {
+                            Some(region) if !region.is_empty() => region,
+                            _ => global.as_str(),
+                        };
+                        format!(
+                            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td><details><summary>{show}</summary><pre>{}</pre></details></td></tr>",
+                            html(&f.account_id),
+                            html(region),
+                            html(&f.resource.id),
+                            html(&f.message),
+                            html(&evidence_pretty(f))
+                        )
+                    })
+                    .collect();
+                Ok(minijinja::Value::from_safe_string(rows.join("\n")))
             },
         );
         // The embedded templates first, then any file of `dir` in place of
@@ -925,6 +977,50 @@ impl minijinja::value::Object for FindingValue {
     }
 }
 
+/// The findings a template passed to `filter` (a list of the model).
+fn findings_of<'v>(
+    value: &'v minijinja::Value,
+    filter: &str,
+) -> Result<&'v [Arc<Finding>], minijinja::Error> {
+    value
+        .downcast_object_ref::<FindingList>()
+        .map(|list| list.0.as_slice())
+        .ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!(
+                    "`{filter}` applies to a list of findings, not to {}",
+                    value.kind()
+                ),
+            )
+        })
+}
+
+/// One JSON line of a finding's account, region, resource and evidence,
+/// as `json_line` prints the same fields read from the template.
+fn evidence_line(f: &Finding) -> String {
+    let mut evidence: serde_json::Map<String, serde_json::Value> = f
+        .evidence
+        .iter()
+        .map(|(k, v)| (visible(k).into_owned(), text::visible_json_shown_order(v)))
+        .collect();
+    evidence.sort_keys();
+    // In the order tojson prints a map: by key.
+    let record = serde_json::json!({
+        "account": visible(&f.account_id),
+        "evidence": evidence,
+        "region": f.region.as_deref().map(visible),
+        "resource": visible(&f.resource.id),
+    });
+    text::json_line(&record)
+}
+
+/// A finding's evidence as `tojson_pretty` prints it read from the
+/// template.
+fn evidence_pretty(f: &Finding) -> String {
+    serde_json::to_string_pretty(&evidence_json(&f.evidence)).unwrap_or_default()
+}
+
 /// The finding a template passed to `filter`.
 fn finding_of<'v>(
     value: &'v minijinja::Value,
@@ -1445,7 +1541,8 @@ mod tests {
     /// key and string made visible, numbers as they were.
     #[test]
     fn the_evidence_filters_print_what_the_generic_filters_print() {
-        let renderer = Renderer::new(None, Arc::new(crate::i18n::Texts::load("en").expect("en")))
+        // Japanese labels, so that a label written in English shows.
+        let renderer = Renderer::new(None, Arc::new(crate::i18n::Texts::load("ja").expect("ja")))
             .expect("renderer");
         let mut env = renderer.env.clone();
         env.add_template(
@@ -1491,6 +1588,7 @@ mod tests {
         };
         let mut in_region = finding.clone();
         in_region.region = Some("eu-west-1".into());
+        let (plain_finding, in_region_finding) = (finding.clone(), in_region.clone());
         for finding in [finding, in_region] {
             let f = Value::from_object(FindingValue(Arc::new(finding)));
             for name in ["t.md.j2", "t.html.j2"] {
@@ -1511,5 +1609,55 @@ mod tests {
             error.to_string().contains("applies to a finding"),
             "{error}"
         );
+
+        // The row filters write what the bundled templates' loops wrote.
+        env.add_template(
+            "rows.md.j2",
+            concat!(
+                "{% for f in g.findings %}\n",
+                r#"| {{ f.account_id }} | {{ f.region | default(t("global"), true) }} | {{ f.resource.id | md }} | {{ f.message | md }} |"#,
+                "\n{% endfor %}\n",
+                "{% for f in g.findings %}\n{{ f | evidence_line }}\n{% endfor %}\n",
+                "{{ g.findings | failure_rows_md }}\n",
+                "{{ g.findings | evidence_lines_md }}\n",
+            ),
+        )
+        .expect("template");
+        env.add_template(
+            "rows.html.j2",
+            concat!(
+                r#"  {% for f in g.findings %}<tr><td>{{ f.account_id }}</td><td>{{ f.region or t("global") }}</td><td><code>{{ f.resource.id }}</code></td><td>{{ f.message }}</td><td><details><summary>{{ t("html-show") }}</summary><pre>{{ f | evidence_pretty }}</pre></details></td></tr>"#,
+                "\n  {% endfor %}\n",
+                "{{ g.findings | failure_rows_html }}\n",
+            ),
+        )
+        .expect("template");
+        let mut empty_region = in_region_finding.clone();
+        empty_region.region = Some("".into());
+        let mut hostile = in_region_finding.clone();
+        hostile.account_id = "1|2<3>&'/\"".into();
+        hostile.region = Some("eu-*west*\u{202E}".into());
+        hostile.message = "a\nb | `c` <img src=x onerror=alert(1)> $x$ \u{1b}[31m".into();
+        let list = FindingList(
+            [plain_finding, in_region_finding, empty_region, hostile]
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
+        );
+        let g = minijinja::context! { findings => Value::from_object(list) };
+        for name in ["rows.md.j2", "rows.html.j2"] {
+            let text = env
+                .get_template(name)
+                .and_then(|t| t.render(minijinja::context! { g => g.clone() }))
+                .expect("renders");
+            let lines: Vec<&str> = text.split('\n').collect();
+            let half = lines.len() / 2;
+            assert_eq!(lines[..half], lines[half..2 * half], "{name}: {text}");
+            assert!(half >= 4, "{name}: {text}");
+        }
+        let error = env
+            .render_str("{{ 1 | failure_rows_md }}", minijinja::context! {})
+            .expect_err("not findings");
+        assert!(error.to_string().contains("a list of findings"), "{error}");
     }
 }
