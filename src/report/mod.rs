@@ -231,10 +231,7 @@ impl Renderer {
                 let rows: Vec<String> = findings
                     .iter()
                     .map(|f| {
-                        let region = match f.region.as_deref() {
-                            Some(region) if !region.is_empty() => region,
-                            _ => global.as_str(),
-                        };
+                        let region = region_or(f, &global);
                         format!(
                             "| {} | {} | {} | {} |",
                             markdown_escape(&f.account_id),
@@ -266,10 +263,7 @@ impl Renderer {
                 let rows: Vec<String> = findings
                     .iter()
                     .map(|f| {
-                        let region = match f.region.as_deref() {
-                            Some(region) if !region.is_empty() => region,
-                            _ => global.as_str(),
-                        };
+                        let region = region_or(f, &global);
                         format!(
                             "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td><details><summary>{show}</summary><pre>{}</pre></details></td></tr>",
                             html(&f.account_id),
@@ -974,6 +968,16 @@ impl minijinja::value::Object for FindingValue {
 
     fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
         Some(FINDING_FIELDS.len())
+    }
+}
+
+/// The finding's region, or `global` (the label of no region) when it
+/// has none or an empty one: what `default(t("global"), true)` and
+/// `or t("global")` gave in the templates.
+fn region_or<'a>(f: &'a Finding, global: &'a str) -> &'a str {
+    match f.region.as_deref() {
+        Some(region) if !region.is_empty() => region,
+        _ => global,
     }
 }
 

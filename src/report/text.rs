@@ -141,40 +141,38 @@ pub fn visible_json(value: &serde_json::Value) -> serde_json::Value {
 /// `json_line` and `tojson_pretty` filters print for a finding's evidence
 /// read from the template, computed from the finding itself.
 pub fn visible_json_sorted(value: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match value {
-        Value::String(s) => Value::String(visible(s).into_owned()),
-        Value::Array(items) => Value::Array(items.iter().map(visible_json_sorted).collect()),
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (visible(k).into_owned(), visible_json_sorted(v)))
-                    .collect(),
-            )
-        }
-        other => other.clone(),
-    }
+    visible_in_order(value, false)
 }
 
 /// [`visible_json_sorted`], then every map sorted again by its keys as
 /// shown: the order in which minijinja's `tojson` prints a map (its maps
 /// are sorted), for [`json_line`].
 pub fn visible_json_shown_order(value: &serde_json::Value) -> serde_json::Value {
+    visible_in_order(value, true)
+}
+
+/// [`visible_json_sorted`], each map sorted again by the keys as shown
+/// when `by_shown_key`.
+fn visible_in_order(value: &serde_json::Value, by_shown_key: bool) -> serde_json::Value {
     use serde_json::Value;
     match value {
         Value::String(s) => Value::String(visible(s).into_owned()),
-        Value::Array(items) => Value::Array(items.iter().map(visible_json_shown_order).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| visible_in_order(item, by_shown_key))
+                .collect(),
+        ),
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
             let mut shown: serde_json::Map<String, Value> = entries
                 .into_iter()
-                .map(|(k, v)| (visible(k).into_owned(), visible_json_shown_order(v)))
+                .map(|(k, v)| (visible(k).into_owned(), visible_in_order(v, by_shown_key)))
                 .collect();
-            shown.sort_keys();
+            if by_shown_key {
+                shown.sort_keys();
+            }
             Value::Object(shown)
         }
         other => other.clone(),
@@ -198,17 +196,22 @@ pub fn json_line(value: &serde_json::Value) -> String {
 /// The layout and escaping of [`json_line`].
 struct SpacedHtmlSafe;
 
+/// `, ` before every item of a list or map but the first.
+fn separate<W: ?Sized + std::io::Write>(out: &mut W, first: bool) -> std::io::Result<()> {
+    if first {
+        Ok(())
+    } else {
+        out.write_all(b", ")
+    }
+}
+
 impl serde_json::ser::Formatter for SpacedHtmlSafe {
     fn begin_array_value<W: ?Sized + std::io::Write>(
         &mut self,
         out: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            out.write_all(b", ")
-        }
+        separate(out, first)
     }
 
     fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -216,11 +219,7 @@ impl serde_json::ser::Formatter for SpacedHtmlSafe {
         out: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            out.write_all(b", ")
-        }
+        separate(out, first)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(
