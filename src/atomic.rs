@@ -33,6 +33,18 @@ pub fn write<E: From<WriteError>>(
         path: path.to_owned(),
         source,
     };
+    // The file is replaced, never written through: what is there must be
+    // a file (not a device such as /dev/null, a pipe, a directory or a
+    // symbolic link, which a rename would replace).
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_file() {
+            return Err(fail(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it exists and is not a regular file (a directory, device, pipe or symbolic link); auditscope replaces the files it writes, so it will not write there",
+            ))
+            .into());
+        }
+    }
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

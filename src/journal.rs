@@ -493,6 +493,30 @@ fn short_error(error: &serde_json::Error) -> String {
     }
 }
 
+/// [`merge`] of the snapshots read from files, naming the two files when
+/// they hold different organizations.
+pub fn merge_named(parts: Vec<(&Path, Snapshot)>) -> Result<Snapshot, String> {
+    let mut first: Option<(&Path, &str)> = None;
+    for (path, snapshot) in &parts {
+        let Some(organization) = &snapshot.organization else {
+            continue;
+        };
+        match first {
+            Some((at, id)) if id != organization.id => {
+                return Err(format!(
+                    "cannot merge snapshots of different organizations: {} holds {id}, {} holds {}",
+                    at.display(),
+                    path.display(),
+                    organization.id
+                ))
+            }
+            Some(_) => {}
+            None => first = Some((path, organization.id.as_str())),
+        }
+    }
+    merge(parts.into_iter().map(|(_, snapshot)| snapshot).collect())
+}
+
 /// Combines snapshots of one organization (shards, or scans of parts of
 /// it) into one. Accounts are taken once (the later snapshot wins); an
 /// account skipped by one shard but collected by another is no longer

@@ -261,9 +261,9 @@ pub fn merge_files(
                 .collect();
             whole
         };
-        parts.push(part);
+        parts.push((path.as_path(), part));
     }
-    let mut snapshot = crate::journal::merge(parts)?;
+    let mut snapshot = crate::journal::merge_named(parts)?;
     let spooled = spooler.finish(&mut snapshot).map_err(spool_error)?;
     Ok(Some(Merged {
         snapshot,

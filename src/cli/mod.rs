@@ -94,10 +94,15 @@ pub(crate) fn hold_parent(
     path: &std::path::Path,
 ) -> Result<Option<auditscope::atomic::DirLock>, Failure> {
     let dir = parent_dir(path);
-    match dir.is_dir() {
-        true => Ok(Some(auditscope::atomic::lock_dir(dir)?)),
-        false => Ok(None),
+    if !dir.is_dir() {
+        return Ok(None);
     }
+    let held = auditscope::atomic::lock_dir(dir)?;
+    // Held, the directory's temporary files are this process's: those of
+    // an interrupted run go now, this run's if it is stopped.
+    auditscope::atomic::remove_leftovers(dir);
+    interrupt::clean_on_exit(dir.to_path_buf());
+    Ok(Some(held))
 }
 
 /// Writes a snapshot with `write` (pretty JSON), then a newline,
@@ -110,6 +115,7 @@ pub(crate) fn write_snapshot_with<E>(
 where
     Failure: From<E>,
 {
+    snapshots::refuse_journal_name(path)?;
     auditscope::atomic::write(path, |out| -> Result<(), Failure> {
         write(&mut *out)?;
         out.write_all(b"\n")?;

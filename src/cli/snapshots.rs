@@ -9,10 +9,18 @@ use std::process::ExitCode;
 
 /// A snapshot file: a journal (`.jsonl`) or a JSON/YAML snapshot.
 pub(crate) fn load_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, Failure> {
+    let snapshot = read_snapshot(path)?;
+    if auditscope::journal::is_journal(path) {
+        warn_partial(path, &snapshot);
+    }
+    Ok(snapshot)
+}
+
+/// [`load_snapshot`] without saying whether a journal is partial.
+fn read_snapshot(path: &Path) -> Result<auditscope::model::Snapshot, Failure> {
     if auditscope::journal::is_journal(path) {
         let read = auditscope::journal::read(path).map_err(|e| Failure(e.to_string()))?;
         warn(&read.warnings);
-        warn_partial(path, &read.snapshot);
         return Ok(read.snapshot);
     }
     collect::mock::load(path).map_err(|d| Failure(d.to_string()))
@@ -72,11 +80,33 @@ pub(crate) fn warn(warnings: &[String]) {
 }
 
 pub(crate) fn load_snapshots(paths: &[PathBuf]) -> Result<auditscope::model::Snapshot, Failure> {
-    let snapshots = paths
-        .iter()
-        .map(|p| load_snapshot(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    auditscope::journal::merge(snapshots).map_err(Failure)
+    let mut parts = Vec::with_capacity(paths.len());
+    let mut partial = Vec::new();
+    for path in paths {
+        let snapshot = read_snapshot(path)?;
+        if auditscope::journal::is_journal(path) && snapshot.partial {
+            partial.push(path.clone());
+        }
+        parts.push((path.as_path(), snapshot));
+    }
+    let merged = auditscope::journal::merge_named(parts).map_err(Failure)?;
+    warn_partial_shards(&partial, merged.partial);
+    Ok(merged)
+}
+
+/// Names the journals among a merge's inputs that hold an interrupted
+/// scan: a warning while the merged snapshot is partial too, else a note
+/// that the other inputs hold the accounts they miss.
+fn warn_partial_shards(journals: &[PathBuf], merged_partial: bool) {
+    for path in journals {
+        match merged_partial {
+            true => warn_partial_path(path),
+            false => eprintln!(
+                "note: {} is a partial scan (interrupted); the other snapshots hold the accounts it misses",
+                path.display()
+            ),
+        }
+    }
 }
 
 /// The snapshots at `paths` merged, read one account at a time with
@@ -92,9 +122,7 @@ pub(crate) fn read_merged(
         return Ok(None);
     };
     warn(&merged.warnings);
-    for path in &merged.partial {
-        warn_partial_path(path);
-    }
+    warn_partial_shards(&merged.partial, merged.snapshot.partial);
     tracing::info!(
         files = paths.len(),
         accounts = merged.snapshot.accounts.len(),
@@ -110,6 +138,7 @@ pub(crate) fn read_merged(
 /// sharded organization scan), spooled beside `out`;
 /// `AUDITSCOPE_SNAPSHOT_IN_MEMORY=1` reads them whole.
 pub(crate) fn merge_command(paths: &[PathBuf], out: &Path) -> Result<ExitCode, Failure> {
+    refuse_journal_name(out)?;
     let _held = super::hold_parent(out)?;
     let dir = super::parent_dir(out);
     let streamed = match in_memory() || !dir.is_dir() {
@@ -135,6 +164,19 @@ pub(crate) fn merge_command(paths: &[PathBuf], out: &Path) -> Result<ExitCode, F
         if partial { ", partial" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A JSON snapshot is never written under a journal's name: it would be
+/// read back as a journal (and fail), and the journal it replaced, often
+/// an input of the same merge, would be lost.
+pub(crate) fn refuse_journal_name(out: &Path) -> Result<(), Failure> {
+    match auditscope::journal::is_journal(out) {
+        true => Err(Failure(format!(
+            "{}: a snapshot is written as JSON; give --out a .json name (a .jsonl file is read as a collection journal)",
+            out.display()
+        ))),
+        false => Ok(()),
+    }
 }
 
 /// `AUDITSCOPE_SNAPSHOT_IN_MEMORY=1` (docs/scaling.md): read snapshots

@@ -1111,11 +1111,88 @@ fn a_complete_merge_is_not_partial() {
         stderr.contains("2 account(s) from 2 snapshot(s)\n"),
         "{stderr}"
     );
-    // The interrupted input is named, though the merge is complete.
+    // The interrupted input is named, though the merge is complete: with
+    // a note, not a warning that the reports say it is partial.
     assert!(
-        stderr.contains(&format!("{} is a partial scan", first.display())),
+        stderr.contains(&format!(
+            "note: {} is a partial scan (interrupted); the other snapshots hold the accounts it misses",
+            first.display()
+        )),
         "{stderr}"
     );
+    // The output is never written under a journal's name (the journal,
+    // often an input, would be lost), nor through a link, a device or a
+    // pipe; a leftover of an interrupted write in the directory goes.
+    let leftover = dir.path().join(".auditscope-left.tmp");
+    std::fs::write(&leftover, b"half").expect("leftover");
+    let journal_before = std::fs::read(&first).expect("journal");
+    let (code, stderr) = run(&[
+        "merge",
+        path_str(&first),
+        path_str(&second),
+        "--out",
+        path_str(&first),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("give --out a .json name"), "{stderr}");
+    assert_eq!(std::fs::read(&first).expect("journal"), journal_before);
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&merged, &link).expect("symlink");
+        let target_before = std::fs::read(&merged).expect("merged");
+        let (code, stderr) = run(&[
+            "merge",
+            path_str(&first),
+            path_str(&second),
+            "--out",
+            path_str(&link),
+        ]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&merged).expect("merged"), target_before);
+    }
+    // Two organizations: both files are named.
+    let other = dir.path().join("other.jsonl");
+    let mut journal = Journal::create(
+        &other,
+        None,
+        None,
+        Some(Organization {
+            id: "o-other000000".into(),
+            management_account_id: "333333333333".into(),
+            ..Default::default()
+        }),
+        vec!["333333333333".into()],
+    )
+    .expect("journal");
+    journal
+        .account(&account("333333333333"), &[])
+        .expect("account");
+    journal.finish(None).expect("finish");
+    for whole in ["0", "1"] {
+        let output = crate::binary()
+            .env("AUDITSCOPE_SNAPSHOT_IN_MEMORY", whole)
+            .args(["merge", path_str(&second), path_str(&other), "--out"])
+            .arg(dir.path().join("two.json"))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{} holds o-example0000, {} holds o-other000000",
+                second.display(),
+                other.display()
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(!leftover.exists(), "the leftover was removed");
     let snapshot: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&merged).expect("merged")).expect("json");
     assert_eq!(snapshot["partial"], false);
