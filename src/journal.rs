@@ -496,22 +496,35 @@ fn short_error(error: &serde_json::Error) -> String {
 /// [`merge`] of the snapshots read from files, naming the two files when
 /// they hold different organizations.
 pub fn merge_named(parts: Vec<(&Path, Snapshot)>) -> Result<Snapshot, String> {
-    let mut first: Option<(&Path, &str)> = None;
+    let mut first: Option<(&Path, &Organization)> = None;
     for (path, snapshot) in &parts {
         let Some(organization) = &snapshot.organization else {
             continue;
         };
         match first {
-            Some((at, id)) if id != organization.id => {
+            Some((at, seen)) if seen.id != organization.id => {
                 return Err(format!(
-                    "cannot merge snapshots of different organizations: {} holds {id}, {} holds {}",
+                    "cannot merge snapshots of different organizations: {} holds {}, {} holds {}",
                     at.display(),
+                    seen.id,
                     path.display(),
                     organization.id
                 ))
             }
+            Some((at, seen))
+                if seen.management_account_id != organization.management_account_id =>
+            {
+                return Err(format!(
+                    "cannot merge snapshots of organization {} with different management accounts: {} names {}, {} names {}",
+                    seen.id,
+                    at.display(),
+                    seen.management_account_id,
+                    path.display(),
+                    organization.management_account_id
+                ))
+            }
             Some(_) => {}
-            None => first = Some((path, organization.id.as_str())),
+            None => first = Some((path, organization)),
         }
     }
     merge(parts.into_iter().map(|(_, snapshot)| snapshot).collect())
@@ -544,6 +557,14 @@ pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, String> {
                     return Err(format!(
                         "cannot merge snapshots of different organizations ({} and {})",
                         have.id, new.id
+                    ));
+                }
+                // The management account decides which account's trails
+                // are the organization's: two answers cannot be merged.
+                if have.management_account_id != new.management_account_id {
+                    return Err(format!(
+                        "cannot merge snapshots of organization {} with different management accounts ({} and {})",
+                        have.id, have.management_account_id, new.management_account_id
                     ));
                 }
                 have.accounts_not_scanned.extend(new.accounts_not_scanned);

@@ -1192,6 +1192,43 @@ fn a_complete_merge_is_not_partial() {
             "{stderr}"
         );
     }
+    // The same organization with another management account: which
+    // account's trails are the organization's would depend on the order.
+    let moved = dir.path().join("moved.jsonl");
+    let mut journal = Journal::create(
+        &moved,
+        None,
+        None,
+        Some(Organization {
+            id: "o-example0000".into(),
+            management_account_id: "222222222222".into(),
+            ..Default::default()
+        }),
+        vec!["333333333333".into()],
+    )
+    .expect("journal");
+    journal
+        .account(&account("333333333333"), &[])
+        .expect("account");
+    journal.finish(None).expect("finish");
+    for whole in ["0", "1"] {
+        let output = crate::binary()
+            .env("AUDITSCOPE_SNAPSHOT_IN_MEMORY", whole)
+            .args(["merge", path_str(&second), path_str(&moved), "--out"])
+            .arg(dir.path().join("two.json"))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{} names 111111111111, {} names 222222222222",
+                second.display(),
+                moved.display()
+            )),
+            "{stderr}"
+        );
+    }
     assert!(!leftover.exists(), "the leftover was removed");
     let snapshot: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&merged).expect("merged")).expect("json");
