@@ -493,9 +493,18 @@ fn short_error(error: &serde_json::Error) -> String {
     }
 }
 
-/// [`merge`] of the snapshots read from files, naming the two files when
-/// they hold different organizations.
-pub fn merge_named(parts: Vec<(&Path, Snapshot)>) -> Result<Snapshot, String> {
+/// Combines snapshots of one organization (shards, or scans of parts of
+/// it) into one. Accounts are taken once (the later snapshot wins); an
+/// account skipped by one shard but collected by another is no longer
+/// listed as not scanned, and the result is partial only while an
+/// interrupted account is still missing. The result passes
+/// [`Snapshot::validate`] like any loaded snapshot.
+///
+/// `parts` are the snapshots with the files they were read from: an
+/// error names the two files that hold different organizations, or one
+/// organization with different management accounts (which account's
+/// trails are the organization's would depend on the files' order).
+pub fn merge(parts: Vec<(&Path, Snapshot)>) -> Result<Snapshot, String> {
     let mut first: Option<(&Path, &Organization)> = None;
     for (path, snapshot) in &parts {
         let Some(organization) = &snapshot.organization else {
@@ -527,16 +536,6 @@ pub fn merge_named(parts: Vec<(&Path, Snapshot)>) -> Result<Snapshot, String> {
             None => first = Some((path, organization)),
         }
     }
-    merge(parts.into_iter().map(|(_, snapshot)| snapshot).collect())
-}
-
-/// Combines snapshots of one organization (shards, or scans of parts of
-/// it) into one. Accounts are taken once (the later snapshot wins); an
-/// account skipped by one shard but collected by another is no longer
-/// listed as not scanned, and the result is partial only while an
-/// interrupted account is still missing. The result passes
-/// [`Snapshot::validate`] like any loaded snapshot.
-pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, String> {
     let mut merged = Snapshot {
         schema_version: crate::model::SNAPSHOT_SCHEMA_VERSION,
         ..Snapshot::default()
@@ -545,28 +544,15 @@ pub fn merge(snapshots: Vec<Snapshot>) -> Result<Snapshot, String> {
     // result partial; one that lists its missing accounts does while they
     // are missing.
     let mut partial_without_list = false;
-    for snapshot in snapshots {
+    for (_, snapshot) in parts {
         partial_without_list |= snapshot.partial
             && !snapshot
                 .organization
                 .as_ref()
                 .is_some_and(|o| o.accounts_not_scanned.iter().any(|a| a.interrupted));
         match (&mut merged.organization, snapshot.organization) {
+            // Checked above: the same organization and management account.
             (Some(have), Some(new)) => {
-                if have.id != new.id {
-                    return Err(format!(
-                        "cannot merge snapshots of different organizations ({} and {})",
-                        have.id, new.id
-                    ));
-                }
-                // The management account decides which account's trails
-                // are the organization's: two answers cannot be merged.
-                if have.management_account_id != new.management_account_id {
-                    return Err(format!(
-                        "cannot merge snapshots of organization {} with different management accounts ({} and {})",
-                        have.id, have.management_account_id, new.management_account_id
-                    ));
-                }
                 have.accounts_not_scanned.extend(new.accounts_not_scanned);
                 for admin in new.delegated_administrators {
                     if !have.delegated_administrators.contains(&admin) {

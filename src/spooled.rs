@@ -263,7 +263,7 @@ pub fn merge_files(
         };
         parts.push((path.as_path(), part));
     }
-    let mut snapshot = crate::journal::merge_named(parts)?;
+    let mut snapshot = crate::journal::merge(parts)?;
     let spooled = spooler.finish(&mut snapshot).map_err(spool_error)?;
     Ok(Some(Merged {
         snapshot,
@@ -808,9 +808,9 @@ mod tests {
             .spooled
             .write_whole(&merged.snapshot, &mut written)
             .expect("writes");
-        let loaded: Vec<Snapshot> = shards
+        let loaded: Vec<(&Path, Snapshot)> = shards
             .iter()
-            .map(|p| crate::collect::mock::load(p).expect("loads"))
+            .map(|p| (p.as_path(), crate::collect::mock::load(p).expect("loads")))
             .collect();
         let expected = crate::journal::merge(loaded).expect("merges whole");
         assert_eq!(

@@ -89,7 +89,7 @@ pub(crate) fn load_snapshots(paths: &[PathBuf]) -> Result<auditscope::model::Sna
         }
         parts.push((path.as_path(), snapshot));
     }
-    let merged = auditscope::journal::merge_named(parts).map_err(Failure)?;
+    let merged = auditscope::journal::merge(parts).map_err(Failure)?;
     warn_partial_shards(&partial, merged.partial);
     Ok(merged)
 }

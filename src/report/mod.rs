@@ -1003,16 +1003,10 @@ fn findings_of<'v>(
 /// One JSON line of a finding's account, region, resource and evidence,
 /// as `json_line` prints the same fields read from the template.
 fn evidence_line(f: &Finding) -> String {
-    let mut evidence: serde_json::Map<String, serde_json::Value> = f
-        .evidence
-        .iter()
-        .map(|(k, v)| (visible(k).into_owned(), text::visible_json_shown_order(v)))
-        .collect();
-    evidence.sort_keys();
-    // In the order tojson prints a map: by key.
+    // In the order tojson prints a map: by key as shown.
     let record = serde_json::json!({
         "account": visible(&f.account_id),
-        "evidence": evidence,
+        "evidence": evidence_json(&f.evidence, true),
         "region": f.region.as_deref().map(visible),
         "resource": visible(&f.resource.id),
     });
@@ -1022,7 +1016,7 @@ fn evidence_line(f: &Finding) -> String {
 /// A finding's evidence as `tojson_pretty` prints it read from the
 /// template.
 fn evidence_pretty(f: &Finding) -> String {
-    serde_json::to_string_pretty(&evidence_json(&f.evidence)).unwrap_or_default()
+    serde_json::to_string_pretty(&evidence_json(&f.evidence, false)).unwrap_or_default()
 }
 
 /// The finding a template passed to `filter`.
@@ -1043,14 +1037,24 @@ fn finding_of<'v>(
 
 /// A finding's evidence as it reads after a round trip through template
 /// values, every string made visible ([`text::visible_json_sorted`]; the
-/// evidence map itself is already in key order).
-fn evidence_json(evidence: &BTreeMap<String, serde_json::Value>) -> serde_json::Value {
-    serde_json::Value::Object(
-        evidence
-            .iter()
-            .map(|(k, v)| (visible(k).into_owned(), text::visible_json_sorted(v)))
-            .collect(),
-    )
+/// evidence map itself is already in key order), every map sorted again by
+/// its keys as shown when `by_shown_key` ([`text::visible_json_shown_order`]).
+fn evidence_json(
+    evidence: &BTreeMap<String, serde_json::Value>,
+    by_shown_key: bool,
+) -> serde_json::Value {
+    let value = match by_shown_key {
+        true => text::visible_json_shown_order,
+        false => text::visible_json_sorted,
+    };
+    let mut shown: serde_json::Map<String, serde_json::Value> = evidence
+        .iter()
+        .map(|(k, v)| (visible(k).into_owned(), value(v)))
+        .collect();
+    if by_shown_key {
+        shown.sort_keys();
+    }
+    serde_json::Value::Object(shown)
 }
 
 /// Everything the templates see.

@@ -1156,79 +1156,69 @@ fn a_complete_merge_is_not_partial() {
             .is_symlink());
         assert_eq!(std::fs::read(&merged).expect("merged"), target_before);
     }
+    // A journal of one account under `organization`, merged after
+    // `second` streamed and whole: refused, with an error that holds
+    // `expected(second, journal)`.
+    let refused =
+        |name: &str, organization: Organization, expected: &dyn Fn(&Path, &Path) -> String| {
+            let path = dir.path().join(name);
+            let mut journal = Journal::create(
+                &path,
+                None,
+                None,
+                Some(organization),
+                vec!["333333333333".into()],
+            )
+            .expect("journal");
+            journal
+                .account(&account("333333333333"), &[])
+                .expect("account");
+            journal.finish(None).expect("finish");
+            for whole in ["0", "1"] {
+                let output = crate::binary()
+                    .env("AUDITSCOPE_SNAPSHOT_IN_MEMORY", whole)
+                    .args(["merge", path_str(&second), path_str(&path), "--out"])
+                    .arg(dir.path().join("two.json"))
+                    .output()
+                    .expect("run");
+                let stderr = String::from_utf8_lossy(&output.stderr);
+                assert_eq!(output.status.code(), Some(2), "{stderr}");
+                assert!(stderr.contains(&expected(&second, &path)), "{stderr}");
+            }
+        };
     // Two organizations: both files are named.
-    let other = dir.path().join("other.jsonl");
-    let mut journal = Journal::create(
-        &other,
-        None,
-        None,
-        Some(Organization {
+    refused(
+        "other.jsonl",
+        Organization {
             id: "o-other000000".into(),
             management_account_id: "333333333333".into(),
             ..Default::default()
-        }),
-        vec!["333333333333".into()],
-    )
-    .expect("journal");
-    journal
-        .account(&account("333333333333"), &[])
-        .expect("account");
-    journal.finish(None).expect("finish");
-    for whole in ["0", "1"] {
-        let output = crate::binary()
-            .env("AUDITSCOPE_SNAPSHOT_IN_MEMORY", whole)
-            .args(["merge", path_str(&second), path_str(&other), "--out"])
-            .arg(dir.path().join("two.json"))
-            .output()
-            .expect("run");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{stderr}");
-        assert!(
-            stderr.contains(&format!(
+        },
+        &|second, other| {
+            format!(
                 "{} holds o-example0000, {} holds o-other000000",
                 second.display(),
                 other.display()
-            )),
-            "{stderr}"
-        );
-    }
+            )
+        },
+    );
     // The same organization with another management account: which
     // account's trails are the organization's would depend on the order.
-    let moved = dir.path().join("moved.jsonl");
-    let mut journal = Journal::create(
-        &moved,
-        None,
-        None,
-        Some(Organization {
+    refused(
+        "moved.jsonl",
+        Organization {
             id: "o-example0000".into(),
             management_account_id: "222222222222".into(),
             ..Default::default()
-        }),
-        vec!["333333333333".into()],
-    )
-    .expect("journal");
-    journal
-        .account(&account("333333333333"), &[])
-        .expect("account");
-    journal.finish(None).expect("finish");
-    for whole in ["0", "1"] {
-        let output = crate::binary()
-            .env("AUDITSCOPE_SNAPSHOT_IN_MEMORY", whole)
-            .args(["merge", path_str(&second), path_str(&moved), "--out"])
-            .arg(dir.path().join("two.json"))
-            .output()
-            .expect("run");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{stderr}");
-        assert!(
-            stderr.contains(&format!(
+        },
+        &|second, moved| {
+            format!(
                 "{} names 111111111111, {} names 222222222222",
                 second.display(),
                 moved.display()
-            )),
-            "{stderr}"
-        );
-    }
+            )
+        },
+    );
     assert!(!leftover.exists(), "the leftover was removed");
     let snapshot: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&merged).expect("merged")).expect("json");
