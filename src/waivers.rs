@@ -212,11 +212,19 @@ impl WaiverTally<'_> {
 
     /// Every waiver with its state and how many findings it matched.
     pub fn finish(self) -> Vec<WaiverUse> {
+        self.so_far()
+    }
+
+    /// Every waiver with its state and how many of the findings applied so
+    /// far it matched. A waiver of one account is final once every finding
+    /// of that account has been applied; one of any account (`*`) only at
+    /// the end.
+    pub fn so_far(&self) -> Vec<WaiverUse> {
         let as_of = self.as_of;
         self.waivers
             .rules
             .iter()
-            .zip(self.matched)
+            .zip(self.matched.iter().copied())
             .map(|(rule, matched)| WaiverUse {
                 check_id: rule.check.clone(),
                 account_id: rule.account.clone().unwrap_or_else(|| "*".into()),

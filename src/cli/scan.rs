@@ -254,10 +254,21 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
     let phase = std::time::Instant::now();
     let mut failing = Failing::default();
     let mut stream = None;
+    let mut pages_during_evaluation = false;
     let mut result = if streamed {
         let accounts: Vec<String> = snapshot.accounts.iter().map(|a| a.id.clone()).collect();
         let mut writer = renderer.stream(&staged, &catalogue, &accounts, &options)?;
         let mut waiving = waivers.as_ref().zip(as_of).map(|(w, d)| w.tally(d));
+        let uses = |waiving: &Option<auditscope::waivers::WaiverTally>| {
+            waiving.as_ref().map(|w| w.so_far()).unwrap_or_default()
+        };
+        // Each batch's account pages are rendered while its findings are
+        // in memory, unless a page shows what only the end can tell.
+        pages_during_evaluation = writer.pages_as_you_go(
+            &formats,
+            engine::result_shell(&snapshot, &catalogue, info.clone()),
+            &uses(&waiving),
+        );
         let stubs = spooled.as_ref().map(|s: &Spooled| engine::Stubs {
             ids: &s.stubs,
             unread_lakes: &s.unread_lakes,
@@ -277,7 +288,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                     failing.add(finding);
                 }
                 let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-                writer.add(&ids, findings)
+                writer.add(&ids, findings, &uses(&waiving))
             },
         )?;
         result.summary = writer.summary(&catalogue.control_index());
@@ -344,6 +355,8 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         tracing::info!(
             elapsed_ms = phase.elapsed().as_millis() as u64,
             files = pages.iter().map(|(_, p)| p.len()).sum::<usize>(),
+            // If so, their time is part of the evaluation's.
+            during_evaluation = pages_during_evaluation,
             "rendered account pages"
         );
     }

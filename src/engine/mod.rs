@@ -315,6 +315,18 @@ pub fn run_from<E>(
         n => n,
     };
     evaluate(&world, stub_ids, catalogue, texts, batch, loader, sink)?;
+    Ok(result_shell(snapshot, catalogue, info))
+}
+
+/// The result of a scan of `snapshot` before its findings, summary and
+/// waivers are filled in: what [`run_from`] returns. Everything in it is
+/// known before evaluation, so a streamed scan can render each account's
+/// page as soon as its batch is evaluated.
+pub fn result_shell(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanResult {
+    let texts: &crate::i18n::Texts = match &info.texts {
+        Some(texts) => texts,
+        None => crate::i18n::english(),
+    };
     let parameters = catalogue
         .checks
         .iter()
@@ -357,7 +369,7 @@ pub fn run_from<E>(
         changes: None,
     };
     result.errors.sort();
-    Ok(result)
+    result
 }
 
 /// Evaluates all checks, handing `sink` the findings of the organization

@@ -13,7 +13,10 @@
 //!   the findings parsed back from the spool;
 //! - `report.md` and `report.html` from the tally: these are always the
 //!   split reports (the stream is used only above `--split-accounts`);
-//! - the account pages, one spool file (one batch of accounts) at a time.
+//! - the account pages: each batch's as it is added, from its findings
+//!   still in memory ([`Stream::pages_as_you_go`]); or, when a page shows
+//!   what only the end of the scan can tell (a waiver of any account, the
+//!   finishing time), one spool file (one batch of accounts) at a time.
 //!
 //! Memory is then the tally (counts, up to `max_listed_findings` ERROR and
 //! WAIVED findings, the failures' per-account counts, ten fix command
@@ -66,6 +69,18 @@ pub struct Stream<'r> {
     batches: Vec<Batch>,
     tally: Tally,
     summary: SummaryFold,
+    /// Account pages rendered as each batch is added
+    /// ([`Stream::pages_as_you_go`]).
+    early: Option<Early>,
+}
+
+/// What [`Stream::pages_as_you_go`] needs to render each batch's pages.
+struct Early {
+    formats: Vec<Format>,
+    controls: std::collections::BTreeMap<String, Vec<(String, bool)>>,
+    /// The scan's result without findings ([`crate::engine::result_shell`]).
+    shell: ScanResult,
+    written: Vec<(Format, Vec<PathBuf>)>,
 }
 
 impl Renderer {
@@ -111,18 +126,59 @@ impl Renderer {
                 true,
             ),
             summary: SummaryFold::default(),
+            early: None,
         })
     }
 }
 
 impl Stream<'_> {
+    /// Renders the account pages of `formats` as each batch is added, from
+    /// its findings in memory, instead of reading every batch back from
+    /// the spool at the end ([`Stream::write_pages`]). The pages are the
+    /// same bytes either way.
+    ///
+    /// `shell` is the scan's result before evaluation
+    /// ([`crate::engine::result_shell`]); `waivers` the waivers, as
+    /// [`crate::waivers::WaiverTally::so_far`] gives them. A page shows
+    /// the uses of its account's waivers and of the waivers of any account
+    /// (`*`); those of one account are final once its batch is evaluated,
+    /// those of any account only at the end. So this does nothing and
+    /// returns false when a waiver of any account exists, and also when
+    /// pages show the time the scan finished (`timestamps`), or when a
+    /// batch was already added.
+    pub fn pages_as_you_go(
+        &mut self,
+        formats: &[Format],
+        shell: ScanResult,
+        waivers: &[crate::result::WaiverUse],
+    ) -> bool {
+        let formats = page_formats(formats);
+        if formats.is_empty()
+            || self.options.timestamps
+            || waivers.iter().any(|w| w.account_id == "*")
+            || self.spooled > 0
+        {
+            return false;
+        }
+        self.early = Some(Early {
+            written: formats.iter().map(|f| (*f, Vec::new())).collect(),
+            formats,
+            controls: self.catalogue.control_index(),
+            shell,
+        });
+        true
+    }
+
     /// Takes one call's findings of [`crate::engine::run_streaming`]:
     /// `accounts` empty for the organization scope, else the batch's
-    /// accounts. Waivers must already be applied.
+    /// accounts. Waivers must already be applied; `waivers` are their
+    /// uses so far, shown on the batch's pages when they are rendered now
+    /// ([`Stream::pages_as_you_go`]).
     pub fn add(
         &mut self,
         accounts: &[String],
         findings: Vec<Arc<Finding>>,
+        waivers: &[crate::result::WaiverUse],
     ) -> Result<(), ReportError> {
         let mut checks = Vec::with_capacity(findings.len());
         for finding in &findings {
@@ -153,12 +209,28 @@ impl Stream<'_> {
                 .spooler
                 .insert(Spooler::start(self.catalogue.checks.len())),
         };
+        let for_pages = self.early.is_some().then(|| findings.clone());
+        // Spooled by the spooler's thread while the pages are rendered.
         spooler.send(Job {
             path,
             accounts: accounts.to_vec(),
             findings,
             checks,
-        })
+        })?;
+        if let (Some(early), Some(findings)) = (&self.early, for_pages) {
+            let rendered = self.render_batch(
+                &early.formats,
+                &early.controls,
+                &early.shell,
+                waivers,
+                accounts,
+                findings,
+            )?;
+            if let Some(early) = &mut self.early {
+                file_pages(&mut early.written, rendered);
+            }
+        }
+        Ok(())
     }
 
     /// Waits for the spooler to write every batch.
@@ -358,7 +430,10 @@ impl Stream<'_> {
         result: &ScanResult,
     ) -> Result<Vec<(Format, Vec<PathBuf>)>, ReportError> {
         self.close()?;
-        self.render_pages(formats, result)
+        match self.early.take() {
+            Some(early) => Ok(early.written),
+            None => self.render_pages(formats, result),
+        }
     }
 
     fn render_pages(
@@ -366,85 +441,114 @@ impl Stream<'_> {
         formats: &[Format],
         result: &ScanResult,
     ) -> Result<Vec<(Format, Vec<PathBuf>)>, ReportError> {
-        let formats: Vec<Format> = formats
-            .iter()
-            .copied()
-            .filter(|f| matches!(f, Format::Markdown | Format::Html))
-            .collect();
+        let formats = page_formats(formats);
         let mut written: Vec<(Format, Vec<PathBuf>)> =
             formats.iter().map(|f| (*f, Vec::new())).collect();
         if formats.is_empty() {
             return Ok(written);
         }
         let controls = self.catalogue.control_index();
-        // The organization findings
-        // go on the page of the account they name.
-        let mut whole: HashMap<&str, Vec<&Arc<Finding>>> = HashMap::new();
-        for finding in &self.whole {
-            whole.entry(&finding.account_id).or_default().push(finding);
-        }
         for batch in &self.batches {
             let bytes = std::fs::read(&batch.path).map_err(|e| self.io_error(batch, e))?;
             let pieces: Vec<&[u8]> = bytes
                 .split(|b| *b == END)
                 .filter(|b| !b.is_empty())
                 .collect();
-            let mut findings: Vec<Arc<Finding>> = on_every_core(&pieces, |chunk| {
+            let findings: Vec<Arc<Finding>> = on_every_core(&pieces, |chunk| {
                 chunk
                     .iter()
                     .map(|piece| Ok(Arc::new(serde_json::from_slice(piece)?)))
                     .collect()
             })?;
             drop(bytes);
-            for account in &batch.accounts {
-                if let Some(mine) = whole.get(account.as_str()) {
-                    findings.extend(mine.iter().map(|f| Arc::clone(f)));
-                }
-            }
-            findings.sort_by(|a, b| a.key().cmp(&b.key()));
-            let part = ScanResult {
-                schema_version: result.schema_version,
-                tool: result.tool.clone(),
-                scan: crate::result::ScanInfo {
-                    accounts: batch.accounts.clone(),
-                    ..result.scan.clone()
-                },
+            let rendered = self.render_batch(
+                &formats,
+                &controls,
+                result,
+                &result.waivers,
+                &batch.accounts,
                 findings,
-                errors: result
-                    .errors
-                    .iter()
-                    .filter(|e| batch.accounts.contains(&e.account_id))
-                    .cloned()
-                    .collect(),
-                summary: Default::default(),
-                waivers: result.waivers.clone(),
-                changes: None,
-            };
-            let accounts = per_account(&part, &controls);
-            drop(part);
-            let rendered = on_every_core(&accounts, |chunk| {
-                let mut pages = Vec::new();
-                for account in chunk {
-                    for &format in &formats {
-                        let page = self.renderer.write_page(
-                            format,
-                            &self.dir,
-                            account,
-                            self.catalogue,
-                            &self.options,
-                        )?;
-                        pages.push((format, page));
-                    }
-                }
-                Ok(pages)
-            })?;
-            for (format, page) in rendered {
-                if let Some((_, list)) = written.iter_mut().find(|(f, _)| *f == format) {
-                    list.push(page);
-                }
-            }
+            )?;
+            file_pages(&mut written, rendered);
         }
         Ok(written)
+    }
+
+    /// The account pages of one batch: `findings` are the batch's, and the
+    /// organization findings of its accounts are added to them. `result`
+    /// gives what every page shows of the scan (its findings are not read),
+    /// `waivers` the uses of the waivers.
+    fn render_batch(
+        &self,
+        formats: &[Format],
+        controls: &std::collections::BTreeMap<String, Vec<(String, bool)>>,
+        result: &ScanResult,
+        waivers: &[crate::result::WaiverUse],
+        accounts: &[String],
+        mut findings: Vec<Arc<Finding>>,
+    ) -> Result<Vec<(Format, PathBuf)>, ReportError> {
+        let batch: std::collections::HashSet<&str> = accounts.iter().map(String::as_str).collect();
+        findings.extend(
+            self.whole
+                .iter()
+                .filter(|f| batch.contains(&*f.account_id))
+                .map(Arc::clone),
+        );
+        findings.sort_by(|a, b| a.key().cmp(&b.key()));
+        let part = ScanResult {
+            schema_version: result.schema_version,
+            tool: result.tool.clone(),
+            scan: crate::result::ScanInfo {
+                accounts: accounts.to_vec(),
+                ..result.scan.clone()
+            },
+            findings,
+            errors: result
+                .errors
+                .iter()
+                .filter(|e| batch.contains(e.account_id.as_str()))
+                .cloned()
+                .collect(),
+            summary: Default::default(),
+            waivers: waivers.to_vec(),
+            changes: None,
+        };
+        let accounts = per_account(&part, controls);
+        drop(part);
+        on_every_core(&accounts, |chunk| {
+            let mut pages = Vec::new();
+            for account in chunk {
+                for &format in formats {
+                    let page = self.renderer.write_page(
+                        format,
+                        &self.dir,
+                        account,
+                        self.catalogue,
+                        &self.options,
+                    )?;
+                    pages.push((format, page));
+                }
+            }
+            Ok(pages)
+        })
+    }
+}
+
+/// The formats of `formats` that have account pages.
+fn page_formats(formats: &[Format]) -> Vec<Format> {
+    formats
+        .iter()
+        .copied()
+        .filter(|f| matches!(f, Format::Markdown | Format::Html))
+        .collect()
+}
+
+/// Adds `rendered` pages to the list of their format in `written`.
+fn file_pages(written: &mut [(Format, Vec<PathBuf>)], rendered: Vec<(Format, PathBuf)>) {
+    for (format, page) in rendered {
+        if let Some((_, list)) = written.iter_mut().find(|(f, _)| *f == format) {
+            list.push(page);
+        }
     }
 }
 

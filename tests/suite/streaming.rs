@@ -157,6 +157,88 @@ fn a_streamed_scan_of_acme_writes_what_the_in_memory_scan_writes() {
     );
 }
 
+/// Scans `mock/acme` in batches of two with `waivers` and says whether
+/// the account pages were rendered while each batch's findings were in
+/// memory (the CLI logs it).
+fn pages_during_evaluation(waivers: &Path, extra: &[&str]) -> bool {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = binary()
+        .env("AUDITSCOPE_ACCOUNTS_PER_BATCH", "2")
+        .env("AUDITSCOPE_LOG", "info")
+        .arg("scan")
+        .arg("--mock")
+        .arg(root().join("mock/acme"))
+        .arg("--out")
+        .arg(out.path())
+        .arg("--waivers")
+        .arg(waivers)
+        .args(["--split-accounts", "2"])
+        .args(extra)
+        .output()
+        .expect("run auditscope");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("rendered account pages"))
+        .unwrap_or_else(|| panic!("no page phase in {stderr}"));
+    line.contains("during_evaluation=true")
+}
+
+#[test]
+fn pages_rendered_as_each_batch_is_evaluated_show_their_accounts_waivers() {
+    // Waivers of one account each: active, expired (acme was collected on
+    // 2026-11-20) and unused (the check passes there). Their use counts
+    // are final once their account's batch is evaluated, so the pages are
+    // rendered then, and must be what the in-memory path writes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let waivers = dir.path().join("waivers.yaml");
+    let waiver = |check: &str, account: &str, expires: &str| {
+        format!(
+            "  - check: {check}\n    account: \"{account}\"\n    reason: test\n    \
+             owner: owner@example.com\n    expires: {expires}\n"
+        )
+    };
+    let text = [
+        "waivers:\n".to_owned(),
+        waiver("alarm-cloudtrail-changes", "111111111111", "2099-01-01"),
+        waiver("alarm-console-auth-failures", "555555555555", "2026-01-01"),
+        waiver(
+            "cloudtrail-organization-trail",
+            "111111111111",
+            "2099-01-01",
+        ),
+        waiver("alarm-route-table-changes", "333333333333", "2099-01-01"),
+    ]
+    .concat();
+    std::fs::write(&waivers, text).expect("write waivers");
+    let out = assert_same("--mock", &root().join("mock/acme"), Some(&waivers), 2);
+    let result: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("result.json")).expect("result.json"),
+    )
+    .expect("result.json parses");
+    let states: Vec<&str> = result["waivers"]
+        .as_array()
+        .expect("waivers")
+        .iter()
+        .filter_map(|w| w["state"].as_str())
+        .collect();
+    assert_eq!(states, ["active", "expired", "unused", "active"]);
+    assert!(pages_during_evaluation(&waivers, &["--deterministic"]));
+    // A waiver of any account is counted until the end, and the time the
+    // scan finished is known only then: the pages wait for both. This
+    // expired one shows every page the count of all five accounts.
+    let any_account = dir.path().join("any-account.yaml");
+    let text = [
+        "waivers:\n".to_owned(),
+        waiver("alarm-cloudtrail-changes", "*", "2026-01-01"),
+    ];
+    std::fs::write(&any_account, text.concat()).expect("write waivers");
+    assert_same("--mock", &root().join("mock/acme"), Some(&any_account), 2);
+    assert!(!pages_during_evaluation(&any_account, &["--deterministic"]));
+    assert!(!pages_during_evaluation(&waivers, &["--timestamps"]));
+}
+
 /// `mock/acme` (as `snapshot`) where members' facts lead elsewhere than
 /// the management account.
 fn acme_with_cross_account_deliveries(
