@@ -12,9 +12,10 @@ use anyhow::{anyhow, Result};
 use auditscope::checks::{Catalogue, ParamValue, Severity};
 use auditscope::collect;
 use auditscope::engine::{self, RunInfo};
-use auditscope::report::{changes_markdown, Format, RenderOptions, Renderer, ReportError};
+use auditscope::report::{changes_markdown, Format, PageJob, RenderOptions, Renderer, ReportError};
 use auditscope::result::{Finding, ScanResult, Status, WaiverState};
 use auditscope::spooled::Spooled;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -263,34 +264,50 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
             waiving.as_ref().map(|w| w.so_far()).unwrap_or_default()
         };
         // Each batch's account pages are rendered while its findings are
-        // in memory, unless a page shows what only the end can tell.
-        pages_during_evaluation = writer.pages_as_you_go(
+        // in memory, beside the next batch's evaluation, unless a page
+        // shows what only the end can tell.
+        let pages = writer.pages_as_you_go(
             &formats,
             engine::result_shell(&snapshot, &catalogue, info.clone()),
             &uses(&waiving),
         );
+        pages_during_evaluation = pages.is_some();
         let stubs = spooled.as_ref().map(|s: &Spooled| engine::Stubs {
             ids: &s.stubs,
             unread_lakes: &s.unread_lakes,
         });
         let mut loader = SpoolLoader(spooled.as_ref());
-        let mut result = engine::run_from(
-            &snapshot,
-            stubs,
-            &catalogue,
-            info,
-            &mut loader,
-            &mut |accounts, mut findings| {
-                for finding in &mut findings {
-                    if let Some(waiving) = &mut waiving {
-                        waiving.apply(finding);
+        let writer_ref = &mut writer;
+        let evaluate = |render: &mut dyn FnMut(PageJob) -> Result<(), ReportError>| {
+            engine::run_from(
+                &snapshot,
+                stubs,
+                &catalogue,
+                info,
+                &mut loader,
+                &mut |accounts, mut findings| {
+                    for finding in &mut findings {
+                        if let Some(waiving) = &mut waiving {
+                            waiving.apply(finding);
+                        }
+                        failing.add(finding);
                     }
-                    failing.add(finding);
-                }
-                let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-                writer.add(&ids, findings, &uses(&waiving))
-            },
-        )?;
+                    let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+                    match writer_ref.add(&ids, findings, &uses(&waiving))? {
+                        Some(job) => render(job),
+                        None => Ok(()),
+                    }
+                },
+            )
+        };
+        let mut result = match &pages {
+            Some(pages) => {
+                let (result, written) = pages.beside(evaluate)?;
+                writer.pages_rendered(written);
+                result
+            }
+            None => evaluate(&mut |_| Ok(()))?,
+        };
         result.summary = writer.summary(&catalogue.control_index());
         if let Some(waiving) = waiving {
             result.waivers = waiving.finish();

@@ -11,7 +11,7 @@ mod stream;
 mod tally;
 mod text;
 
-pub use stream::Stream;
+pub use stream::{PageJob, Pages, Stream};
 pub use text::{fence_for, markdown_code, markdown_escape, visible, visible_json, MAX_SHOWN_CHARS};
 
 use crate::checks::Catalogue;

@@ -14,7 +14,9 @@
 //! - `report.md` and `report.html` from the tally: these are always the
 //!   split reports (the stream is used only above `--split-accounts`);
 //! - the account pages: each batch's as it is added, from its findings
-//!   still in memory ([`Stream::pages_as_you_go`]); or, when a page shows
+//!   still in memory ([`Stream::pages_as_you_go`]), on a thread of their
+//!   own beside the next batch's evaluation ([`Pages::beside`]); or, when a
+//!   page shows
 //!   what only the end of the scan can tell (a waiver of any account, the
 //!   finishing time), one spool file (one batch of accounts) at a time.
 //!
@@ -69,18 +71,34 @@ pub struct Stream<'r> {
     batches: Vec<Batch>,
     tally: Tally,
     summary: SummaryFold,
-    /// Account pages rendered as each batch is added
-    /// ([`Stream::pages_as_you_go`]).
-    early: Option<Early>,
+    /// Whether [`Stream::add`] hands each batch to [`Pages`]
+    /// ([`Stream::pages_as_you_go`]), and the pages written so.
+    early: Option<Written>,
 }
 
-/// What [`Stream::pages_as_you_go`] needs to render each batch's pages.
-struct Early {
+/// Files written per format.
+type Written = Vec<(Format, Vec<PathBuf>)>;
+
+/// Renders the account pages of batches of accounts, on every core.
+pub struct Pages<'r> {
+    renderer: &'r Renderer,
+    catalogue: &'r Catalogue,
+    options: RenderOptions,
+    dir: PathBuf,
+    /// Markdown, HTML or both.
     formats: Vec<Format>,
     controls: std::collections::BTreeMap<String, Vec<(String, bool)>>,
-    /// The scan's result without findings ([`crate::engine::result_shell`]).
+    /// What every page shows of the scan; its findings are not read.
     shell: ScanResult,
-    written: Vec<(Format, Vec<PathBuf>)>,
+}
+
+/// One batch for [`Pages::render`], from [`Stream::add`].
+pub struct PageJob {
+    accounts: Vec<String>,
+    /// The batch's findings and its accounts' organization findings.
+    findings: Vec<Arc<Finding>>,
+    /// The waivers' uses, as far as they are known.
+    waivers: Vec<crate::result::WaiverUse>,
 }
 
 impl Renderer {
@@ -131,7 +149,7 @@ impl Renderer {
     }
 }
 
-impl Stream<'_> {
+impl<'r> Stream<'r> {
     /// Renders the account pages of `formats` as each batch is added, from
     /// its findings in memory, instead of reading every batch back from
     /// the spool at the end ([`Stream::write_pages`]). The pages are the
@@ -143,43 +161,75 @@ impl Stream<'_> {
     /// the uses of its account's waivers and of the waivers of any account
     /// (`*`); those of one account are final once its batch is evaluated,
     /// those of any account only at the end. So this does nothing and
-    /// returns false when a waiver of any account exists, and also when
+    /// returns `None` when a waiver of any account exists, and also when
     /// pages show the time the scan finished (`timestamps`), or when a
     /// batch was already added.
+    ///
+    /// Otherwise [`Stream::add`] returns each batch's [`PageJob`] for the
+    /// returned [`Pages`], which [`Pages::beside`] renders while the next
+    /// batch is evaluated; [`Stream::pages_rendered`] takes the files.
     pub fn pages_as_you_go(
         &mut self,
         formats: &[Format],
         shell: ScanResult,
         waivers: &[crate::result::WaiverUse],
-    ) -> bool {
-        let formats = page_formats(formats);
-        if formats.is_empty()
+    ) -> Option<Pages<'r>> {
+        let pages = self.pages(formats, shell);
+        if pages.formats.is_empty()
             || self.options.timestamps
             || waivers.iter().any(|w| w.account_id == "*")
             || self.spooled > 0
         {
-            return false;
+            return None;
         }
-        self.early = Some(Early {
-            written: formats.iter().map(|f| (*f, Vec::new())).collect(),
-            formats,
+        self.early = Some(Vec::new());
+        Some(pages)
+    }
+
+    /// Takes the pages [`Pages::beside`] wrote, for [`Stream::write_pages`].
+    pub fn pages_rendered(&mut self, written: Written) {
+        self.early = Some(written);
+    }
+
+    fn pages(&self, formats: &[Format], shell: ScanResult) -> Pages<'r> {
+        Pages {
+            renderer: self.renderer,
+            catalogue: self.catalogue,
+            options: self.options.clone(),
+            dir: self.dir.clone(),
+            formats: page_formats(formats),
             controls: self.catalogue.control_index(),
             shell,
-        });
-        true
+        }
+    }
+
+    /// `findings` and the organization findings of `accounts`.
+    fn with_whole(
+        &self,
+        accounts: &[String],
+        mut findings: Vec<Arc<Finding>>,
+    ) -> Vec<Arc<Finding>> {
+        let batch: std::collections::HashSet<&str> = accounts.iter().map(String::as_str).collect();
+        findings.extend(
+            self.whole
+                .iter()
+                .filter(|f| batch.contains(&*f.account_id))
+                .map(Arc::clone),
+        );
+        findings
     }
 
     /// Takes one call's findings of [`crate::engine::run_streaming`]:
     /// `accounts` empty for the organization scope, else the batch's
     /// accounts. Waivers must already be applied; `waivers` are their
-    /// uses so far, shown on the batch's pages when they are rendered now
-    /// ([`Stream::pages_as_you_go`]).
+    /// uses so far. Returns the batch's pages to render now, with those
+    /// uses, after [`Stream::pages_as_you_go`].
     pub fn add(
         &mut self,
         accounts: &[String],
         findings: Vec<Arc<Finding>>,
         waivers: &[crate::result::WaiverUse],
-    ) -> Result<(), ReportError> {
+    ) -> Result<Option<PageJob>, ReportError> {
         let mut checks = Vec::with_capacity(findings.len());
         for finding in &findings {
             let check = self.check(finding)?;
@@ -199,7 +249,7 @@ impl Stream<'_> {
         if accounts.is_empty() {
             self.whole.extend(findings);
             self.whole.sort_by(|a, b| a.key().cmp(&b.key()));
-            return Ok(());
+            return Ok(None);
         }
         let path = self.spool.path().join(format!("{}.json", self.spooled));
         self.spooled += 1;
@@ -210,27 +260,17 @@ impl Stream<'_> {
                 .insert(Spooler::start(self.catalogue.checks.len())),
         };
         let for_pages = self.early.is_some().then(|| findings.clone());
-        // Spooled by the spooler's thread while the pages are rendered.
         spooler.send(Job {
             path,
             accounts: accounts.to_vec(),
             findings,
             checks,
         })?;
-        if let (Some(early), Some(findings)) = (&self.early, for_pages) {
-            let rendered = self.render_batch(
-                &early.formats,
-                &early.controls,
-                &early.shell,
-                waivers,
-                accounts,
-                findings,
-            )?;
-            if let Some(early) = &mut self.early {
-                file_pages(&mut early.written, rendered);
-            }
-        }
-        Ok(())
+        Ok(for_pages.map(|findings| PageJob {
+            accounts: accounts.to_vec(),
+            findings: self.with_whole(accounts, findings),
+            waivers: waivers.to_vec(),
+        }))
     }
 
     /// Waits for the spooler to write every batch.
@@ -431,7 +471,7 @@ impl Stream<'_> {
     ) -> Result<Vec<(Format, Vec<PathBuf>)>, ReportError> {
         self.close()?;
         match self.early.take() {
-            Some(early) => Ok(early.written),
+            Some(written) => Ok(written),
             None => self.render_pages(formats, result),
         }
     }
@@ -440,14 +480,18 @@ impl Stream<'_> {
         &self,
         formats: &[Format],
         result: &ScanResult,
-    ) -> Result<Vec<(Format, Vec<PathBuf>)>, ReportError> {
-        let formats = page_formats(formats);
-        let mut written: Vec<(Format, Vec<PathBuf>)> =
-            formats.iter().map(|f| (*f, Vec::new())).collect();
-        if formats.is_empty() {
+    ) -> Result<Written, ReportError> {
+        let pages = self.pages(
+            formats,
+            ScanResult {
+                findings: Vec::new(),
+                ..result.clone()
+            },
+        );
+        let mut written = pages.empty();
+        if pages.formats.is_empty() {
             return Ok(written);
         }
-        let controls = self.catalogue.control_index();
         for batch in &self.batches {
             let bytes = std::fs::read(&batch.path).map_err(|e| self.io_error(batch, e))?;
             let pieces: Vec<&[u8]> = bytes
@@ -461,45 +505,77 @@ impl Stream<'_> {
                     .collect()
             })?;
             drop(bytes);
-            let rendered = self.render_batch(
-                &formats,
-                &controls,
-                result,
-                &result.waivers,
-                &batch.accounts,
-                findings,
-            )?;
-            file_pages(&mut written, rendered);
+            let job = PageJob {
+                accounts: batch.accounts.clone(),
+                findings: self.with_whole(&batch.accounts, findings),
+                waivers: result.waivers.clone(),
+            };
+            file_pages(&mut written, pages.render(job)?);
         }
         Ok(written)
     }
+}
 
-    /// The account pages of one batch: `findings` are the batch's, and the
-    /// organization findings of its accounts are added to them. `result`
-    /// gives what every page shows of the scan (its findings are not read),
-    /// `waivers` the uses of the waivers.
-    fn render_batch(
+impl Pages<'_> {
+    fn empty(&self) -> Written {
+        self.formats.iter().map(|f| (*f, Vec::new())).collect()
+    }
+
+    /// Runs `work`, which evaluates the batches, while a thread of its own
+    /// renders the [`PageJob`]s that `work` hands to its argument, one
+    /// batch behind. At most one job waits, so three batches of findings
+    /// are held at most: one evaluated, one waiting, one rendered.
+    ///
+    /// Returns what `work` returns and the pages written. An error of
+    /// rendering stops `work` at its next job and is the one returned.
+    pub fn beside<T>(
         &self,
-        formats: &[Format],
-        controls: &std::collections::BTreeMap<String, Vec<(String, bool)>>,
-        result: &ScanResult,
-        waivers: &[crate::result::WaiverUse],
-        accounts: &[String],
-        mut findings: Vec<Arc<Finding>>,
-    ) -> Result<Vec<(Format, PathBuf)>, ReportError> {
+        work: impl FnOnce(&mut dyn FnMut(PageJob) -> Result<(), ReportError>) -> Result<T, ReportError>,
+    ) -> Result<(T, Written), ReportError> {
+        std::thread::scope(|scope| {
+            let (jobs, queue) = std::sync::mpsc::sync_channel::<PageJob>(1);
+            let thread = std::thread::Builder::new()
+                .name("pages".into())
+                .spawn_scoped(scope, move || {
+                    let mut written = self.empty();
+                    for job in queue {
+                        file_pages(&mut written, self.render(job)?);
+                    }
+                    Ok(written)
+                })
+                .map_err(|e| ReportError::Output {
+                    path: self.dir.display().to_string(),
+                    source: e,
+                })?;
+            let outcome = work(&mut |job| {
+                jobs.send(job).map_err(|_| {
+                    // The thread stopped: its error is the one returned.
+                    ReportError::Internal("the page thread stopped".into())
+                })
+            });
+            drop(jobs);
+            let written = thread.join().unwrap_or_else(|_| {
+                Err(ReportError::Internal("the page thread panicked".into()))
+            })?;
+            Ok((outcome?, written))
+        })
+    }
+
+    /// The account pages of one batch.
+    fn render(&self, job: PageJob) -> Result<Vec<(Format, PathBuf)>, ReportError> {
+        let PageJob {
+            accounts,
+            mut findings,
+            waivers,
+        } = job;
         let batch: std::collections::HashSet<&str> = accounts.iter().map(String::as_str).collect();
-        findings.extend(
-            self.whole
-                .iter()
-                .filter(|f| batch.contains(&*f.account_id))
-                .map(Arc::clone),
-        );
         findings.sort_by(|a, b| a.key().cmp(&b.key()));
+        let result = &self.shell;
         let part = ScanResult {
             schema_version: result.schema_version,
             tool: result.tool.clone(),
             scan: crate::result::ScanInfo {
-                accounts: accounts.to_vec(),
+                accounts: accounts.clone(),
                 ..result.scan.clone()
             },
             findings,
@@ -510,15 +586,15 @@ impl Stream<'_> {
                 .cloned()
                 .collect(),
             summary: Default::default(),
-            waivers: waivers.to_vec(),
+            waivers,
             changes: None,
         };
-        let accounts = per_account(&part, controls);
+        let accounts = per_account(&part, &self.controls);
         drop(part);
         on_every_core(&accounts, |chunk| {
             let mut pages = Vec::new();
             for account in chunk {
-                for &format in formats {
+                for &format in &self.formats {
                     let page = self.renderer.write_page(
                         format,
                         &self.dir,
@@ -784,6 +860,48 @@ impl serde_json::ser::Formatter for Nested {
 mod tests {
     use super::*;
     use crate::result::{Resource, Status};
+
+    #[test]
+    fn a_page_that_cannot_be_written_stops_the_evaluation_with_its_error() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let catalogue = crate::checks::load_dir(&root.join("checks")).expect("checks load");
+        let texts = Arc::new(crate::i18n::Texts::load("en").expect("English"));
+        let renderer = Renderer::new(None, texts).expect("renderer");
+        let dir = tempfile::tempdir().expect("tempdir");
+        // A file where the account pages go.
+        std::fs::write(dir.path().join("accounts"), b"in the way").expect("write");
+        let accounts = vec!["111111111111".to_owned(), "222222222222".to_owned()];
+        let mut stream = renderer
+            .stream(dir.path(), &catalogue, &accounts, &RenderOptions::default())
+            .expect("stream");
+        let mut shell = crate::engine::result_shell(
+            &crate::model::Snapshot::default(),
+            &catalogue,
+            crate::engine::RunInfo::default(),
+        );
+        shell.scan.accounts = accounts.clone();
+        let pages = stream
+            .pages_as_you_go(&[Format::Markdown], shell, &[])
+            .expect("pages as batches are evaluated");
+        let mut batches = 0;
+        let outcome = pages.beside(|render| {
+            for account in &accounts {
+                batches += 1;
+                if let Some(job) = stream.add(std::slice::from_ref(account), Vec::new(), &[])? {
+                    render(job)?;
+                }
+                // The first batch's page fails while this one is evaluated.
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            Ok(())
+        });
+        match outcome {
+            Err(ReportError::Output { path, .. }) => assert!(path.contains("accounts"), "{path}"),
+            Err(other) => panic!("the page's own error, not {other}"),
+            Ok(_) => panic!("the page cannot be written"),
+        }
+        assert_eq!(batches, 2, "stopped at the job after the failure");
+    }
 
     #[test]
     fn a_spooled_finding_reads_back_exactly_as_it_was_made() {
