@@ -8,6 +8,7 @@
 use crate::model::CollectionError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub const RESULT_SCHEMA_VERSION: u32 = 1;
 
@@ -304,7 +305,19 @@ pub struct SummaryFold {
     by_severity: BTreeMap<String, BTreeMap<&'static str, u64>>,
     /// Framework → (findings by status, control → running state).
     by_framework: BTreeMap<String, FrameworkFold>,
+    /// The findings of each distinct mapping to controls (one per check,
+    /// shared by its findings) counted by status (`Status as usize`), and
+    /// folded into `by_framework` at the end: a control's state is the
+    /// least of its findings' ([`ControlState::with`]), so the order and
+    /// the repeats do not matter.
+    by_mapping: Vec<(Arc<Mapping>, [u64; 5])>,
+    /// Where each mapping (by address: `by_mapping` holds it, so the
+    /// address is not reused) is in `by_mapping`.
+    mapping_index: std::collections::HashMap<usize, usize>,
 }
+
+/// What a finding maps to: framework → control ids.
+type Mapping = BTreeMap<String, Vec<String>>;
 
 #[derive(Debug, Default)]
 struct FrameworkFold {
@@ -324,33 +337,48 @@ impl SummaryFold {
                     .insert(finding.severity.to_string(), BTreeMap::from([(status, 1)]));
             }
         }
-        for (framework, mapped) in finding.controls.iter() {
-            if !self.by_framework.contains_key(framework) {
-                self.by_framework
-                    .insert(framework.clone(), FrameworkFold::default());
-            }
-            let Some(fold) = self.by_framework.get_mut(framework) else {
-                continue;
-            };
-            *fold.findings.entry(status).or_default() += 1;
-            for control in mapped {
-                match fold.controls.get_mut(control) {
-                    Some(state) => *state = state.with(finding.status),
-                    None => {
-                        fold.controls.insert(
-                            control.clone(),
-                            ControlState::NotApplicable.with(finding.status),
-                        );
+        let address = Arc::as_ptr(&finding.controls) as usize;
+        // Findings come check by check: mostly the last mapping again.
+        let at = match self.by_mapping.last() {
+            Some((last, _)) if Arc::ptr_eq(last, &finding.controls) => self.by_mapping.len() - 1,
+            _ => *self.mapping_index.entry(address).or_insert_with(|| {
+                self.by_mapping
+                    .push((Arc::clone(&finding.controls), [0; 5]));
+                self.by_mapping.len() - 1
+            }),
+        };
+        self.by_mapping[at].1[finding.status as usize] += 1;
+    }
+
+    /// Folds the counts of each mapping into `by_framework`.
+    fn settle(&mut self) {
+        for (mapping, counts) in std::mem::take(&mut self.by_mapping) {
+            for status in Status::ALL {
+                let n = counts[status as usize];
+                if n == 0 {
+                    continue;
+                }
+                for (framework, mapped) in mapping.iter() {
+                    let fold = self.by_framework.entry(framework.clone()).or_default();
+                    *fold.findings.entry(status.as_str()).or_default() += n;
+                    for control in mapped {
+                        let state = fold
+                            .controls
+                            .entry(control.clone())
+                            .or_insert(ControlState::NotApplicable);
+                        *state = state.with(status);
                     }
                 }
             }
         }
+        self.mapping_index.clear();
     }
 
     /// The summary of the findings added. `controls` gives, per framework,
     /// every control id of its catalogue and whether any loaded check maps
     /// to it; frameworks outside it are not summarized.
-    pub fn finish(self, controls: &BTreeMap<String, Vec<(String, bool)>>) -> Summary {
+    pub fn finish(mut self, controls: &BTreeMap<String, Vec<(String, bool)>>) -> Summary {
+        self.settle();
         let mut summary = Summary::default();
         for status in Status::ALL {
             summary.by_status.insert(status.as_str().to_owned(), 0);
@@ -417,5 +445,128 @@ impl ScanResult {
             ));
         }
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(check: &str, status: Status, controls: &Arc<Mapping>) -> Arc<Finding> {
+        Arc::new(Finding {
+            check_id: check.into(),
+            title: "t".into(),
+            severity: "low".into(),
+            status,
+            account_id: "111111111111".into(),
+            region: None,
+            resource: Resource {
+                resource_type: "AWS::::Account".into(),
+                id: "111111111111".into(),
+            },
+            message: String::new(),
+            evidence: BTreeMap::new(),
+            remediation: "".into(),
+            controls: Arc::clone(controls),
+            waiver: None,
+        })
+    }
+
+    #[test]
+    fn the_summary_folds_each_control_from_all_its_findings_in_any_order() {
+        let mapping = |pairs: &[(&str, &[&str])]| -> Arc<Mapping> {
+            Arc::new(
+                pairs
+                    .iter()
+                    .map(|(fw, ids)| (fw.to_string(), ids.iter().map(|i| i.to_string()).collect()))
+                    .collect(),
+            )
+        };
+        let a = mapping(&[("cis", &["1.1", "1.2"]), ("nist", &["AU-2"])]);
+        // The same mapping in another allocation, and one mapping nothing.
+        let a_again = Arc::new((*a).clone());
+        let b = mapping(&[("nist", &["AU-2", "AU-6"]), ("pci", &[])]);
+        let findings = vec![
+            finding("c1", Status::Pass, &a),
+            finding("c1", Status::Fail, &a),
+            finding("c2", Status::Skip, &b),
+            finding("c3", Status::Error, &a_again),
+            finding("c2", Status::Pass, &b),
+            finding("c1", Status::Waived, &a),
+            finding("c4", Status::Skip, &mapping(&[("cis", &["1.3"])])),
+        ];
+        let controls: BTreeMap<String, Vec<(String, bool)>> = [
+            (
+                "cis",
+                vec![("1.1", true), ("1.2", true), ("1.3", true), ("1.4", false)],
+            ),
+            ("nist", vec![("AU-2", true), ("AU-6", true)]),
+            ("pci", vec![("10.1", false)]),
+        ]
+        .into_iter()
+        .map(|(fw, ids)| {
+            let ids = ids.into_iter().map(|(i, c)| (i.to_owned(), c)).collect();
+            (fw.to_owned(), ids)
+        })
+        .collect();
+        // Each control's state from its own findings, one by one.
+        let mut expected = BTreeMap::new();
+        for (framework, ids) in &controls {
+            let mut counts = [0u64; 4];
+            for (control, has_checks) in ids {
+                let statuses = findings.iter().filter_map(|f| {
+                    f.controls
+                        .get(framework)
+                        .filter(|mapped| mapped.contains(control))
+                        .map(|_| f.status)
+                });
+                let at = match ControlState::from_statuses(statuses, *has_checks) {
+                    ControlState::Failing => 0,
+                    ControlState::Unknown => 1,
+                    ControlState::Passing => 2,
+                    ControlState::Manual => 3,
+                    ControlState::NotApplicable => continue,
+                };
+                counts[at] += 1;
+            }
+            let found = findings
+                .iter()
+                .filter(|f| f.controls.contains_key(framework))
+                .count() as u64;
+            expected.insert(framework.clone(), (counts, found));
+        }
+        assert_eq!(
+            expected["cis"].0,
+            [2, 0, 0, 1],
+            "1.1 and 1.2 fail, 1.3 not applicable"
+        );
+        assert_eq!(expected["nist"].0, [1, 0, 1, 0]);
+        let mut orders = Vec::new();
+        for rotation in 0..findings.len() {
+            let mut order = findings.clone();
+            order.rotate_left(rotation);
+            orders.push(order.clone());
+            order.reverse();
+            orders.push(order);
+        }
+        for order in orders {
+            let summary = summarize(&order, &controls);
+            for (framework, (counts, found)) in &expected {
+                let got = &summary.by_framework[framework];
+                assert_eq!(
+                    [
+                        got.controls_failing,
+                        got.controls_unknown,
+                        got.controls_passing,
+                        got.controls_manual
+                    ],
+                    *counts,
+                    "{framework}"
+                );
+                assert_eq!(got.findings.values().sum::<u64>(), *found, "{framework}");
+            }
+            assert_eq!(summary.by_status["PASS"], 2);
+            assert_eq!(summary.by_status["SKIP"], 2);
+        }
     }
 }

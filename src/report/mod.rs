@@ -361,6 +361,21 @@ impl Renderer {
         catalogue: &Catalogue,
         out: &mut dyn std::io::Write,
     ) -> Result<(), ReportError> {
+        let value = minijinja::Value::from(minijinja::value::Serde(model));
+        self.render_model_value(name, model, &value, catalogue, out)
+    }
+
+    /// [`Renderer::render_model`] with `model` already made a template
+    /// value (`value`), so that the pages of one account in several
+    /// formats make it once.
+    fn render_model_value(
+        &self,
+        name: &str,
+        model: &ReportModel,
+        value: &minijinja::Value,
+        catalogue: &Catalogue,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ReportError> {
         // Work in proportion to what is shown, so a template (the user's,
         // with --templates) cannot loop for ever.
         let mut env = self.env.clone();
@@ -380,7 +395,7 @@ impl Renderer {
                 source,
             })?;
         template
-            .render_captured_to(minijinja::value::Serde(model), out)
+            .render_captured_to(value.clone(), out)
             .map(|_| ())
             .map_err(|source| ReportError::Template {
                 name: name.to_owned(),
@@ -441,21 +456,24 @@ impl Renderer {
         }
         let controls = catalogue.control_index();
         for account in per_account(result, &controls) {
-            written.push(self.write_page(format, dir, &account, catalogue, options)?);
+            let pages = self.write_pages(&[format], dir, &account, catalogue, options)?;
+            written.extend(pages.into_iter().map(|(_, path)| path));
         }
         Ok(written)
     }
 
     /// Writes the page of the one account of `account` (a result of one
-    /// account) in `format` under `dir/accounts/`, and returns its path.
-    fn write_page(
+    /// account) in each of `formats` (Markdown, HTML) under
+    /// `dir/accounts/`, and returns their paths. The page's model is made
+    /// once for all of them.
+    pub(crate) fn write_pages(
         &self,
-        format: Format,
+        formats: &[Format],
         dir: &Path,
         account: &ScanResult,
         catalogue: &Catalogue,
         options: &RenderOptions,
-    ) -> Result<std::path::PathBuf, ReportError> {
+    ) -> Result<Vec<(Format, std::path::PathBuf)>, ReportError> {
         let accounts_dir = dir.join(ACCOUNTS_DIR);
         std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Output {
             path: accounts_dir.display().to_string(),
@@ -472,15 +490,28 @@ impl Renderer {
         if !crate::model::is_account_id(&id) {
             return Err(ReportError::AccountId(id));
         }
-        let extension = match format {
-            Format::Html => "html",
-            _ => "md",
-        };
-        let path = accounts_dir.join(format!("{id}.{extension}"));
-        write_file(&path, |out| {
-            self.render_to(format, account, catalogue, &page_options, out)
-        })?;
-        Ok(path)
+        let model = ReportModel::new(account, catalogue, &page_options, &self.texts);
+        let value = minijinja::Value::from(minijinja::value::Serde(&model));
+        let mut written = Vec::with_capacity(formats.len());
+        for &format in formats {
+            let (extension, Some(name)) = (
+                match format {
+                    Format::Html => "html",
+                    _ => "md",
+                },
+                format.template(),
+            ) else {
+                return Err(ReportError::Internal(format!(
+                    "{format:?} has no account pages"
+                )));
+            };
+            let path = accounts_dir.join(format!("{id}.{extension}"));
+            write_file(&path, |out| {
+                self.render_model_value(name, &model, &value, catalogue, out)
+            })?;
+            written.push((format, path));
+        }
+        Ok(written)
     }
 }
 

@@ -594,16 +594,13 @@ impl Pages<'_> {
         on_every_core(&accounts, |chunk| {
             let mut pages = Vec::new();
             for account in chunk {
-                for &format in &self.formats {
-                    let page = self.renderer.write_page(
-                        format,
-                        &self.dir,
-                        account,
-                        self.catalogue,
-                        &self.options,
-                    )?;
-                    pages.push((format, page));
-                }
+                pages.extend(self.renderer.write_pages(
+                    &self.formats,
+                    &self.dir,
+                    account,
+                    self.catalogue,
+                    &self.options,
+                )?);
             }
             Ok(pages)
         })
