@@ -1034,20 +1034,38 @@ fn findings_of<'v>(
 /// One JSON line of a finding's account, region, resource and evidence,
 /// as `json_line` prints the same fields read from the template.
 fn evidence_line(f: &Finding) -> String {
-    // In the order tojson prints a map: by key as shown.
-    let record = serde_json::json!({
-        "account": visible(&f.account_id),
-        "evidence": evidence_json(&f.evidence, true),
-        "region": f.region.as_deref().map(visible),
-        "resource": visible(&f.resource.id),
-    });
-    text::json_line(&record)
+    /// In the order tojson prints a map: by key as shown.
+    struct Record<'a>(&'a Finding);
+    impl serde::Serialize for Record<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let f = self.0;
+            let mut map = serializer.serialize_map(Some(4))?;
+            map.serialize_entry("account", &visible(&f.account_id))?;
+            map.serialize_entry("evidence", &Evidence(&f.evidence, true))?;
+            map.serialize_entry("region", &f.region.as_deref().map(visible))?;
+            map.serialize_entry("resource", &visible(&f.resource.id))?;
+            map.end()
+        }
+    }
+    text::json_line(&Record(f))
 }
 
 /// A finding's evidence as `tojson_pretty` prints it read from the
 /// template.
 fn evidence_pretty(f: &Finding) -> String {
-    serde_json::to_string_pretty(&evidence_json(&f.evidence, false)).unwrap_or_default()
+    serde_json::to_string_pretty(&Evidence(&f.evidence, false)).unwrap_or_default()
+}
+
+/// Evidence serialized as [`evidence_json`] makes it, without making it
+/// ([`text::Shown`]); the map is by shown key when `.1`.
+struct Evidence<'a>(&'a BTreeMap<String, serde_json::Value>, bool);
+
+impl serde::Serialize for Evidence<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entries = self.0.iter().map(|(k, v)| (k.as_str(), v));
+        text::serialize_shown_map(serializer, entries, self.1)
+    }
 }
 
 /// The finding a template passed to `filter`.
@@ -1070,6 +1088,7 @@ fn finding_of<'v>(
 /// values, every string made visible ([`text::visible_json_sorted`]; the
 /// evidence map itself is already in key order), every map sorted again by
 /// its keys as shown when `by_shown_key` ([`text::visible_json_shown_order`]).
+#[cfg(test)]
 fn evidence_json(
     evidence: &BTreeMap<String, serde_json::Value>,
     by_shown_key: bool,
@@ -1574,6 +1593,39 @@ mod tests {
         }
     }
 
+    /// Evidence is printed straight from the finding as it was printed
+    /// from the value made for it ([`evidence_json`]), also where keys are
+    /// shown alike: long keys cut to the same text, at every depth. (The
+    /// template filters cut a whole value that long, so the test above
+    /// cannot see this.)
+    #[test]
+    fn evidence_is_printed_as_the_value_made_for_it_would_print() {
+        let (x, y) = (
+            "K".repeat(2048) + &"X".repeat(3000),
+            "K".repeat(2048) + &"Y".repeat(3000),
+        );
+        let mut evidence = BTreeMap::new();
+        evidence.insert(y.clone(), serde_json::json!("y"));
+        evidence.insert(x.clone(), serde_json::json!("x"));
+        evidence.insert("a\u{1}".into(), serde_json::json!(1));
+        evidence.insert("a\u{27E8}U+0001\u{27E9}".into(), serde_json::json!(2));
+        evidence.insert("a!".into(), serde_json::json!(3));
+        evidence.insert(
+            "n".into(),
+            serde_json::json!({y.clone(): 1, x.clone(): 2, "z": [{x.clone(): 3, "a\u{1}": 4, y: 5}], "b\u{202E}": "\u{1b}[31m"}),
+        );
+        for by_shown_key in [true, false] {
+            let made = evidence_json(&evidence, by_shown_key);
+            let direct = Evidence(&evidence, by_shown_key);
+            assert_eq!(text::json_line(&direct), text::json_line(&made));
+            assert_eq!(
+                serde_json::to_string_pretty(&direct).expect("json"),
+                serde_json::to_string_pretty(&made).expect("json")
+            );
+        }
+        assert!(text::json_line(&Evidence(&evidence, true)).contains("more characters"));
+    }
+
     /// `evidence_line` and `evidence_pretty` print what the generic
     /// filters print for the same fields read from the template: maps
     /// sorted at every depth (also those kept in insertion order), every
@@ -1608,6 +1660,16 @@ mod tests {
         evidence.insert("a\u{1}".into(), serde_json::json!(1));
         evidence.insert("a!".into(), serde_json::json!(2));
         evidence.insert("m".into(), serde_json::json!([{"q": true, "p": false}]));
+        // Keys shown alike: a control character and its written form, at
+        // the top and nested (long keys cut alike: the next test).
+        evidence.insert(
+            "a\u{27E8}U+0001\u{27E9}".into(),
+            serde_json::json!("written"),
+        );
+        evidence.insert(
+            "n".into(),
+            serde_json::json!({"b\u{1}": 1, "b\u{27E8}U+0001\u{27E9}": 2, "c": [{"d\u{1}": 5, "d\u{27E8}U+0001\u{27E9}": 6}]}),
+        );
         let finding = Finding {
             check_id: "c".into(),
             title: "t".into(),

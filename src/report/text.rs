@@ -135,6 +135,7 @@ pub fn visible_json(value: &serde_json::Value) -> serde_json::Value {
     }
 }
 
+#[cfg(test)]
 /// [`visible_json`] of `value` as it is after a round trip through
 /// template values, where every map is sorted: each map's entries in byte
 /// order of their keys (before [`visible`] is applied to them). What the
@@ -144,6 +145,7 @@ pub fn visible_json_sorted(value: &serde_json::Value) -> serde_json::Value {
     visible_in_order(value, false)
 }
 
+#[cfg(test)]
 /// [`visible_json_sorted`], then every map sorted again by its keys as
 /// shown: the order in which minijinja's `tojson` prints a map (its maps
 /// are sorted), for [`json_line`].
@@ -151,6 +153,7 @@ pub fn visible_json_shown_order(value: &serde_json::Value) -> serde_json::Value 
     visible_in_order(value, true)
 }
 
+#[cfg(test)]
 /// [`visible_json_sorted`], each map sorted again by the keys as shown
 /// when `by_shown_key`.
 fn visible_in_order(value: &serde_json::Value, by_shown_key: bool) -> serde_json::Value {
@@ -179,13 +182,86 @@ fn visible_in_order(value: &serde_json::Value, by_shown_key: bool) -> serde_json
     }
 }
 
+/// A JSON value serialized as [`visible_json_sorted`] (or, when
+/// `by_shown_key`, [`visible_json_shown_order`]) would make it, without
+/// making it: every string shown with [`visible`], every map in key order
+/// and then, when `by_shown_key`, in the order of its keys as shown. Keys
+/// that are shown alike are one entry, at the first one's place with the
+/// last one's value, as when the made value collects them.
+pub struct Shown<'a> {
+    pub value: &'a serde_json::Value,
+    pub by_shown_key: bool,
+}
+
+impl serde::Serialize for Shown<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        use serde_json::Value;
+        match self.value {
+            Value::String(text) => serializer.serialize_str(&visible(text)),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for value in items {
+                    seq.serialize_element(&Shown {
+                        value,
+                        by_shown_key: self.by_shown_key,
+                    })?;
+                }
+                seq.end()
+            }
+            Value::Object(map) => {
+                let mut entries: Vec<(&str, &Value)> =
+                    map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                serialize_shown_map(serializer, entries, self.by_shown_key)
+            }
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// A map of `entries` (in key order) as [`Shown`] serializes one.
+pub fn serialize_shown_map<'a, S: serde::Serializer>(
+    serializer: S,
+    entries: impl IntoIterator<Item = (&'a str, &'a serde_json::Value)>,
+    by_shown_key: bool,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut shown: Vec<(Cow<'a, str>, &'a serde_json::Value)> = Vec::new();
+    let mut at: std::collections::HashMap<Cow<'a, str>, usize> = std::collections::HashMap::new();
+    for (key, value) in entries {
+        let key = visible(key);
+        match at.get(&key) {
+            Some(&i) => shown[i].1 = value,
+            None => {
+                at.insert(key.clone(), shown.len());
+                shown.push((key, value));
+            }
+        }
+    }
+    if by_shown_key {
+        shown.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    let mut map = serializer.serialize_map(Some(shown.len()))?;
+    for (key, value) in &shown {
+        map.serialize_entry(
+            key.as_ref(),
+            &Shown {
+                value,
+                by_shown_key,
+            },
+        )?;
+    }
+    map.end()
+}
+
 /// `value` on one line as minijinja's `tojson` filter writes it: a space
 /// after `,` and `:`, and `<`, `>`, `&` and `'` escaped (`\u003c`) so the
 /// text is safe in HTML too; maps in their order here. Written by
 /// `serde_json` straight from the value, without converting it to a
 /// template value first. A unit test compares the two on every kind of
 /// value and on random floats.
-pub fn json_line(value: &serde_json::Value) -> String {
+pub fn json_line(value: &impl serde::Serialize) -> String {
     let mut out = Vec::new();
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, SpacedHtmlSafe);
     // Serializing a JSON value to memory cannot fail.
