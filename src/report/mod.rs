@@ -118,10 +118,13 @@ fn format_value(
     let io = |_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure);
     match state.auto_escape() {
         minijinja::AutoEscape::Custom(mode) if mode == MARKDOWN => {
-            if value.is_safe() {
+            if value.is_safe() || value.kind() == minijinja::value::ValueKind::Number {
+                // Digits, signs, points and exponents need no escaping.
                 write!(out, "{value}").map_err(io)
+            } else if let Some(text) = value.as_str() {
+                out.write_str(&text::markdown_escaped(text)).map_err(io)
             } else {
-                out.write_str(&markdown_escape(&value.to_string()))
+                out.write_str(&text::markdown_escaped(&value.to_string()))
                     .map_err(io)
             }
         }

@@ -61,7 +61,7 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 /// Markdown punctuation is backslash-escaped, `<`, `>` and `&` become
 /// entities (no raw HTML), line breaks become spaces (a table row stays one
 /// row), after [`visible`].
-pub fn markdown_escape(text: &str) -> String {
+pub fn markdown_escaped(text: &str) -> Cow<'_, str> {
     let text = visible(text);
     // Most values (ids, regions, plain messages) need nothing escaped.
     if !text.bytes().any(|b| {
@@ -84,7 +84,7 @@ pub fn markdown_escape(text: &str) -> String {
                 | b'\t'
         )
     }) {
-        return text.into_owned();
+        return text;
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -100,7 +100,12 @@ pub fn markdown_escape(text: &str) -> String {
             other => out.push(other),
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// [`markdown_escaped`] as an owned string.
+pub fn markdown_escape(text: &str) -> String {
+    markdown_escaped(text).into_owned()
 }
 
 /// An identifier as a Markdown code span when it is one (letters, digits
@@ -227,17 +232,26 @@ pub fn serialize_shown_map<'a, S: serde::Serializer>(
     by_shown_key: bool,
 ) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
-    let mut shown: Vec<(Cow<'a, str>, &'a serde_json::Value)> = Vec::new();
-    let mut at: std::collections::HashMap<Cow<'a, str>, usize> = std::collections::HashMap::new();
-    for (key, value) in entries {
-        let key = visible(key);
-        match at.get(&key) {
-            Some(&i) => shown[i].1 = value,
-            None => {
-                at.insert(key.clone(), shown.len());
-                shown.push((key, value));
+    let mut shown: Vec<(Cow<'a, str>, &'a serde_json::Value)> = entries
+        .into_iter()
+        .map(|(key, value)| (visible(key), value))
+        .collect();
+    // The keys of a map differ; shown, they can be alike only when one of
+    // them was changed.
+    if shown.iter().any(|(key, _)| matches!(key, Cow::Owned(_))) {
+        let mut at: std::collections::HashMap<Cow<'a, str>, usize> =
+            std::collections::HashMap::new();
+        let mut merged: Vec<(Cow<'a, str>, &'a serde_json::Value)> = Vec::new();
+        for (key, value) in shown {
+            match at.get(&key) {
+                Some(&i) => merged[i].1 = value,
+                None => {
+                    at.insert(key.clone(), merged.len());
+                    merged.push((key, value));
+                }
             }
         }
+        shown = merged;
     }
     if by_shown_key {
         shown.sort_by(|a, b| a.0.cmp(&b.0));
