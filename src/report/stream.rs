@@ -523,8 +523,9 @@ impl Pages<'_> {
 
     /// Runs `work`, which evaluates the batches, while a thread of its own
     /// renders the [`PageJob`]s that `work` hands to its argument, one
-    /// batch behind. At most one job waits, so three batches of findings
-    /// are held at most: one evaluated, one waiting, one rendered.
+    /// batch behind. Handing a job waits until the thread takes it, so two
+    /// batches of findings are held at most: one rendered while the next
+    /// is evaluated.
     ///
     /// Returns what `work` returns and the pages written. An error of
     /// rendering stops `work` at its next job and is the one returned.
@@ -533,7 +534,7 @@ impl Pages<'_> {
         work: impl FnOnce(&mut dyn FnMut(PageJob) -> Result<(), ReportError>) -> Result<T, ReportError>,
     ) -> Result<(T, Written), ReportError> {
         std::thread::scope(|scope| {
-            let (jobs, queue) = std::sync::mpsc::sync_channel::<PageJob>(1);
+            let (jobs, queue) = std::sync::mpsc::sync_channel::<PageJob>(0);
             let thread = std::thread::Builder::new()
                 .name("pages".into())
                 .spawn_scoped(scope, move || {
