@@ -206,6 +206,23 @@ impl Texts {
         self.bundle.has_message(id) || self.fallback.as_ref().is_some_and(|f| f.has(id))
     }
 
+    /// Every value that has a label under `prefix` (here or in the
+    /// fallback), with [`Texts::label`]'s text for it: the labels the
+    /// reports print on every row, made once. A value missing from it is
+    /// its own label.
+    pub fn labels(&self, prefix: &str) -> std::collections::HashMap<String, String> {
+        let mut ids: Vec<&String> = Vec::new();
+        let mut texts = Some(self);
+        while let Some(catalogue) = texts {
+            ids.extend(catalogue.ids.iter());
+            texts = catalogue.fallback.as_deref();
+        }
+        ids.into_iter()
+            .filter_map(|id| id.strip_prefix(prefix))
+            .map(|value| (value.to_owned(), self.label(prefix, value)))
+            .collect()
+    }
+
     /// The label of a machine value (`status-FAIL`), or the value itself
     /// when the catalogue has none (a value from a user's file).
     pub fn label(&self, prefix: &str, value: &str) -> String {
@@ -318,6 +335,24 @@ pub fn date_time(lang: &str, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn labels_made_once_are_the_labels_asked_one_by_one() {
+        for lang in super::available() {
+            let texts = super::Texts::load(&lang).expect("catalogue");
+            for prefix in ["status-", "severity-", "state-", "waiver-state-"] {
+                let labels = texts.labels(prefix);
+                assert!(!labels.is_empty(), "{lang} {prefix}");
+                let mut values: Vec<String> = labels.keys().cloned().collect();
+                // Values no catalogue labels, as a user's file may hold.
+                values.extend(["", "made-up", "FAIL ", "fail"].map(String::from));
+                for value in values {
+                    let once = labels.get(&value).cloned().unwrap_or_else(|| value.clone());
+                    assert_eq!(once, texts.label(prefix, &value), "{lang} {prefix}{value}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_message_formatted_once_reads_as_formatted_each_time() {
         for lang in super::available() {

@@ -1497,9 +1497,12 @@ fn add_texts(env: &mut minijinja::Environment<'static>, texts: &Arc<Texts>) {
         ("state_label", "state-"),
         ("waiver_state_label", "waiver-state-"),
     ] {
-        let shared = texts.clone();
+        let labels = texts.labels(prefix);
         env.add_filter(filter, move |value: String| -> String {
-            shared.label(prefix, &value)
+            match labels.get(&value) {
+                Some(label) => label.clone(),
+                None => value,
+            }
         });
     }
     let shared = texts.clone();
