@@ -265,12 +265,17 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
         };
         // Each batch's account pages are rendered while its findings are
         // in memory, beside the next batch's evaluation, unless a page
-        // shows what only the end can tell.
-        let pages = writer.pages_as_you_go(
-            &formats,
-            engine::result_shell(&snapshot, &catalogue, info.clone()),
-            &uses(&waiving),
-        );
+        // shows what only the end can tell. The scan's times are final
+        // now when they are cleared (--deterministic); otherwise the time
+        // it finishes is known only then, which a page shows with
+        // --timestamps or may show with the user's --templates.
+        let mut shell = engine::result_shell(&snapshot, &catalogue, info.clone());
+        if args.deterministic {
+            shell.scan.started_at = None;
+            shell.scan.finished_at = None;
+        }
+        let times_final = args.deterministic || (args.templates.is_none() && !args.timestamps);
+        let pages = writer.pages_as_you_go(&formats, shell, &uses(&waiving), times_final);
         pages_during_evaluation = pages.is_some();
         let stubs = spooled.as_ref().map(|s: &Spooled| engine::Stubs {
             ids: &s.stubs,
@@ -293,7 +298,11 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                         failing.add(finding);
                     }
                     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-                    match writer_ref.add(&ids, findings, &uses(&waiving))? {
+                    let waivers = match pages_during_evaluation {
+                        true => uses(&waiving),
+                        false => Vec::new(),
+                    };
+                    match writer_ref.add(&ids, findings, &waivers)? {
                         Some(job) => render(job),
                         None => Ok(()),
                     }

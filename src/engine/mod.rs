@@ -319,9 +319,10 @@ pub fn run_from<E>(
 }
 
 /// The result of a scan of `snapshot` before its findings, summary and
-/// waivers are filled in: what [`run_from`] returns. Everything in it is
-/// known before evaluation, so a streamed scan can render each account's
-/// page as soon as its batch is evaluated.
+/// waivers are filled in: what [`run_from`] returns. Everything in it but
+/// the time the scan finishes (`scan.finished_at`, from `info`) is known
+/// before evaluation, so a streamed scan can render each account's page as
+/// soon as its batch is evaluated when no page shows that time.
 pub fn result_shell(snapshot: &Snapshot, catalogue: &Catalogue, info: RunInfo) -> ScanResult {
     let texts: &crate::i18n::Texts = match &info.texts {
         Some(texts) => texts,

@@ -119,7 +119,7 @@ fn format_value(
     match state.auto_escape() {
         minijinja::AutoEscape::Custom(mode) if mode == MARKDOWN => {
             if value.is_safe() || value.kind() == minijinja::value::ValueKind::Number {
-                // Digits, signs, points and exponents need no escaping.
+                // Digits, signs and points need no escaping.
                 write!(out, "{value}").map_err(io)
             } else if let Some(text) = value.as_str() {
                 out.write_str(&text::markdown_escaped(text)).map_err(io)

@@ -15,10 +15,10 @@
 //!   split reports (the stream is used only above `--split-accounts`);
 //! - the account pages: each batch's as it is added, from its findings
 //!   still in memory ([`Stream::pages_as_you_go`]), on a thread of their
-//!   own beside the next batch's evaluation ([`Pages::beside`]); or, when a
-//!   page shows
-//!   what only the end of the scan can tell (a waiver of any account, the
-//!   finishing time), one spool file (one batch of accounts) at a time.
+//!   own beside the next batch's evaluation ([`Pages::beside`]); or, when
+//!   a page shows what only the end of the scan can tell (a waiver of any
+//!   account, the finishing time), one spool file (one batch of accounts)
+//!   at a time.
 //!
 //! Memory is then the tally (counts, up to `max_listed_findings` ERROR and
 //! WAIVED findings, the failures' per-account counts, ten fix command
@@ -161,9 +161,10 @@ impl<'r> Stream<'r> {
     /// the uses of its account's waivers and of the waivers of any account
     /// (`*`); those of one account are final once its batch is evaluated,
     /// those of any account only at the end. So this does nothing and
-    /// returns `None` when a waiver of any account exists, and also when
-    /// pages show the time the scan finished (`timestamps`), or when a
-    /// batch was already added.
+    /// returns `None` when a waiver of any account exists, when the scan's
+    /// times in `shell` are not those of the finished result and a page
+    /// may show them (`times_final` false), or when a batch was already
+    /// added.
     ///
     /// Otherwise [`Stream::add`] returns each batch's [`PageJob`] for the
     /// returned [`Pages`], which [`Pages::beside`] renders while the next
@@ -173,17 +174,18 @@ impl<'r> Stream<'r> {
         formats: &[Format],
         shell: ScanResult,
         waivers: &[crate::result::WaiverUse],
+        times_final: bool,
     ) -> Option<Pages<'r>> {
-        let pages = self.pages(formats, shell);
-        if pages.formats.is_empty()
-            || self.options.timestamps
+        let formats = page_formats(formats);
+        if formats.is_empty()
+            || !times_final
             || waivers.iter().any(|w| w.account_id == "*")
             || self.spooled > 0
         {
             return None;
         }
         self.early = Some(Vec::new());
-        Some(pages)
+        Some(self.pages(&formats, shell))
     }
 
     /// Takes the pages [`Pages::beside`] wrote, for [`Stream::write_pages`].
@@ -879,17 +881,16 @@ mod tests {
         );
         shell.scan.accounts = accounts.clone();
         let pages = stream
-            .pages_as_you_go(&[Format::Markdown], shell, &[])
+            .pages_as_you_go(&[Format::Markdown], shell, &[], true)
             .expect("pages as batches are evaluated");
         let mut batches = 0;
         let outcome = pages.beside(|render| {
             for account in &accounts {
                 batches += 1;
+                // The second hand-over fails once the first page failed.
                 if let Some(job) = stream.add(std::slice::from_ref(account), Vec::new(), &[])? {
                     render(job)?;
                 }
-                // The first batch's page fails while this one is evaluated.
-                std::thread::sleep(std::time::Duration::from_millis(200));
             }
             Ok(())
         });

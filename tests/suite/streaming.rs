@@ -239,6 +239,52 @@ fn pages_rendered_as_each_batch_is_evaluated_show_their_accounts_waivers() {
     assert!(!pages_during_evaluation(&waivers, &["--timestamps"]));
 }
 
+#[test]
+fn pages_of_the_users_templates_show_the_times_of_the_finished_scan() {
+    // A user's template sees the scan's times. The time the scan finishes
+    // is known only at the end unless --deterministic clears both, so the
+    // pages wait for it.
+    let templates = tempfile::tempdir().expect("tempdir");
+    let bundled = std::fs::read_to_string(root().join("reports/report.md.j2")).expect("template");
+    std::fs::write(
+        templates.path().join("report.md.j2"),
+        format!(
+            "{bundled}\nstarted {{{{ scan.started_at }}}} finished {{{{ scan.finished_at }}}}\n"
+        ),
+    )
+    .expect("write template");
+    for (deterministic, during, shown) in [
+        (false, false, "finished 20"),
+        (true, true, "started None finished None"),
+    ] {
+        let out = tempfile::tempdir().expect("tempdir");
+        let mut command = binary();
+        command
+            .env("AUDITSCOPE_ACCOUNTS_PER_BATCH", "2")
+            .env("AUDITSCOPE_LOG", "info")
+            .args(["scan", "--mock"])
+            .arg(root().join("mock/acme"))
+            .arg("--out")
+            .arg(out.path())
+            .arg("--templates")
+            .arg(templates.path())
+            .args(["--split-accounts", "2", "--format", "md"]);
+        if deterministic {
+            command.arg("--deterministic");
+        }
+        let output = command.output().expect("run auditscope");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(&format!("during_evaluation={during}")),
+            "{stderr}"
+        );
+        let page = std::fs::read_to_string(out.path().join("accounts/555555555555.md"))
+            .expect("the last batch's page");
+        assert!(page.contains(shown), "{page}");
+    }
+}
+
 /// `mock/acme` (as `snapshot`) where members' facts lead elsewhere than
 /// the management account.
 fn acme_with_cross_account_deliveries(
