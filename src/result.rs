@@ -303,13 +303,12 @@ pub fn summarize(
 pub struct SummaryFold {
     by_status: BTreeMap<&'static str, u64>,
     by_severity: BTreeMap<String, BTreeMap<&'static str, u64>>,
-    /// Framework → (findings by status, control → running state).
-    by_framework: BTreeMap<String, FrameworkFold>,
     /// The findings of each distinct mapping to controls (one per check,
     /// shared by its findings) counted by status (`Status as usize`), and
-    /// folded into `by_framework` at the end: a control's state is the
-    /// least of its findings' ([`ControlState::with`]), so the order and
-    /// the repeats do not matter.
+    /// folded per framework at the end ([`SummaryFold::frameworks`]): a
+    /// control's state is the least of its findings'
+    /// ([`ControlState::with`]), so the order and the repeats do not
+    /// matter.
     by_mapping: Vec<(Arc<Mapping>, [u64; 5])>,
     /// Where each mapping (by address: `by_mapping` holds it, so the
     /// address is not reused) is in `by_mapping`.
@@ -350,16 +349,18 @@ impl SummaryFold {
         self.by_mapping[at].1[finding.status as usize] += 1;
     }
 
-    /// Folds the counts of each mapping into `by_framework`.
-    fn settle(&mut self) {
-        for (mapping, counts) in std::mem::take(&mut self.by_mapping) {
+    /// Framework → (findings by status, control → state), folded from the
+    /// counts of each mapping.
+    fn frameworks(&self) -> BTreeMap<String, FrameworkFold> {
+        let mut by_framework: BTreeMap<String, FrameworkFold> = BTreeMap::new();
+        for (mapping, counts) in &self.by_mapping {
             for status in Status::ALL {
                 let n = counts[status as usize];
                 if n == 0 {
                     continue;
                 }
                 for (framework, mapped) in mapping.iter() {
-                    let fold = self.by_framework.entry(framework.clone()).or_default();
+                    let fold = by_framework.entry(framework.clone()).or_default();
                     *fold.findings.entry(status.as_str()).or_default() += n;
                     for control in mapped {
                         let state = fold
@@ -371,14 +372,14 @@ impl SummaryFold {
                 }
             }
         }
-        self.mapping_index.clear();
+        by_framework
     }
 
     /// The summary of the findings added. `controls` gives, per framework,
     /// every control id of its catalogue and whether any loaded check maps
     /// to it; frameworks outside it are not summarized.
-    pub fn finish(mut self, controls: &BTreeMap<String, Vec<(String, bool)>>) -> Summary {
-        self.settle();
+    pub fn finish(self, controls: &BTreeMap<String, Vec<(String, bool)>>) -> Summary {
+        let by_framework = self.frameworks();
         let mut summary = Summary::default();
         for status in Status::ALL {
             summary.by_status.insert(status.as_str().to_owned(), 0);
@@ -396,7 +397,7 @@ impl SummaryFold {
             .collect();
         let empty = FrameworkFold::default();
         for (framework, control_ids) in controls {
-            let fold = self.by_framework.get(framework).unwrap_or(&empty);
+            let fold = by_framework.get(framework).unwrap_or(&empty);
             let mut framework_summary = FrameworkSummary {
                 findings: fold
                     .findings
