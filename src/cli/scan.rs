@@ -298,11 +298,7 @@ pub(crate) fn scan(args: ScanArgs) -> Result<ExitCode, Failure> {
                         failing.add(finding);
                     }
                     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-                    let waivers = match pages_during_evaluation {
-                        true => uses(&waiving),
-                        false => Vec::new(),
-                    };
-                    match writer_ref.add(&ids, findings, &waivers)? {
+                    match writer_ref.add(&ids, findings, || uses(&waiving))? {
                         Some(job) => render(job),
                         None => Ok(()),
                     }

@@ -223,14 +223,15 @@ impl<'r> Stream<'r> {
 
     /// Takes one call's findings of [`crate::engine::run_streaming`]:
     /// `accounts` empty for the organization scope, else the batch's
-    /// accounts. Waivers must already be applied; `waivers` are their
+    /// accounts. Waivers must already be applied; `waivers` gives their
     /// uses so far. Returns the batch's pages to render now, with those
-    /// uses, after [`Stream::pages_as_you_go`].
+    /// uses, after [`Stream::pages_as_you_go`] (`waivers` is called only
+    /// then).
     pub fn add(
         &mut self,
         accounts: &[String],
         findings: Vec<Arc<Finding>>,
-        waivers: &[crate::result::WaiverUse],
+        waivers: impl FnOnce() -> Vec<crate::result::WaiverUse>,
     ) -> Result<Option<PageJob>, ReportError> {
         let mut checks = Vec::with_capacity(findings.len());
         for finding in &findings {
@@ -271,7 +272,7 @@ impl<'r> Stream<'r> {
         Ok(for_pages.map(|findings| PageJob {
             accounts: accounts.to_vec(),
             findings: self.with_whole(accounts, findings),
-            waivers: waivers.to_vec(),
+            waivers: waivers(),
         }))
     }
 
@@ -888,7 +889,9 @@ mod tests {
             for account in &accounts {
                 batches += 1;
                 // The second hand-over fails once the first page failed.
-                if let Some(job) = stream.add(std::slice::from_ref(account), Vec::new(), &[])? {
+                if let Some(job) =
+                    stream.add(std::slice::from_ref(account), Vec::new(), Vec::new)?
+                {
                     render(job)?;
                 }
             }
