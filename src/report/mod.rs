@@ -280,6 +280,104 @@ impl Renderer {
                 Ok(minijinja::Value::from_safe_string(rows.join("\n")))
             },
         );
+        // The rows of the "all findings" table and of a control matrix,
+        // written here for the same reason: on an account page they were
+        // most of the template's interpreted work. Each row ends in a line
+        // break, so an empty list writes nothing, as the loop did.
+        let labels = RowLabels::new(&texts);
+        env.add_filter(
+            "finding_rows_html",
+            move |findings: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+                let findings = findings_of(&findings, "finding_rows_html")?;
+                let mut out = String::new();
+                for f in findings {
+                    let status = f.status.as_str();
+                    out.push_str("<tr><td><span class=\"badge ");
+                    push_html(&mut out, status);
+                    out.push_str("\">");
+                    push_html(&mut out, labels.status(status));
+                    out.push_str("</span></td><td>");
+                    push_html(&mut out, labels.severity(&f.severity));
+                    out.push_str("</td><td><code>");
+                    push_html(&mut out, &f.check_id);
+                    out.push_str("</code></td><td>");
+                    push_html(&mut out, &f.account_id);
+                    out.push_str("</td><td>");
+                    push_html(&mut out, region_or(f, &labels.global));
+                    out.push_str("</td><td><code>");
+                    push_html(&mut out, &f.resource.id);
+                    out.push_str("</code></td><td>");
+                    push_html(&mut out, &f.message);
+                    out.push_str("</td></tr>\n");
+                }
+                Ok(minijinja::Value::from_safe_string(out))
+            },
+        );
+        let labels = RowLabels::new(&texts);
+        env.add_filter(
+            "control_rows_md",
+            move |controls: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+                let mut out = String::new();
+                for c in controls_of(&controls, "control_rows_md")? {
+                    let field = |key: &str| c.get_attr(key).unwrap_or_default();
+                    out.push_str("| ");
+                    push_md(&mut out, &field("id"));
+                    out.push_str(" | ");
+                    push_md(&mut out, &field("title"));
+                    out.push_str(" | ");
+                    let state = field("state");
+                    push_md(&mut out, &labels.state(&state));
+                    out.push_str(" | ");
+                    for (i, id) in field("checks").try_iter()?.enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push('`');
+                        push_md(&mut out, &id);
+                        out.push('`');
+                    }
+                    for key in ["pass", "fail", "error"] {
+                        out.push_str(" | ");
+                        push_md(&mut out, &field(key));
+                    }
+                    out.push_str(" |\n");
+                }
+                Ok(minijinja::Value::from_safe_string(out))
+            },
+        );
+        let labels = RowLabels::new(&texts);
+        env.add_filter(
+            "control_rows_html",
+            move |controls: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+                let mut out = String::new();
+                for c in controls_of(&controls, "control_rows_html")? {
+                    let field = |key: &str| c.get_attr(key).unwrap_or_default();
+                    out.push_str("<tr><td>");
+                    push_html_value(&mut out, &field("id"));
+                    out.push_str("</td><td>");
+                    push_html_value(&mut out, &field("title"));
+                    out.push_str("</td><td><span class=\"badge ");
+                    let state = field("state");
+                    push_html(&mut out, &state.to_string().replace('_', ""));
+                    out.push_str("\">");
+                    push_html_value(&mut out, &labels.state(&state));
+                    out.push_str("</span></td><td>");
+                    for id in field("checks").try_iter()? {
+                        out.push_str("<code>");
+                        push_html_value(&mut out, &id);
+                        out.push_str("</code> ");
+                    }
+                    out.push_str("</td>");
+                    for key in ["pass", "fail", "error"] {
+                        out.push_str("<td class=\"num\">");
+                        push_html_value(&mut out, &field(key));
+                        out.push_str("</td>");
+                    }
+                    out.push_str("</tr>\n");
+                }
+                Ok(minijinja::Value::from_safe_string(out))
+            },
+        );
         // The embedded templates first, then any file of `dir` in place of
         // the embedded one of the same name: a user can restyle only
         // `report.css`, and a missing file falls back to the built-in one.
@@ -1013,6 +1111,90 @@ fn region_or<'a>(f: &'a Finding, global: &'a str) -> &'a str {
         Some(region) if !region.is_empty() => region,
         _ => global,
     }
+}
+
+/// The labels the row filters print, made once per filter: what the
+/// `status_label`, `severity_label` and `state_label` filters and
+/// `t("global")` give.
+struct RowLabels {
+    status: std::collections::HashMap<String, String>,
+    severity: std::collections::HashMap<String, String>,
+    state: std::collections::HashMap<String, String>,
+    global: String,
+}
+
+impl RowLabels {
+    fn new(texts: &Texts) -> Self {
+        RowLabels {
+            status: texts.labels("status-"),
+            severity: texts.labels("severity-"),
+            state: texts.labels("state-"),
+            global: texts.get("global"),
+        }
+    }
+
+    fn status<'a>(&'a self, value: &'a str) -> &'a str {
+        self.status.get(value).map_or(value, String::as_str)
+    }
+
+    fn severity<'a>(&'a self, value: &'a str) -> &'a str {
+        self.severity.get(value).map_or(value, String::as_str)
+    }
+
+    /// The label of a state read from the model, as a template string.
+    fn state(&self, value: &minijinja::Value) -> minijinja::Value {
+        let text = value.to_string();
+        match self.state.get(&text) {
+            Some(label) => minijinja::Value::from(label.as_str()),
+            None => minijinja::Value::from(text),
+        }
+    }
+}
+
+/// Appends `text` as the HTML formatter prints a string: made visible,
+/// then HTML-escaped.
+fn push_html(out: &mut String, text: &str) {
+    let _ = write!(out, "{}", minijinja::HtmlEscape(&visible(text)));
+}
+
+/// Appends a model value as the HTML formatter prints it: a string as
+/// [`push_html`] does, anything else (a number) by its text, escaped.
+fn push_html_value(out: &mut String, value: &minijinja::Value) {
+    match value.as_str() {
+        Some(text) => push_html(out, text),
+        None => {
+            let _ = write!(out, "{}", minijinja::HtmlEscape(&value.to_string()));
+        }
+    }
+}
+
+/// Appends a model value as the Markdown formatter prints it: a number
+/// as it is, anything else escaped ([`text::markdown_escaped`]).
+fn push_md(out: &mut String, value: &minijinja::Value) {
+    if value.kind() == minijinja::value::ValueKind::Number {
+        let _ = write!(out, "{value}");
+    } else if let Some(text) = value.as_str() {
+        out.push_str(&text::markdown_escaped(text));
+    } else {
+        out.push_str(&text::markdown_escaped(&value.to_string()));
+    }
+}
+
+/// The control rows a template passed to `filter` (`fw.controls`).
+fn controls_of(
+    value: &minijinja::Value,
+    filter: &str,
+) -> Result<minijinja::value::ValueIter, minijinja::Error> {
+    if value.kind() != minijinja::value::ValueKind::Seq {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!(
+                "`{filter}` applies to the controls of a framework, not to {}",
+                value.kind()
+            ),
+        ));
+    }
+    value.try_iter()
 }
 
 /// The findings a template passed to `filter` (a list of the model).
@@ -1764,6 +1946,151 @@ mod tests {
         }
         let error = env
             .render_str("{{ 1 | failure_rows_md }}", minijinja::context! {})
+            .expect_err("not findings");
+        assert!(error.to_string().contains("a list of findings"), "{error}");
+    }
+
+    /// The row filters of the "all findings" table and the control
+    /// matrix print what the bundled templates' loops printed, on hostile
+    /// text, every status, an unknown severity and state, no region and an
+    /// empty region, and an empty list.
+    #[test]
+    fn the_row_filters_print_what_the_template_loops_printed() {
+        let renderer = Renderer::new(None, Arc::new(crate::i18n::Texts::load("ja").expect("ja")))
+            .expect("renderer");
+        let mut env = renderer.env.clone();
+        env.add_template(
+            "listed.html.j2",
+            concat!(
+                "<tbody>\n",
+                r#"{% for f in listed %}<tr><td><span class="badge {{ f.status }}">{{ f.status | status_label }}</span></td><td>{{ f.severity | severity_label }}</td><td><code>{{ f.check_id }}</code></td><td>{{ f.account_id }}</td><td>{{ f.region or t("global") }}</td><td><code>{{ f.resource.id }}</code></td><td>{{ f.message }}</td></tr>"#,
+                "\n{% endfor %}\n</tbody>\n",
+                "===\n<tbody>\n{{ listed | finding_rows_html }}</tbody>\n===\n.\n",
+            ),
+        )
+        .expect("template");
+        env.add_template(
+            "controls.md.j2",
+            concat!(
+                "|---|\n{% for c in controls %}\n",
+                "| {{ c.id | md }} | {{ c.title | md }} | {{ c.state | state_label }} | {% for id in c.checks %}`{{ id }}`{% if not loop.last %}, {% endif %}{% endfor %} | {{ c.pass }} | {{ c.fail }} | {{ c.error }} |\n",
+                "{% endfor %}\n\n",
+                "===\n|---|\n{{ controls | control_rows_md }}\n===\n.\n",
+            ),
+        )
+        .expect("template");
+        env.add_template(
+            "controls.html.j2",
+            concat!(
+                "<tbody>\n{% for c in controls %}\n",
+                r#"<tr><td>{{ c.id }}</td><td>{{ c.title }}</td><td><span class="badge {{ c.state | replace('_', '') }}">{{ c.state | state_label }}</span></td><td>{% for id in c.checks %}<code>{{ id }}</code> {% endfor %}</td><td class="num">{{ c.pass }}</td><td class="num">{{ c.fail }}</td><td class="num">{{ c.error }}</td></tr>"#,
+                "\n{% endfor %}\n</tbody>\n",
+                "===\n<tbody>\n{{ controls | control_rows_html }}</tbody>\n===\n.\n",
+            ),
+        )
+        .expect("template");
+        let base = Finding {
+            check_id: "cloudtrail-enabled".into(),
+            title: "t".into(),
+            severity: "high".into(),
+            status: Status::Fail,
+            account_id: "111111111111".into(),
+            region: None,
+            resource: crate::result::Resource {
+                resource_type: "AWS::CloudTrail::Trail".into(),
+                id: "arn:aws:cloudtrail:us-east-1:111111111111:trail/a".into(),
+            },
+            message: "m".into(),
+            evidence: BTreeMap::new(),
+            remediation: "r".into(),
+            controls: Arc::new(BTreeMap::new()),
+            waiver: None,
+        };
+        let mut findings = Vec::new();
+        for (i, status) in Status::ALL.into_iter().enumerate() {
+            let mut f = base.clone();
+            f.status = status;
+            f.region = [None, Some(""), Some("eu-west-1")][i % 3].map(Into::into);
+            findings.push(f);
+        }
+        let mut hostile = base.clone();
+        hostile.severity = "weird<&>".into();
+        hostile.check_id = "a'b/c\"d".into();
+        hostile.account_id = "1|2<3>&'/\"".into();
+        hostile.region = Some("eu-*west*\u{202E}".into());
+        hostile.resource.id = "<script>alert(1)</script>".into();
+        hostile.message = "a\nb | `c` <img src=x onerror=alert(1)> $x$ \u{1b}[31m".into();
+        findings.push(hostile);
+        let controls = Value::from(Serde(&[
+            ControlRow {
+                id: "AU-2",
+                title: "Event Logging",
+                group: None,
+                state: ControlState::Failing,
+                checks: vec!["cloudtrail-enabled", "a|b`c<d>"],
+                pass: 3,
+                fail: 1,
+                error: 0,
+                skip: 2,
+            },
+            ControlRow {
+                id: "10.2.1*",
+                title: "| <b>x</b> & \u{202E} `y` _z_",
+                group: Some("g"),
+                state: ControlState::NotApplicable,
+                checks: vec![],
+                pass: 0,
+                fail: 0,
+                error: 12_345_678,
+                skip: 0,
+            },
+            ControlRow {
+                id: "1.1",
+                title: "t",
+                group: None,
+                state: ControlState::Manual,
+                checks: vec!["one"],
+                pass: 0,
+                fail: 0,
+                error: 0,
+                skip: 0,
+            },
+        ]));
+        let lists = [
+            FindingList(findings.into_iter().map(Arc::new).collect()),
+            FindingList(Vec::new()),
+        ];
+        for (list, controls) in lists
+            .into_iter()
+            .zip([controls, Value::from(Vec::<Value>::new())])
+        {
+            let empty = list.0.is_empty();
+            let ctx = minijinja::context! {
+                listed => Value::from_object(list),
+                controls => controls,
+            };
+            for name in ["listed.html.j2", "controls.md.j2", "controls.html.j2"] {
+                let text = env
+                    .get_template(name)
+                    .and_then(|t| t.render(ctx.clone()))
+                    .expect("renders");
+                let halves: Vec<&str> = text.split("===\n").collect();
+                let [loops, filters, "."] = halves[..] else {
+                    panic!("{name}: {text}")
+                };
+                assert_eq!(loops, filters, "{name}");
+                assert!(empty || loops.lines().count() >= 4, "{name}: {text}");
+            }
+        }
+        let error = env
+            .render_str("{{ 1 | control_rows_md }}", minijinja::context! {})
+            .expect_err("not controls");
+        assert!(
+            error.to_string().contains("controls of a framework"),
+            "{error}"
+        );
+        let error = env
+            .render_str("{{ 1 | finding_rows_html }}", minijinja::context! {})
             .expect_err("not findings");
         assert!(error.to_string().contains("a list of findings"), "{error}");
     }
