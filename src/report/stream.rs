@@ -6,9 +6,14 @@
 //! them. When the scan is done it writes every format from the spool:
 //!
 //! - `result.json`, byte for byte what [`Renderer::write`] writes for the
-//!   whole result: the findings of each check are copied from the spool
-//!   files in check id order, which is canonical order because batches come
-//!   in ascending account order;
+//!   whole result: the findings of each check are copied from the check's
+//!   spool file in check id order, which is canonical order because
+//!   batches come in ascending account order. The spool keeps one file
+//!   per check, each batch's findings appended to it, so this reads each
+//!   file once from front to back: a batch-per-file spool made it read one
+//!   range of every batch's file per check, which at 10,000 accounts was
+//!   half a million small reads scattered over more spool than the page
+//!   cache holds;
 //! - `findings.ocsf.json` in the same order, one event per finding, from
 //!   the findings parsed back from the spool;
 //! - `report.md` and `report.html` from the tally: these are always the
@@ -17,8 +22,8 @@
 //!   still in memory ([`Stream::pages_as_you_go`]), on a thread of their
 //!   own beside the next batch's evaluation ([`Pages::beside`]); or, when
 //!   a page shows what only the end of the scan can tell (a waiver of any
-//!   account, the finishing time), one spool file (one batch of accounts)
-//!   at a time.
+//!   account, the finishing time), one batch of accounts at a time, its
+//!   findings read back from each check's file.
 //!
 //! Memory is then the tally (counts, up to `max_listed_findings` ERROR and
 //! WAIVED findings, the failures' per-account counts, ten fix command
@@ -37,17 +42,44 @@ use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Ends each finding in a spool file. Serialized JSON never holds a raw
-/// control character (strings escape them), so it cannot occur inside one.
+/// Ends each finding in a spool file, followed by a line break.
+/// Serialized JSON never holds a raw control character (strings escape
+/// them), so it cannot occur inside one. With it turned into a comma, a
+/// run of spooled findings is the text `result.json` holds for them.
 const END: u8 = 0x1e;
+
+/// The findings in a run of spool bytes, each as `result.json` holds it.
+fn elements(run: &[u8]) -> impl Iterator<Item = &[u8]> {
+    run.split(|b| *b == END)
+        .map(|piece| piece.strip_prefix(b"\n").unwrap_or(piece))
+        .filter(|piece| !piece.is_empty())
+}
 
 /// The findings of one batch of accounts, on disk.
 struct Batch {
-    path: PathBuf,
     accounts: Vec<String>,
-    /// Per check (catalogue order): the byte range of its findings, which
-    /// are contiguous because a batch comes in canonical order.
+    /// Per check (catalogue order): the byte range of the batch's findings
+    /// in the check's spool file ([`check_file`]). A batch comes in
+    /// canonical order, so they are contiguous; batches are appended in
+    /// order, so the ranges of one check follow each other.
     runs: Vec<Option<(u64, u64)>>,
+}
+
+/// The spool file of the check at catalogue index `check`.
+fn check_file(spool: &Path, check: usize) -> PathBuf {
+    spool.join(format!("check-{check}.json"))
+}
+
+/// Reads the byte range `from..to` of `file` into `buffer`, replacing its
+/// content.
+fn read_range(
+    file: &mut std::fs::File,
+    (from, to): (u64, u64),
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(from))?;
+    buffer.resize((to - from) as usize, 0);
+    file.read_exact(buffer)
 }
 
 /// A scan's reports, written as its findings stream by.
@@ -254,17 +286,17 @@ impl<'r> Stream<'r> {
             self.whole.sort_by(|a, b| a.key().cmp(&b.key()));
             return Ok(None);
         }
-        let path = self.spool.path().join(format!("{}.json", self.spooled));
         self.spooled += 1;
         let spooler = match &mut self.spooler {
             Some(spooler) => spooler,
-            None => self
-                .spooler
-                .insert(Spooler::start(self.catalogue.checks.len())),
+            None => self.spooler.insert(Spooler::start(CheckFiles::new(
+                self.spool.path(),
+                self.catalogue.checks.len(),
+                CheckFiles::MAX_OPEN,
+            ))),
         };
         let for_pages = self.early.is_some().then(|| findings.clone());
         spooler.send(Job {
-            path,
             accounts: accounts.to_vec(),
             findings,
             checks,
@@ -360,16 +392,31 @@ impl<'r> Stream<'r> {
         out.write_all(b"\n  \"findings\": [").map_err(io)?;
         let mut first = true;
         let mut element = Vec::new();
-        self.for_each_in_order(path, |piece| {
+        self.for_each_chunk_in_order(path, |chunk| {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
-            match piece {
-                Piece::Finding(finding) => {
+            match chunk {
+                Chunk::Finding(finding) => {
                     element.clear();
                     write_element(&mut element, finding).map_err(std::io::Error::other)?;
                     out.write_all(&element)
                 }
-                Piece::Spooled(bytes) => out.write_all(bytes),
+                Chunk::Run(bytes) => {
+                    // Copied whole, each END made the comma between two
+                    // elements; the last one's comma and line break are
+                    // written before the next chunk, if there is one.
+                    if !bytes.ends_with(&[END, b'\n']) {
+                        return Err(std::io::Error::other("a spool run is cut short"));
+                    }
+                    let kept = bytes.len() - 2;
+                    let run = &mut bytes[..kept];
+                    for byte in run.iter_mut() {
+                        if *byte == END {
+                            *byte = b',';
+                        }
+                    }
+                    out.write_all(run)
+                }
             }
         })?;
         out.write_all(if first { b"]" } else { b"\n  ]" })
@@ -416,6 +463,19 @@ impl<'r> Stream<'r> {
         output: &Path,
         mut each: impl FnMut(Piece) -> std::io::Result<()>,
     ) -> Result<(), ReportError> {
+        self.for_each_chunk_in_order(output, |chunk| match chunk {
+            Chunk::Finding(finding) => each(Piece::Finding(finding)),
+            Chunk::Run(run) => elements(run).try_for_each(|bytes| each(Piece::Spooled(bytes))),
+        })
+    }
+
+    /// As [`Stream::for_each_in_order`], with each batch's run of a check
+    /// handed over whole.
+    fn for_each_chunk_in_order(
+        &self,
+        output: &Path,
+        mut each: impl FnMut(Chunk) -> std::io::Result<()>,
+    ) -> Result<(), ReportError> {
         let written = |source| ReportError::Output {
             path: output.display().to_string(),
             source,
@@ -433,35 +493,29 @@ impl<'r> Stream<'r> {
                 .iter()
                 .take_while(|f| &*f.check_id == id)
             {
-                each(Piece::Finding(finding)).map_err(written)?;
+                each(Chunk::Finding(finding)).map_err(written)?;
             }
+            // Opened once per check and read front to back, one batch's
+            // range at a time: memory stays one batch's findings of one
+            // check.
+            let path = check_file(self.spool.path(), check);
+            let mut file = None;
             for batch in &self.batches {
-                let Some((from, to)) = batch.runs[check] else {
+                let Some(range) = batch.runs[check] else {
                     continue;
                 };
-                // Opened per run, so the open files do not grow with the
-                // batches (1,000 batches would pass the usual limit).
-                let read = |buffer: &mut Vec<u8>| -> std::io::Result<()> {
-                    let mut file = std::fs::File::open(&batch.path)?;
-                    file.seek(SeekFrom::Start(from))?;
-                    buffer.resize((to - from) as usize, 0);
-                    file.read_exact(buffer)
+                let mut read = || -> std::io::Result<()> {
+                    let file = match &mut file {
+                        Some(file) => file,
+                        None => file.insert(std::fs::File::open(&path)?),
+                    };
+                    read_range(file, range, &mut buffer)
                 };
-                read(&mut buffer).map_err(|e| self.io_error(batch, e))?;
-                for bytes in buffer.split(|b| *b == END).filter(|b| !b.is_empty()) {
-                    each(Piece::Spooled(bytes)).map_err(written)?;
-                }
+                read().map_err(|e| spool_error(&path, e))?;
+                each(Chunk::Run(&mut buffer)).map_err(written)?;
             }
         }
         Ok(())
-    }
-
-    /// An error reading `batch`'s spool file.
-    fn io_error(&self, batch: &Batch, source: std::io::Error) -> ReportError {
-        ReportError::Output {
-            path: batch.path.display().to_string(),
-            source,
-        }
     }
 
     /// The account pages of every page format in `formats` (Markdown,
@@ -495,26 +549,37 @@ impl<'r> Stream<'r> {
         if pages.formats.is_empty() {
             return Ok(written);
         }
+        let commit = super::committer(&self.dir)?;
+        let mut bytes = Vec::new();
+        let mut range = Vec::new();
         for batch in &self.batches {
-            let bytes = std::fs::read(&batch.path).map_err(|e| self.io_error(batch, e))?;
-            let pieces: Vec<&[u8]> = bytes
-                .split(|b| *b == END)
-                .filter(|b| !b.is_empty())
-                .collect();
+            // Opened per range, so that open files do not grow with the
+            // checks: this path is taken only when a page waits for the
+            // end of the scan.
+            bytes.clear();
+            for (check, run) in batch.runs.iter().enumerate() {
+                let Some(run) = *run else { continue };
+                let path = check_file(self.spool.path(), check);
+                std::fs::File::open(&path)
+                    .and_then(|mut file| read_range(&mut file, run, &mut range))
+                    .map_err(|e| spool_error(&path, e))?;
+                bytes.extend_from_slice(&range);
+            }
+            let pieces: Vec<&[u8]> = elements(&bytes).collect();
             let findings: Vec<Arc<Finding>> = on_every_core(&pieces, |chunk| {
                 chunk
                     .iter()
                     .map(|piece| Ok(Arc::new(serde_json::from_slice(piece)?)))
                     .collect()
             })?;
-            drop(bytes);
             let job = PageJob {
                 accounts: batch.accounts.clone(),
                 findings: self.with_whole(&batch.accounts, findings),
                 waivers: result.waivers.clone(),
             };
-            file_pages(&mut written, pages.render(job)?);
+            file_pages(&mut written, pages.render(job, &commit)?);
         }
+        commit.finish()?;
         Ok(written)
     }
 }
@@ -542,9 +607,11 @@ impl Pages<'_> {
                 .name("pages".into())
                 .spawn_scoped(scope, move || {
                     let mut written = self.empty();
+                    let commit = super::committer(&self.dir)?;
                     for job in queue {
-                        file_pages(&mut written, self.render(job)?);
+                        file_pages(&mut written, self.render(job, &commit)?);
                     }
+                    commit.finish()?;
                     Ok(written)
                 })
                 .map_err(|e| ReportError::Output {
@@ -565,8 +632,12 @@ impl Pages<'_> {
         })
     }
 
-    /// The account pages of one batch.
-    fn render(&self, job: PageJob) -> Result<Vec<(Format, PathBuf)>, ReportError> {
+    /// The account pages of one batch, in place once `commit` is finished.
+    fn render(
+        &self,
+        job: PageJob,
+        commit: &crate::atomic::Committer,
+    ) -> Result<Vec<(Format, PathBuf)>, ReportError> {
         let PageJob {
             accounts,
             mut findings,
@@ -604,6 +675,7 @@ impl Pages<'_> {
                     account,
                     self.catalogue,
                     &self.options,
+                    commit,
                 )?);
             }
             Ok(pages)
@@ -656,9 +728,16 @@ fn on_every_core<T: Sync, R: Send>(
     Ok(all)
 }
 
+/// An error reading or writing the spool file at `path`.
+fn spool_error(path: &Path, source: std::io::Error) -> ReportError {
+    ReportError::Output {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
 /// One batch for the spooler to write.
 struct Job {
-    path: PathBuf,
     accounts: Vec<String>,
     findings: Vec<Arc<Finding>>,
     /// The catalogue index of each finding's check.
@@ -674,15 +753,16 @@ struct Spooler {
 }
 
 impl Spooler {
-    fn start(checks: usize) -> Self {
+    fn start(mut files: CheckFiles) -> Self {
         let (jobs, receiver) = std::sync::mpsc::sync_channel::<Job>(1);
         let thread = std::thread::Builder::new()
             .name("spool".into())
             .spawn(move || {
                 let mut batches = Vec::new();
                 for job in receiver {
-                    batches.push(spool(job, checks)?);
+                    batches.push(spool(job, &mut files)?);
                 }
+                files.close_all()?;
                 Ok(batches)
             })
             .ok();
@@ -728,32 +808,99 @@ impl Drop for Spooler {
     }
 }
 
-/// Writes one batch's findings to its spool file.
-fn spool(job: Job, checks: usize) -> Result<Batch, ReportError> {
-    let io = |source| ReportError::Output {
-        path: job.path.display().to_string(),
-        source,
-    };
-    let mut out = BufWriter::new(std::fs::File::create(&job.path).map_err(io)?);
-    let mut runs = vec![None; checks];
-    let mut offset = 0u64;
+/// The spool's files, one per check, each written by appending: the
+/// spooler's side of [`check_file`].
+struct CheckFiles {
+    dir: PathBuf,
+    /// The open file of each check, if any.
+    open: Vec<Option<BufWriter<std::fs::File>>>,
+    /// How many are open, and how many may be.
+    opened: usize,
+    max_open: usize,
+    /// How many bytes each check's file holds.
+    len: Vec<u64>,
+}
+
+impl CheckFiles {
+    /// At most this many spool files are open at once: the bundled
+    /// catalogue's checks all stay open, and a catalogue of thousands of
+    /// checks cannot take the process's open files from the rest of the
+    /// scan (the usual limit is 1,024).
+    const MAX_OPEN: usize = 128;
+
+    fn new(dir: &Path, checks: usize, max_open: usize) -> Self {
+        CheckFiles {
+            dir: dir.to_owned(),
+            open: (0..checks).map(|_| None).collect(),
+            opened: 0,
+            max_open: max_open.max(1),
+            len: vec![0; checks],
+        }
+    }
+
+    /// Appends `bytes` to the file of `check`; returns the range they
+    /// take in it. A file is opened on first use and kept open; when
+    /// `max_open` are open, all are closed first (a batch visits the
+    /// checks in one order, so no file is better to keep than another).
+    fn append(&mut self, check: usize, bytes: &[u8]) -> Result<(u64, u64), ReportError> {
+        let path = check_file(&self.dir, check);
+        if self.open[check].is_none() {
+            if self.opened >= self.max_open {
+                self.close_all()?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| spool_error(&path, e))?;
+            self.open[check] = Some(BufWriter::with_capacity(64 * 1024, file));
+            self.opened += 1;
+        }
+        let start = self.len[check];
+        if let Some(out) = &mut self.open[check] {
+            out.write_all(bytes).map_err(|e| spool_error(&path, e))?;
+        }
+        self.len[check] = start + bytes.len() as u64;
+        Ok((start, self.len[check]))
+    }
+
+    /// Writes out and closes every open file.
+    fn close_all(&mut self) -> Result<(), ReportError> {
+        self.opened = 0;
+        for (check, open) in self.open.iter_mut().enumerate() {
+            if let Some(mut out) = open.take() {
+                out.flush()
+                    .map_err(|e| spool_error(&check_file(&self.dir, check), e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Appends one batch's findings to the spool files of their checks.
+fn spool(job: Job, files: &mut CheckFiles) -> Result<Batch, ReportError> {
+    let mut runs: Vec<Option<(u64, u64)>> = vec![None; files.open.len()];
     let mut element = Vec::new();
     for (finding, &check) in job.findings.iter().zip(&job.checks) {
         element.clear();
         write_element(&mut element, finding)?;
-        element.push(END);
-        out.write_all(&element).map_err(io)?;
-        let end = offset + element.len() as u64;
-        let run: &mut Option<(u64, u64)> = &mut runs[check];
-        *run = Some((run.map_or(offset, |(start, _)| start), end));
-        offset = end;
+        element.extend_from_slice(&[END, b'\n']);
+        let (start, end) = files.append(check, &element)?;
+        let run = &mut runs[check];
+        *run = Some((run.map_or(start, |(first, _)| first), end));
     }
-    out.flush().map_err(io)?;
     Ok(Batch {
-        path: job.path,
         accounts: job.accounts,
         runs,
     })
+}
+
+/// Findings as [`Stream::for_each_chunk_in_order`] hands them over.
+enum Chunk<'a> {
+    Finding(&'a Finding),
+    /// One batch's findings of a check in a spool file: each element ends
+    /// in [`END`] and a line break.
+    Run(&'a mut Vec<u8>),
 }
 
 /// A finding as [`Stream::for_each_in_order`] hands it over.
@@ -861,6 +1008,43 @@ impl serde_json::ser::Formatter for Nested {
 mod tests {
     use super::*;
     use crate::result::{Resource, Status};
+
+    /// Each check's file holds its findings of every batch in batch
+    /// order, at the ranges `append` returned, while no more files than
+    /// allowed are ever open.
+    #[test]
+    fn each_checks_spool_file_holds_its_batches_in_order_with_few_files_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut files = CheckFiles::new(dir.path(), 5, 2);
+        let mut expected = vec![Vec::new(); 5];
+        let mut ranges = vec![Vec::new(); 5];
+        for batch in 0..4 {
+            // Batch 1 has no finding of check 3; check 4 has none at all.
+            for check in (0..4).filter(|&c| !(batch == 1 && c == 3)) {
+                let bytes = format!("b{batch}c{check}-{}", "x".repeat(batch * 3 + check));
+                let range = files.append(check, bytes.as_bytes()).expect("append");
+                assert!(files.opened <= 2, "{} files open", files.opened);
+                ranges[check].push((range, bytes.clone()));
+                expected[check].extend_from_slice(bytes.as_bytes());
+            }
+        }
+        files.close_all().expect("close");
+        for check in 0..5 {
+            let path = check_file(dir.path(), check);
+            let Ok(content) = std::fs::read(&path) else {
+                assert!(expected[check].is_empty(), "check {check} has no file");
+                continue;
+            };
+            assert_eq!(content, expected[check], "check {check}");
+            let mut file = std::fs::File::open(&path).expect("open");
+            let mut buffer = Vec::new();
+            for ((from, to), bytes) in &ranges[check] {
+                read_range(&mut file, (*from, *to), &mut buffer).expect("read");
+                assert_eq!(buffer, bytes.as_bytes(), "check {check} at {from}..{to}");
+            }
+        }
+        assert!(!check_file(dir.path(), 4).exists());
+    }
 
     #[test]
     fn a_page_that_cannot_be_written_stops_the_evaluation_with_its_error() {
