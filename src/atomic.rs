@@ -29,6 +29,16 @@ pub fn write<E: From<WriteError>>(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
 ) -> Result<(), E> {
+    let temp = filled(path, fill)?;
+    commit(temp, path)?;
+    Ok(())
+}
+
+/// The temporary file beside `path`, written through `fill`.
+fn filled<E: From<WriteError>>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<tempfile::NamedTempFile, E> {
     let fail = |source| WriteError {
         path: path.to_owned(),
         source,
@@ -54,12 +64,144 @@ pub fn write<E: From<WriteError>>(
         .suffix(SUFFIX)
         .tempfile_in(dir)
         .map_err(fail)?;
-    let mut out = std::io::BufWriter::new(temp);
+    let mut out = std::io::BufWriter::with_capacity(128 * 1024, temp);
     fill(&mut out)?;
-    let temp = out.into_inner().map_err(|e| fail(e.into_error()))?;
+    Ok(out.into_inner().map_err(|e| fail(e.into_error()))?)
+}
+
+/// Makes `temp` durable, then renames it to `path`: after a crash the
+/// name holds the old file or the whole new one.
+fn commit(temp: tempfile::NamedTempFile, path: &Path) -> Result<(), WriteError> {
+    let fail = |source| WriteError {
+        path: path.to_owned(),
+        source,
+    };
     temp.as_file().sync_data().map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
+}
+
+/// Writes files as [`write`] does, but makes each durable and renames it
+/// on a thread of its own: the writer goes on while the disk catches up.
+/// A scan's account pages are thousands of files; waiting for each one's
+/// `fdatasync` took about 2 of the 15 seconds of a 1,000-account scan.
+///
+/// At most `pending` written files wait for the thread (each holds an open
+/// file). A file is in place only once [`Committer::finish`] returns; the
+/// first error is returned by every later [`Committer::write`] and by
+/// `finish`, and files handed over after it are removed. Dropped without
+/// `finish`, it waits for the thread to commit what it was handed.
+pub struct Committer {
+    jobs: Option<std::sync::mpsc::SyncSender<(tempfile::NamedTempFile, PathBuf)>>,
+    failed: std::sync::Arc<std::sync::Mutex<Option<(PathBuf, std::io::ErrorKind, String)>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Committer {
+    /// Starts the thread. An error is the system's refusal to start one.
+    pub fn start(pending: usize) -> std::io::Result<Committer> {
+        Self::start_with(pending, commit)
+    }
+
+    /// [`Committer::start`] with `commit` in place of [`commit`].
+    fn start_with(
+        pending: usize,
+        commit: fn(tempfile::NamedTempFile, &Path) -> Result<(), WriteError>,
+    ) -> std::io::Result<Committer> {
+        let (jobs, queue) =
+            std::sync::mpsc::sync_channel::<(tempfile::NamedTempFile, PathBuf)>(pending);
+        let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let record = std::sync::Arc::clone(&failed);
+        let thread = std::thread::Builder::new()
+            .name("commit".into())
+            .spawn(move || {
+                for (temp, path) in queue {
+                    // After an error the rest are only removed (dropped).
+                    let stopped = record.lock().map_or(true, |f| f.is_some());
+                    if stopped {
+                        continue;
+                    }
+                    if let Err(e) = commit(temp, &path) {
+                        if let Ok(mut first) = record.lock() {
+                            *first = Some((e.path, e.source.kind(), e.source.to_string()));
+                        }
+                    }
+                }
+            })?;
+        Ok(Committer {
+            jobs: Some(jobs),
+            failed,
+            thread: Some(thread),
+        })
+    }
+
+    /// The first error of the thread, if any.
+    fn error(&self) -> Option<WriteError> {
+        let failed = self.failed.lock().ok()?;
+        let (path, kind, message) = failed.as_ref()?;
+        Some(WriteError {
+            path: path.clone(),
+            source: std::io::Error::new(*kind, message.clone()),
+        })
+    }
+
+    /// Writes `path` through `fill` into a temporary file, and hands it to
+    /// the thread to make durable and rename.
+    pub fn write<E: From<WriteError>>(
+        &self,
+        path: &Path,
+        fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if let Some(error) = self.error() {
+            return Err(error.into());
+        }
+        let temp = filled(path, fill)?;
+        let sent = match &self.jobs {
+            Some(jobs) => jobs.send((temp, path.to_owned())).is_ok(),
+            None => false,
+        };
+        if !sent {
+            return Err(self
+                .error()
+                .unwrap_or_else(|| WriteError {
+                    path: path.to_owned(),
+                    source: std::io::Error::other("the commit thread stopped"),
+                })
+                .into());
+        }
+        Ok(())
+    }
+
+    /// Waits until every file written is durable and in place; returns the
+    /// first error.
+    pub fn finish(mut self) -> Result<(), WriteError> {
+        self.stop();
+        match self.error() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    fn stop(&mut self) {
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                if let Ok(mut first) = self.failed.lock() {
+                    first.get_or_insert((
+                        PathBuf::new(),
+                        std::io::ErrorKind::Other,
+                        "the commit thread panicked".into(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Committer {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 /// An exclusive hold on an output directory for one process: reports,
@@ -184,5 +326,74 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("report.md")]);
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn text(path: &Path, text: &str) -> impl FnOnce(&mut dyn Write) -> Result<(), WriteError> {
+        let (path, text) = (path.to_owned(), text.to_owned());
+        move |out| {
+            out.write_all(text.as_bytes())
+                .map_err(|source| WriteError { path, source })
+        }
+    }
+
+    #[test]
+    fn files_handed_to_the_committer_are_in_place_once_it_finishes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let commit = Committer::start(2).expect("thread");
+        for i in 0..50 {
+            let path = dir.path().join(format!("{i:02}.md"));
+            commit
+                .write(&path, text(&path, &format!("page {i}")))
+                .expect("write");
+        }
+        commit.finish().expect("finish");
+        let expected: Vec<String> = (0..50).map(|i| format!("{i:02}.md")).collect();
+        assert_eq!(names(dir.path()), expected);
+        for i in 0..50 {
+            let path = dir.path().join(format!("{i:02}.md"));
+            assert_eq!(
+                std::fs::read_to_string(path).expect("read"),
+                format!("page {i}")
+            );
+        }
+    }
+
+    /// A commit that fails is reported by `finish` with its file's path;
+    /// the files handed over after it are removed, not put in place, and
+    /// no temporary file is left.
+    #[test]
+    fn a_failed_commit_is_reported_and_the_files_after_it_are_removed() {
+        fn fails_on_b(temp: tempfile::NamedTempFile, path: &Path) -> Result<(), WriteError> {
+            if path.ends_with("b.md") {
+                // Slow, so that c.md is handed over before the failure
+                // is known.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                return Err(WriteError {
+                    path: path.to_owned(),
+                    source: std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"),
+                });
+            }
+            commit(temp, path)
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let commit = Committer::start_with(0, fails_on_b).expect("thread");
+        for name in ["a.md", "b.md", "c.md"] {
+            let path = dir.path().join(name);
+            commit.write(&path, text(&path, name)).expect("handed over");
+        }
+        let error = commit.finish().expect_err("b failed");
+        assert!(error.path.ends_with("b.md"), "{error}");
+        assert_eq!(error.source.kind(), std::io::ErrorKind::StorageFull);
+        assert_eq!(names(dir.path()), vec!["a.md".to_owned()]);
     }
 }

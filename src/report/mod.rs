@@ -556,17 +556,20 @@ impl Renderer {
             return Ok(written);
         }
         let controls = catalogue.control_index();
+        let commit = committer(dir)?;
         for account in per_account(result, &controls) {
-            let pages = self.write_pages(&[format], dir, &account, catalogue, options)?;
+            let pages = self.write_pages(&[format], dir, &account, catalogue, options, &commit)?;
             written.extend(pages.into_iter().map(|(_, path)| path));
         }
+        commit.finish()?;
         Ok(written)
     }
 
     /// Writes the page of the one account of `account` (a result of one
     /// account) in each of `formats` (Markdown, HTML) under
     /// `dir/accounts/`, and returns their paths. The page's model is made
-    /// once for all of them.
+    /// once for all of them. The pages are in place once `commit` is
+    /// finished.
     pub(crate) fn write_pages(
         &self,
         formats: &[Format],
@@ -574,6 +577,7 @@ impl Renderer {
         account: &ScanResult,
         catalogue: &Catalogue,
         options: &RenderOptions,
+        commit: &crate::atomic::Committer,
     ) -> Result<Vec<(Format, std::path::PathBuf)>, ReportError> {
         let accounts_dir = dir.join(ACCOUNTS_DIR);
         std::fs::create_dir_all(&accounts_dir).map_err(|source| ReportError::Output {
@@ -607,13 +611,22 @@ impl Renderer {
                 )));
             };
             let path = accounts_dir.join(format!("{id}.{extension}"));
-            write_file(&path, |out| {
+            commit.write(&path, |out| {
                 self.render_model_value(name, &model, &value, catalogue, out)
             })?;
             written.push((format, path));
         }
         Ok(written)
     }
+}
+
+/// A [`crate::atomic::Committer`] for the account pages written into
+/// `dir`: up to 32 pages wait to be made durable.
+fn committer(dir: &Path) -> Result<crate::atomic::Committer, ReportError> {
+    crate::atomic::Committer::start(32).map_err(|source| ReportError::Output {
+        path: dir.display().to_string(),
+        source,
+    })
 }
 
 /// Streams into `path` atomically ([`crate::atomic::write`]).
