@@ -64,9 +64,87 @@ fn filled<E: From<WriteError>>(
         .suffix(SUFFIX)
         .tempfile_in(dir)
         .map_err(fail)?;
-    let mut out = std::io::BufWriter::with_capacity(128 * 1024, temp);
+    let mut out = std::io::BufWriter::with_capacity(128 * 1024, Writeback::new(temp, 64 << 20));
     fill(&mut out)?;
-    Ok(out.into_inner().map_err(|e| fail(e.into_error()))?)
+    let out = out.into_inner().map_err(|e| fail(e.into_error()))?;
+    Ok(out.finish().map_err(fail)?)
+}
+
+/// A temporary file being written that, every `step` bytes, has a thread
+/// of its own make what is written so far durable (`fdatasync`), so that
+/// the sync before the rename waits only for the last part. Without it,
+/// the 650 MB `result.json` of a 1,000-account scan waited about half a
+/// second for its sync, and ten times that at 10,000 accounts. A file
+/// smaller than `step` starts no thread.
+struct Writeback {
+    file: tempfile::NamedTempFile,
+    step: u64,
+    unsynced: u64,
+    /// Wakes the thread; the thread returns its first error, which the
+    /// final sync would not see again (the two share one open file).
+    syncer: Option<(
+        std::sync::mpsc::SyncSender<()>,
+        std::thread::JoinHandle<std::io::Result<()>>,
+    )>,
+}
+
+impl Writeback {
+    fn new(file: tempfile::NamedTempFile, step: u64) -> Self {
+        Writeback {
+            file,
+            step,
+            unsynced: 0,
+            syncer: None,
+        }
+    }
+
+    /// Asks the thread, started on first use, to sync. A request while
+    /// one waits is dropped: the waiting one covers it.
+    fn sync_in_background(&mut self) {
+        if self.syncer.is_none() {
+            let Ok(file) = self.file.as_file().try_clone() else {
+                return;
+            };
+            let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+            let Ok(thread) = std::thread::Builder::new()
+                .name("writeback".into())
+                .spawn(move || woken.iter().try_for_each(|()| file.sync_data()))
+            else {
+                return;
+            };
+            self.syncer = Some((wake, thread));
+        }
+        if let Some((wake, _)) = &self.syncer {
+            let _ = wake.try_send(());
+        }
+    }
+
+    /// The file, once the thread is done; its error, if it had one.
+    fn finish(mut self) -> std::io::Result<tempfile::NamedTempFile> {
+        if let Some((wake, thread)) = self.syncer.take() {
+            drop(wake);
+            thread
+                .join()
+                .map_err(|_| std::io::Error::other("the writeback thread panicked"))??;
+        }
+        Ok(self.file)
+    }
+}
+
+impl Write for Writeback {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.unsynced += n as u64;
+        if self.unsynced >= self.step {
+            self.unsynced = 0;
+            self.sync_in_background();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Makes `temp` durable, then renames it to `path`: after a crash the
@@ -326,6 +404,30 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("report.md")]);
+    }
+
+    /// A file larger than the step is synced in the background while it
+    /// is written, and reads back as written.
+    #[test]
+    fn a_large_file_is_synced_as_it_is_written_and_reads_back_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let temp = tempfile::NamedTempFile::new_in(dir.path()).expect("temp");
+        let mut out = Writeback::new(temp, 1000);
+        let mut expected = Vec::new();
+        for i in 0..500u32 {
+            let line = format!("line {i}\n");
+            out.write_all(line.as_bytes()).expect("write");
+            expected.extend_from_slice(line.as_bytes());
+        }
+        assert!(out.syncer.is_some(), "a sync was started");
+        let temp = out.finish().expect("synced");
+        assert_eq!(std::fs::read(temp.path()).expect("read"), expected);
+        let mut small = Writeback::new(
+            tempfile::NamedTempFile::new_in(dir.path()).expect("temp"),
+            1000,
+        );
+        small.write_all(&[b'x'; 999]).expect("write");
+        assert!(small.syncer.is_none(), "no thread below the step");
     }
 
     fn names(dir: &Path) -> Vec<String> {
