@@ -475,11 +475,18 @@ mod tests {
     /// no temporary file is left.
     #[test]
     fn a_failed_commit_is_reported_and_the_files_after_it_are_removed() {
+        /// Set once c.md is handed over: b.md fails only then, so the
+        /// failure is not known when c.md is written.
+        static C_HANDED_OVER: std::sync::atomic::AtomicBool =
+            std::sync::atomic::AtomicBool::new(false);
         fn fails_on_b(temp: tempfile::NamedTempFile, path: &Path) -> Result<(), WriteError> {
             if path.ends_with("b.md") {
-                // Slow, so that c.md is handed over before the failure
-                // is known.
-                std::thread::sleep(std::time::Duration::from_millis(100));
+                let waited = std::time::Instant::now();
+                while !C_HANDED_OVER.load(std::sync::atomic::Ordering::SeqCst)
+                    && waited.elapsed() < std::time::Duration::from_secs(30)
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
                 return Err(WriteError {
                     path: path.to_owned(),
                     source: std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"),
@@ -488,11 +495,14 @@ mod tests {
             commit(temp, path)
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        let commit = Committer::start_with(0, fails_on_b).expect("thread");
+        // One file may wait, so that handing over c.md does not wait for
+        // b.md's commit.
+        let commit = Committer::start_with(1, fails_on_b).expect("thread");
         for name in ["a.md", "b.md", "c.md"] {
             let path = dir.path().join(name);
             commit.write(&path, text(&path, name)).expect("handed over");
         }
+        C_HANDED_OVER.store(true, std::sync::atomic::Ordering::SeqCst);
         let error = commit.finish().expect_err("b failed");
         assert!(error.path.ends_with("b.md"), "{error}");
         assert_eq!(error.source.kind(), std::io::ErrorKind::StorageFull);

@@ -556,12 +556,14 @@ impl Renderer {
             return Ok(written);
         }
         let controls = catalogue.control_index();
-        let commit = committer(dir)?;
-        for account in per_account(result, &controls) {
-            let pages = self.write_pages(&[format], dir, &account, catalogue, options, &commit)?;
-            written.extend(pages.into_iter().map(|(_, path)| path));
-        }
-        commit.finish()?;
+        with_committer(dir, |commit| {
+            for account in per_account(result, &controls) {
+                let pages =
+                    self.write_pages(&[format], dir, &account, catalogue, options, commit)?;
+                written.extend(pages.into_iter().map(|(_, path)| path));
+            }
+            Ok(())
+        })?;
         Ok(written)
     }
 
@@ -620,13 +622,21 @@ impl Renderer {
     }
 }
 
-/// A [`crate::atomic::Committer`] for the account pages written into
-/// `dir`: up to 32 pages wait to be made durable.
-fn committer(dir: &Path) -> Result<crate::atomic::Committer, ReportError> {
-    crate::atomic::Committer::start(32).map_err(|source| ReportError::Output {
+/// Runs `write` with a [`crate::atomic::Committer`] for the account pages
+/// it writes into `dir` (up to 32 wait to be made durable), and returns
+/// once they are in place. When both fail, the committer's error is
+/// returned: it came first, as every write after it reports it.
+fn with_committer<T>(
+    dir: &Path,
+    write: impl FnOnce(&crate::atomic::Committer) -> Result<T, ReportError>,
+) -> Result<T, ReportError> {
+    let commit = crate::atomic::Committer::start(32).map_err(|source| ReportError::Output {
         path: dir.display().to_string(),
         source,
-    })
+    })?;
+    let written = write(&commit);
+    commit.finish()?;
+    written
 }
 
 /// Streams into `path` atomically ([`crate::atomic::write`]).
