@@ -117,17 +117,7 @@ fn format_value(
 ) -> Result<(), minijinja::Error> {
     let io = |_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure);
     match state.auto_escape() {
-        minijinja::AutoEscape::Custom(mode) if mode == MARKDOWN => {
-            if value.is_safe() || value.kind() == minijinja::value::ValueKind::Number {
-                // Digits, signs and points need no escaping.
-                write!(out, "{value}").map_err(io)
-            } else if let Some(text) = value.as_str() {
-                out.write_str(&text::markdown_escaped(text)).map_err(io)
-            } else {
-                out.write_str(&text::markdown_escaped(&value.to_string()))
-                    .map_err(io)
-            }
-        }
+        minijinja::AutoEscape::Custom(mode) if mode == MARKDOWN => write_md(out, value).map_err(io),
         minijinja::AutoEscape::Html if !value.is_safe() => {
             if let Some(text) = value.as_str() {
                 let shown = visible(text);
@@ -284,7 +274,8 @@ impl Renderer {
         // written here for the same reason: on an account page they were
         // most of the template's interpreted work. Each row ends in a line
         // break, so an empty list writes nothing, as the loop did.
-        let labels = RowLabels::new(&texts);
+        let labels = Arc::new(RowLabels::new(&texts));
+        let shared = labels.clone();
         env.add_filter(
             "finding_rows_html",
             move |findings: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
@@ -295,15 +286,15 @@ impl Renderer {
                     out.push_str("<tr><td><span class=\"badge ");
                     push_html(&mut out, status);
                     out.push_str("\">");
-                    push_html(&mut out, labels.status(status));
+                    push_html(&mut out, shared.status(status));
                     out.push_str("</span></td><td>");
-                    push_html(&mut out, labels.severity(&f.severity));
+                    push_html(&mut out, shared.severity(&f.severity));
                     out.push_str("</td><td><code>");
                     push_html(&mut out, &f.check_id);
                     out.push_str("</code></td><td>");
                     push_html(&mut out, &f.account_id);
                     out.push_str("</td><td>");
-                    push_html(&mut out, region_or(f, &labels.global));
+                    push_html(&mut out, region_or(f, &shared.global));
                     out.push_str("</td><td><code>");
                     push_html(&mut out, &f.resource.id);
                     out.push_str("</code></td><td>");
@@ -313,7 +304,7 @@ impl Renderer {
                 Ok(minijinja::Value::from_safe_string(out))
             },
         );
-        let labels = RowLabels::new(&texts);
+        let shared = labels.clone();
         env.add_filter(
             "control_rows_md",
             move |controls: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
@@ -326,7 +317,7 @@ impl Renderer {
                     push_md(&mut out, &field("title"));
                     out.push_str(" | ");
                     let state = field("state");
-                    push_md(&mut out, &labels.state(&state));
+                    push_md(&mut out, &shared.state(&state));
                     out.push_str(" | ");
                     for (i, id) in field("checks").try_iter()?.enumerate() {
                         if i > 0 {
@@ -345,7 +336,6 @@ impl Renderer {
                 Ok(minijinja::Value::from_safe_string(out))
             },
         );
-        let labels = RowLabels::new(&texts);
         env.add_filter(
             "control_rows_html",
             move |controls: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
@@ -1136,7 +1126,7 @@ fn region_or<'a>(f: &'a Finding, global: &'a str) -> &'a str {
     }
 }
 
-/// The labels the row filters print, made once per filter: what the
+/// The labels the row filters print, made once per renderer: what the
 /// `status_label`, `severity_label` and `state_label` filters and
 /// `t("global")` give.
 struct RowLabels {
@@ -1191,16 +1181,24 @@ fn push_html_value(out: &mut String, value: &minijinja::Value) {
     }
 }
 
-/// Appends a model value as the Markdown formatter prints it: a number
-/// as it is, anything else escaped ([`text::markdown_escaped`]).
-fn push_md(out: &mut String, value: &minijinja::Value) {
-    if value.kind() == minijinja::value::ValueKind::Number {
-        let _ = write!(out, "{value}");
+/// Writes `value` as a Markdown template prints an expression: a safe
+/// value or a number as it is, anything else escaped
+/// ([`text::markdown_escaped`]).
+fn write_md(out: &mut impl std::fmt::Write, value: &minijinja::Value) -> std::fmt::Result {
+    if value.is_safe() || value.kind() == minijinja::value::ValueKind::Number {
+        // Digits, signs and points need no escaping.
+        write!(out, "{value}")
     } else if let Some(text) = value.as_str() {
-        out.push_str(&text::markdown_escaped(text));
+        out.write_str(&text::markdown_escaped(text))
     } else {
-        out.push_str(&text::markdown_escaped(&value.to_string()));
+        out.write_str(&text::markdown_escaped(&value.to_string()))
     }
+}
+
+/// Appends a model value as the Markdown formatter prints it
+/// ([`write_md`]).
+fn push_md(out: &mut String, value: &minijinja::Value) {
+    let _ = write_md(out, value);
 }
 
 /// The control rows a template passed to `filter` (`fw.controls`).

@@ -69,16 +69,16 @@ fn check_file(spool: &Path, check: usize) -> PathBuf {
     spool.join(format!("check-{check}.json"))
 }
 
-/// Reads the byte range `from..to` of `file` into `buffer`, replacing its
-/// content.
+/// Appends the byte range `from..to` of `file` to `buffer`.
 fn read_range(
     file: &mut std::fs::File,
     (from, to): (u64, u64),
     buffer: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     file.seek(SeekFrom::Start(from))?;
-    buffer.resize((to - from) as usize, 0);
-    file.read_exact(buffer)
+    let start = buffer.len();
+    buffer.resize(start + (to - from) as usize, 0);
+    file.read_exact(&mut buffer[start..])
 }
 
 /// A scan's reports, written as its findings stream by.
@@ -506,6 +506,7 @@ impl<'r> Stream<'r> {
                         Some(file) => file,
                         None => file.insert(std::fs::File::open(&path)?),
                     };
+                    buffer.clear();
                     read_range(file, range, &mut buffer)
                 };
                 read().map_err(|e| spool_error(&path, e))?;
@@ -566,7 +567,6 @@ impl<'r> Stream<'r> {
         written: &mut Written,
     ) -> Result<(), ReportError> {
         let mut bytes = Vec::new();
-        let mut range = Vec::new();
         for batch in &self.batches {
             // Opened per range, so that open files do not grow with the
             // checks: this path is taken only when a page waits for the
@@ -576,9 +576,8 @@ impl<'r> Stream<'r> {
                 let Some(run) = *run else { continue };
                 let path = check_file(self.spool.path(), check);
                 std::fs::File::open(&path)
-                    .and_then(|mut file| read_range(&mut file, run, &mut range))
+                    .and_then(|mut file| read_range(&mut file, run, &mut bytes))
                     .map_err(|e| spool_error(&path, e))?;
-                bytes.extend_from_slice(&range);
             }
             let pieces: Vec<&[u8]> = elements(&bytes).collect();
             let findings: Vec<Arc<Finding>> = on_every_core(&pieces, |chunk| {
@@ -829,8 +828,7 @@ struct CheckFiles {
     dir: PathBuf,
     /// The open file of each check, if any.
     open: Vec<Option<BufWriter<std::fs::File>>>,
-    /// How many are open, and how many may be.
-    opened: usize,
+    /// How many may be open at once.
     max_open: usize,
     /// How many bytes each check's file holds.
     len: Vec<u64>,
@@ -847,7 +845,6 @@ impl CheckFiles {
         CheckFiles {
             dir: dir.to_owned(),
             open: (0..checks).map(|_| None).collect(),
-            opened: 0,
             max_open: max_open.max(1),
             len: vec![0; checks],
         }
@@ -860,7 +857,7 @@ impl CheckFiles {
     fn append(&mut self, check: usize, bytes: &[u8]) -> Result<(u64, u64), ReportError> {
         let path = check_file(&self.dir, check);
         if self.open[check].is_none() {
-            if self.opened >= self.max_open {
+            if self.opened() >= self.max_open {
                 self.close_all()?;
             }
             let file = std::fs::OpenOptions::new()
@@ -869,7 +866,6 @@ impl CheckFiles {
                 .open(&path)
                 .map_err(|e| spool_error(&path, e))?;
             self.open[check] = Some(BufWriter::with_capacity(64 * 1024, file));
-            self.opened += 1;
         }
         let start = self.len[check];
         if let Some(out) = &mut self.open[check] {
@@ -879,9 +875,13 @@ impl CheckFiles {
         Ok((start, self.len[check]))
     }
 
+    /// How many files are open.
+    fn opened(&self) -> usize {
+        self.open.iter().filter(|file| file.is_some()).count()
+    }
+
     /// Writes out and closes every open file.
     fn close_all(&mut self) -> Result<(), ReportError> {
-        self.opened = 0;
         for (check, open) in self.open.iter_mut().enumerate() {
             if let Some(mut out) = open.take() {
                 out.flush()
@@ -1038,7 +1038,7 @@ mod tests {
             for check in (0..4).filter(|&c| !(batch == 1 && c == 3)) {
                 let bytes = format!("b{batch}c{check}-{}", "x".repeat(batch * 3 + check));
                 let range = files.append(check, bytes.as_bytes()).expect("append");
-                assert!(files.opened <= 2, "{} files open", files.opened);
+                assert!(files.opened() <= 2, "{} files open", files.opened());
                 ranges[check].push((range, bytes.clone()));
                 expected[check].extend_from_slice(bytes.as_bytes());
             }
@@ -1054,6 +1054,7 @@ mod tests {
             let mut file = std::fs::File::open(&path).expect("open");
             let mut buffer = Vec::new();
             for ((from, to), bytes) in &ranges[check] {
+                buffer.clear();
                 read_range(&mut file, (*from, *to), &mut buffer).expect("read");
                 assert_eq!(buffer, bytes.as_bytes(), "check {check} at {from}..{to}");
             }
