@@ -417,7 +417,7 @@ fn evaluate<E>(
         by_scope
             .entry(check.scope)
             .or_default()
-            .push((Prepared::new(check), params));
+            .push((Prepared::new(check, &templates, &params), params));
     }
     // The organization scope's `accounts` holds every account's view (with
     // its CEL and template copies: about 0.3 GiB per 1,000 accounts of 17
@@ -449,7 +449,6 @@ fn evaluate<E>(
             views: &views,
             common: &common,
             errors: &errors,
-            templates: &templates,
             by_scope: &by_scope,
             plan: &plan,
             texts,
@@ -613,7 +612,6 @@ struct Evaluation<'a> {
     views: &'a Views,
     common: &'a [(&'static str, Bound)],
     errors: &'a ErrorIndex<'a>,
-    templates: &'a minijinja::Environment<'a>,
     by_scope: &'a BTreeMap<Scope, Vec<(Prepared<'a>, Bound)>>,
     plan: &'a Plan<'a>,
     texts: &'a crate::i18n::Texts,
@@ -646,9 +644,13 @@ impl<'a> Evaluation<'a> {
                 self.plan,
                 &mut |item| {
                     items += 1;
+                    // The message templates' variables of the item, for
+                    // every check: made once, not once per finding.
+                    let item_context = template_context(&item.vars, self.common);
                     for (check, params) in checks {
                         let started = std::time::Instant::now();
                         let with_monitor;
+                        let mut monitor_context = None;
                         let item = match (&check.monitor, &item.resource) {
                             (Some(spec), resource) if scope == Scope::Account => {
                                 let Some(account) = self.world.account(&resource.id) else {
@@ -656,7 +658,9 @@ impl<'a> Evaluation<'a> {
                                 };
                                 let view = chains.view(&check.id, spec, account);
                                 let mut extended = item.clone();
-                                extended.vars.push(("monitor", Bound::new(&view)));
+                                let bound = Bound::new(&view);
+                                monitor_context = Some(monitor_value(&bound));
+                                extended.vars.push(("monitor", bound));
                                 with_monitor = extended;
                                 &with_monitor
                             }
@@ -674,7 +678,9 @@ impl<'a> Evaluation<'a> {
                                 let view =
                                     chains.vpc_view(&check.id, spec, account, region, vpc_id);
                                 let mut extended = item.clone();
-                                extended.vars.push(("monitor", Bound::new(&view)));
+                                let bound = Bound::new(&view);
+                                monitor_context = Some(monitor_value(&bound));
+                                extended.vars.push(("monitor", bound));
                                 with_monitor = extended;
                                 &with_monitor
                             }
@@ -687,12 +693,13 @@ impl<'a> Evaluation<'a> {
                         };
                         let mut context = root.new_inner_scope();
                         context.set_variable_resolver(&resolver);
+                        let mut message_context = vec![item_context.clone()];
+                        message_context.extend(monitor_context);
+                        message_context.push(check.params_context.clone());
                         let env = Env {
                             context: &context,
                             errors: self.errors,
-                            templates: self.templates,
-                            common: self.common,
-                            params,
+                            message_context,
                             texts: self.texts,
                         };
                         findings.push(Arc::new(evaluate_item(check, item, &env)));
@@ -711,7 +718,9 @@ impl<'a> Evaluation<'a> {
     }
 }
 
-/// A check with the text every one of its findings carries, allocated once.
+/// A check with what every one of its findings reads or carries, made
+/// once: its text, its message templates, the services it requires and
+/// its parameters as a message template reads them.
 struct Prepared<'a> {
     check: &'a Check,
     id: Shared,
@@ -719,10 +728,40 @@ struct Prepared<'a> {
     severity: Shared,
     remediation: Shared,
     controls: Arc<BTreeMap<String, Vec<String>>>,
+    /// The `pass`, `fail`, `skip` and `unknown` messages, in that order
+    /// ([`Message`]); `None` when the check has no such message.
+    messages: [Option<minijinja::Template<'a, 'a>>; 4],
+    /// The service part of each action of `requires`.
+    required_services: Vec<&'a str>,
+    /// `params` for the message templates.
+    params_context: minijinja::Value,
+    templates: &'a minijinja::Environment<'a>,
+}
+
+/// Which message of a check a finding gets.
+#[derive(Clone, Copy)]
+enum Message {
+    Pass,
+    Fail,
+    Skip,
+    Unknown,
+}
+
+impl Message {
+    const ALL: [(Message, &'static str); 4] = [
+        (Message::Pass, "pass"),
+        (Message::Fail, "fail"),
+        (Message::Skip, "skip"),
+        (Message::Unknown, "unknown"),
+    ];
 }
 
 impl<'a> Prepared<'a> {
-    fn new(check: &'a Check) -> Self {
+    /// `templates` holds the check's messages as `<id>.<kind>`
+    /// ([`Message::ALL`]).
+    fn new(check: &'a Check, templates: &'a minijinja::Environment<'a>, params: &Bound) -> Self {
+        let messages = Message::ALL
+            .map(|(_, kind)| templates.get_template(&format!("{}.{kind}", check.id)).ok());
         Prepared {
             check,
             id: check.id.as_str().into(),
@@ -730,8 +769,34 @@ impl<'a> Prepared<'a> {
             severity: check.severity.as_str().into(),
             remediation: check.remediation.text.as_str().into(),
             controls: Arc::new(check.frameworks.clone()),
+            messages,
+            required_services: check
+                .requires
+                .iter()
+                .filter_map(|a| a.split(':').next())
+                .collect(),
+            params_context: minijinja::Value::from_pairs([("params", params.template.clone())]),
+            templates,
         }
     }
+}
+
+/// The variables an item binds (`vars`) and those every item binds
+/// (`common`), as a message template reads them.
+fn template_context(
+    vars: &[(&'static str, Bound)],
+    common: &[(&'static str, Bound)],
+) -> minijinja::Value {
+    minijinja::Value::from_pairs(
+        vars.iter()
+            .chain(common.iter())
+            .map(|(k, v)| (*k, v.template.clone())),
+    )
+}
+
+/// `monitor` for the message templates.
+fn monitor_value(monitor: &Bound) -> minijinja::Value {
+    minijinja::Value::from_pairs([("monitor", monitor.template.clone())])
 }
 
 impl std::ops::Deref for Prepared<'_> {
@@ -745,9 +810,9 @@ impl std::ops::Deref for Prepared<'_> {
 struct Env<'a> {
     context: &'a cel::Context<'a, 'a>,
     errors: &'a ErrorIndex<'a>,
-    templates: &'a minijinja::Environment<'a>,
-    common: &'a [(&'static str, Bound)],
-    params: &'a Bound,
+    /// The message templates' variables but `evidence`: maps merged in
+    /// order, none of them naming a variable another one names.
+    message_context: Vec<minijinja::Value>,
     texts: &'a crate::i18n::Texts,
 }
 
@@ -815,7 +880,6 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
     let Env {
         context,
         errors,
-        templates,
         texts,
         ..
     } = env;
@@ -834,14 +898,9 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
         waiver: None,
     };
 
-    let required_services: Vec<&str> = check
-        .requires
-        .iter()
-        .filter_map(|a| a.split(':').next())
-        .collect();
     if let Some(missing) = item.unresolved.iter().find(|u| match &u.action {
         Some(action) => check.requires.contains(action),
-        None => required_services.contains(&u.service.as_str()),
+        None => check.required_services.contains(&u.service.as_str()),
     }) {
         return finding(
             Status::Error,
@@ -896,23 +955,31 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
         );
     }
 
-    let render = |kind: &str, evidence: &BTreeMap<String, Value>| -> String {
-        let ctx = minijinja::Value::from_pairs(
-            item.vars
+    let render = |message: Message, evidence: &BTreeMap<String, Value>| -> String {
+        let template = match &check.messages[message as usize] {
+            Some(template) => template,
+            // Not added (see `evaluate`): the lookup's own error says so.
+            None => {
+                let name = format!("{}.{}", check.id, Message::ALL[message as usize].1);
+                let error = match check.templates.get_template(&name) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "the template was not loaded".to_owned(),
+                };
+                return format!("(message could not be rendered: {error})");
+            }
+        };
+        let evidence = minijinja::Value::from_pairs([(
+            "evidence",
+            minijinja::Value::from(minijinja::value::Serde(evidence)),
+        )]);
+        let ctx = minijinja::value::merge_maps(
+            env.message_context
                 .iter()
-                .chain(env.common.iter())
-                .map(|(k, v)| (*k, v.template.clone()))
-                .chain([
-                    ("params", env.params.template.clone()),
-                    (
-                        "evidence",
-                        minijinja::Value::from(minijinja::value::Serde(evidence)),
-                    ),
-                ]),
+                .cloned()
+                .chain(std::iter::once(evidence)),
         );
-        templates
-            .get_template(&format!("{}.{kind}", check.id))
-            .and_then(|t| t.render(ctx))
+        template
+            .render(ctx)
             .unwrap_or_else(|e| format!("(message could not be rendered: {e})"))
     };
 
@@ -941,7 +1008,7 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
             Ok(false) => {
                 return finding(
                     Status::Skip,
-                    render("skip", &BTreeMap::new()),
+                    render(Message::Skip, &BTreeMap::new()),
                     BTreeMap::new(),
                 )
             }
@@ -964,14 +1031,16 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
     match eval(&check.assert) {
         Ok(true) => {
             let evidence = evidence();
-            finding(Status::Pass, render("pass", &evidence), evidence)
+            finding(Status::Pass, render(Message::Pass, &evidence), evidence)
         }
         Ok(false) => {
             let evidence = evidence();
             match check.unknown_when.as_ref().map(eval) {
-                Some(Ok(true)) => finding(Status::Error, render("unknown", &evidence), evidence),
+                Some(Ok(true)) => {
+                    finding(Status::Error, render(Message::Unknown, &evidence), evidence)
+                }
                 Some(Err(e)) => evaluation_error(e),
-                _ => finding(Status::Fail, render("fail", &evidence), evidence),
+                _ => finding(Status::Fail, render(Message::Fail, &evidence), evidence),
             }
         }
         Err(e) => evaluation_error(e),
