@@ -116,11 +116,24 @@ impl Spooler {
     /// later record of the same account replaces the earlier one.
     pub fn add(
         &mut self,
-        mut account: Account,
+        account: Account,
         text: &[u8],
         format: Format,
     ) -> std::io::Result<Account> {
-        self.pass.learn(&account);
+        let learned = Learned::of(&account);
+        self.add_learned(account, learned, text, format)
+    }
+
+    /// [`Spooler::add`], with what `account` tells of other accounts
+    /// already read from it (so that it can be read on another thread).
+    fn add_learned(
+        &mut self,
+        mut account: Account,
+        learned: Learned,
+        text: &[u8],
+        format: Format,
+    ) -> std::io::Result<Account> {
+        self.pass.learn(&account.id, learned);
         if self.pass.keep.contains(&account.id) || self.pass.named.contains(&account.id) {
             self.pass.places.remove(&account.id);
             return Ok(account);
@@ -142,7 +155,7 @@ impl Spooler {
     /// recovered from a damaged journal line), replacing what was spooled
     /// of an earlier record of it.
     pub fn keep_whole(&mut self, account: Account) -> Account {
-        self.pass.learn(&account);
+        self.pass.learn(&account.id, Learned::of(&account));
         self.pass.places.remove(&account.id);
         account
     }
@@ -295,8 +308,6 @@ struct Pass {
     unread_lakes: HashMap<String, Vec<String>>,
     /// Where the next account's text goes.
     offset: u64,
-    /// The serialized facts of the account being read (reused).
-    scratch: Vec<u8>,
 }
 
 impl Spooled {
@@ -570,66 +581,143 @@ impl<'de> Visitor<'de> for Accounts<'_> {
         f.write_str("a list of accounts")
     }
 
+    /// The accounts' texts are taken [`READ_AHEAD`] at a time; each
+    /// chunk is parsed, validated and learned from on every core, then
+    /// spooled in order.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         self.spooler.expect(self.organization);
-        while let Some(text) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
-            let mut account: Account =
-                serde_json::from_str(text.get()).map_err(de::Error::custom)?;
-            if !account.validate().is_empty() {
-                return Err(de::Error::custom("invalid account"));
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut texts: Vec<Box<serde_json::value::RawValue>> = Vec::with_capacity(READ_AHEAD);
+        loop {
+            let next = seq.next_element::<Box<serde_json::value::RawValue>>()?;
+            let last = next.is_none();
+            texts.extend(next);
+            if texts.len() < READ_AHEAD && !last {
+                continue;
             }
-            account.normalize();
-            // A repeated account is found by the snapshot's validation.
-            match self
-                .spooler
-                .add(account, text.get().as_bytes(), Format::Account)
-            {
-                Ok(stub) => self.accounts.push(stub),
-                Err(e) => {
-                    *self.io_error = Some(e);
-                    return Err(de::Error::custom("cannot write the spool"));
+            let parsed = on_every_core(&texts, workers, |text| {
+                let mut account: Account = serde_json::from_str(text.get()).ok()?;
+                if !account.validate().is_empty() {
+                    return None;
+                }
+                account.normalize();
+                let learned = Learned::of(&account);
+                Some((account, learned))
+            });
+            for (text, parsed) in texts.drain(..).zip(parsed) {
+                // The reader of the whole file tells what is wrong, and where.
+                let Some((account, learned)) = parsed else {
+                    return Err(de::Error::custom("invalid account"));
+                };
+                // A repeated account is found by the snapshot's validation.
+                match self.spooler.add_learned(
+                    account,
+                    learned,
+                    text.get().as_bytes(),
+                    Format::Account,
+                ) {
+                    Ok(stub) => self.accounts.push(stub),
+                    Err(e) => {
+                        *self.io_error = Some(e);
+                        return Err(de::Error::custom("cannot write the spool"));
+                    }
                 }
             }
+            if last {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 }
 
-impl Pass {
-    /// Notes what other accounts' evaluations need of `account`.
-    fn learn(&mut self, account: &Account) {
+/// How many accounts' texts a snapshot's reader holds before it parses
+/// them: a few accounts per core, so that parsing runs on every core
+/// while at most this many accounts are in memory.
+const READ_AHEAD: usize = 16;
+
+/// `each` of every item of `items`, in order, computed on `workers`
+/// threads (one contiguous chunk each).
+fn on_every_core<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    each: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if workers <= 1 || items.len() <= 1 {
+        return items.iter().map(each).collect();
+    }
+    let size = items.len().div_ceil(workers);
+    std::thread::scope(|threads| {
+        let each = &each;
+        let jobs: Vec<_> = items
+            .chunks(size)
+            .map(|chunk| threads.spawn(move || chunk.iter().map(each).collect::<Vec<R>>()))
+            .collect();
+        jobs.into_iter()
+            .flat_map(|job| match job.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// What one account's facts tell of other accounts' evaluations
+/// ([`Pass::learn`]).
+struct Learned {
+    /// Other accounts read this account's region facts whatever names it:
+    /// it holds a Security Lake data lake, or a log group or SNS topic
+    /// whose ARN names another account.
+    keep: bool,
+    /// The regions where its Security Lake was not read.
+    unread: Vec<String>,
+    /// The other accounts named in the ARNs of its trails and region facts.
+    named: BTreeSet<String>,
+}
+
+impl Learned {
+    fn of(account: &Account) -> Learned {
         let own = account.id.as_str();
+        let mut keep = false;
         let mut unread = Vec::new();
         for facts in &account.region_facts {
             match &facts.security_lake {
-                Some(lake) if lake.data_lake.is_some() => {
-                    self.keep.insert(own.to_owned());
-                }
+                Some(lake) if lake.data_lake.is_some() => keep = true,
                 Some(_) => {}
                 None => unread.push(facts.region.clone()),
             }
-            let foreign = facts
+            keep |= facts
                 .log_groups
                 .iter()
                 .map(|g| g.arn.as_str())
                 .chain(facts.sns_topics.iter().map(|t| t.arn.as_str()))
                 .any(|arn| crate::model::arn_account(arn) != Some(own));
-            if foreign {
-                self.keep.insert(own.to_owned());
-            }
         }
-        self.unread_lakes.insert(own.to_owned(), unread);
-        self.scratch.clear();
+        let mut scratch = Vec::new();
         // Serializing plain data to memory cannot fail; if it did, every
         // account it names would be missed, and the engine would stop on
         // the first lookup that needed one.
-        let _ = serde_json::to_writer(&mut self.scratch, &account.trails);
-        let _ = serde_json::to_writer(&mut self.scratch, &account.region_facts);
-        for named in arn_accounts(&self.scratch) {
-            if named != own {
-                self.named.insert(named.to_owned());
-            }
+        let _ = serde_json::to_writer(&mut scratch, &account.trails);
+        let _ = serde_json::to_writer(&mut scratch, &account.region_facts);
+        let named = arn_accounts(&scratch)
+            .filter(|named| *named != own)
+            .map(str::to_owned)
+            .collect();
+        Learned {
+            keep,
+            unread,
+            named,
         }
+    }
+}
+
+impl Pass {
+    /// Notes what other accounts' evaluations need of account `own`.
+    fn learn(&mut self, own: &str, learned: Learned) {
+        if learned.keep {
+            self.keep.insert(own.to_owned());
+        }
+        self.unread_lakes.insert(own.to_owned(), learned.unread);
+        self.named.extend(learned.named);
     }
 }
 
