@@ -855,11 +855,11 @@ impl CheckFiles {
     /// `max_open` are open, all are closed first (a batch visits the
     /// checks in one order, so no file is better to keep than another).
     fn append(&mut self, check: usize, bytes: &[u8]) -> Result<(u64, u64), ReportError> {
-        let path = check_file(&self.dir, check);
         if self.open[check].is_none() {
             if self.opened() >= self.max_open {
                 self.close_all()?;
             }
+            let path = check_file(&self.dir, check);
             let file = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
@@ -869,7 +869,8 @@ impl CheckFiles {
         }
         let start = self.len[check];
         if let Some(out) = &mut self.open[check] {
-            out.write_all(bytes).map_err(|e| spool_error(&path, e))?;
+            out.write_all(bytes)
+                .map_err(|e| spool_error(&check_file(&self.dir, check), e))?;
         }
         self.len[check] = start + bytes.len() as u64;
         Ok((start, self.len[check]))
