@@ -221,28 +221,38 @@ impl Renderer {
             move |findings: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
                 let findings = findings_of(&findings, "failure_rows_md")?;
                 let global = shared.get("global");
-                let rows: Vec<String> = findings
-                    .iter()
-                    .map(|f| {
-                        let region = region_or(f, &global);
-                        format!(
-                            "| {} | {} | {} | {} |",
-                            markdown_escape(&f.account_id),
-                            markdown_escape(region),
-                            markdown_escape(&f.resource.id),
-                            markdown_escape(&f.message)
-                        )
-                    })
-                    .collect();
-                Ok(minijinja::Value::from_safe_string(rows.join("\n")))
+                let mut out = String::new();
+                for (i, f) in findings.iter().enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    for cell in [
+                        f.account_id.as_ref(),
+                        region_or(f, &global),
+                        &f.resource.id,
+                        &f.message,
+                    ] {
+                        out.push_str("| ");
+                        out.push_str(&text::markdown_escaped(cell));
+                        out.push(' ');
+                    }
+                    out.push('|');
+                }
+                Ok(minijinja::Value::from_safe_string(out))
             },
         );
         env.add_filter(
             "evidence_lines_md",
             |findings: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
                 let findings = findings_of(&findings, "evidence_lines_md")?;
-                let lines: Vec<String> = findings.iter().map(|f| evidence_line(f)).collect();
-                Ok(minijinja::Value::from_safe_string(lines.join("\n")))
+                let mut out = String::new();
+                for (i, f) in findings.iter().enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    out.push_str(&evidence_line(f));
+                }
+                Ok(minijinja::Value::from_safe_string(out))
             },
         );
         let shared = texts.clone();
@@ -250,24 +260,29 @@ impl Renderer {
             "failure_rows_html",
             move |findings: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
                 let findings = findings_of(&findings, "failure_rows_html")?;
-                let html = |text: &str| minijinja::HtmlEscape(&visible(text)).to_string();
                 let global = shared.get("global");
-                let show = html(&shared.get("html-show"));
-                let rows: Vec<String> = findings
-                    .iter()
-                    .map(|f| {
-                        let region = region_or(f, &global);
-                        format!(
-                            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td><details><summary>{show}</summary><pre>{}</pre></details></td></tr>",
-                            html(&f.account_id),
-                            html(region),
-                            html(&f.resource.id),
-                            html(&f.message),
-                            html(&evidence_pretty(f))
-                        )
-                    })
-                    .collect();
-                Ok(minijinja::Value::from_safe_string(rows.join("\n")))
+                let mut show = String::new();
+                push_html(&mut show, &shared.get("html-show"));
+                let mut out = String::new();
+                for (i, f) in findings.iter().enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    out.push_str("<tr><td>");
+                    push_html(&mut out, &f.account_id);
+                    out.push_str("</td><td>");
+                    push_html(&mut out, region_or(f, &global));
+                    out.push_str("</td><td><code>");
+                    push_html(&mut out, &f.resource.id);
+                    out.push_str("</code></td><td>");
+                    push_html(&mut out, &f.message);
+                    out.push_str("</td><td><details><summary>");
+                    out.push_str(&show);
+                    out.push_str("</summary><pre>");
+                    push_html(&mut out, &evidence_pretty(f));
+                    out.push_str("</pre></details></td></tr>");
+                }
+                Ok(minijinja::Value::from_safe_string(out))
             },
         );
         // The rows of the "all findings" table and of a control matrix,
