@@ -139,6 +139,9 @@ struct ParsedFilter<'a> {
     /// Whether it publishes a value or dimension taken from the event
     /// ([`publishes_from_event`]).
     publishes_from_event: bool,
+    /// Whether it could match differently for different accounts on
+    /// JSON records and on text records ([`matches_per_account`]).
+    per_account: [bool; 2],
     pattern: Result<Pattern, String>,
     transformations: &'a [MetricTransformation],
 }
@@ -674,6 +677,8 @@ impl<'a> Chains<'a> {
                             name: &f.name,
                             text: &f.pattern,
                             publishes_from_event: publishes_from_event(f),
+                            per_account: [false, true]
+                                .map(|text| matches_per_account(&f.pattern, text)),
                             pattern: filter_pattern::parse(&f.pattern)
                                 .map_err(|e| format!("character {}: {}", e.column(), e.message)),
                             transformations: &f.transformations,
@@ -697,7 +702,7 @@ impl<'a> Chains<'a> {
         // organization trail share its log group, and their coverage is
         // computed once, unless a filter of the group could tell accounts
         // apart.
-        let dependent = account_dependent(feed, logs_text(monitor));
+        let dependent = account_dependent(&self.parsed_filters(feed), logs_text(monitor));
         let format = feed
             .flow_log
             .and_then(|f| f.log_format.as_deref())
@@ -768,7 +773,7 @@ impl<'a> Chains<'a> {
         };
         let filters = self.parsed_filters(feed);
         let text = logs_text(monitor);
-        let per_account = |f: &ParsedFilter| matches_per_account(f.text, text);
+        let per_account = |f: &ParsedFilter| f.per_account[usize::from(text)];
         // Which events each filter matches; a filter that also matches a
         // must-not-match event does not count (its alarm would cry wolf or
         // it watches something else).
@@ -1649,8 +1654,8 @@ fn summarize(t: &Texts, monitor: &Monitor, per_event: &[Reach]) -> Value {
 /// Whether a filter of the feed's log group could match or publish
 /// differently for different accounts ([`filter_dependent`]) on records
 /// that are text lines when `text` (flow log records).
-fn account_dependent(feed: &Feed, text: bool) -> bool {
-    feed.filters.iter().any(|f| filter_dependent(f, text))
+fn account_dependent(filters: &[ParsedFilter], text: bool) -> bool {
+    filters.iter().any(|f| filter_dependent(f, text))
 }
 
 /// Whether `monitor`'s sample events are logged as text lines (flow log
@@ -1683,8 +1688,8 @@ fn logged_records<'m>(monitor: &'m Monitor, account: &str, format: Option<&str>)
 /// ([`matches_per_account`]), or through a value it publishes (a metric
 /// value or a dimension taken from the event). Wildcards, glob `*` and
 /// field selectors treat all digits alike.
-fn filter_dependent(f: &crate::model::MetricFilter, text: bool) -> bool {
-    matches_per_account(&f.pattern, text) || publishes_from_event(f)
+fn filter_dependent(f: &ParsedFilter, text: bool) -> bool {
+    f.per_account[usize::from(text)] || f.publishes_from_event
 }
 
 /// Whether filter `pattern` could match differently for different
