@@ -515,7 +515,7 @@ impl serde::Serialize for ReadBack<'_> {
 }
 
 /// The snapshot's top-level object: its fields as [`Snapshot`]'s derive
-/// reads them, `accounts` one at a time.
+/// reads them, `accounts` a few at a time ([`READ_AHEAD`]).
 struct Top<'p> {
     snapshot: &'p mut Snapshot,
     spooler: &'p mut Spooler,
@@ -557,7 +557,7 @@ impl<'de> Visitor<'de> for Top<'_> {
     }
 }
 
-/// The `accounts` list, each account spooled as it is read.
+/// The `accounts` list, spooled [`READ_AHEAD`] accounts at a time.
 struct Accounts<'p> {
     /// The snapshot's organization, when it came before its accounts.
     organization: Option<&'p Organization>,
@@ -582,8 +582,11 @@ impl<'de> Visitor<'de> for Accounts<'_> {
     }
 
     /// The accounts' texts are taken [`READ_AHEAD`] at a time; each
-    /// chunk is parsed, validated and learned from on every core, then
-    /// spooled in order.
+    /// chunk is parsed, validated and learned from on up to as many
+    /// threads as cores, then spooled in order. A chunk is read whole
+    /// before any of it is spooled: a syntax error late in it sends the
+    /// file to the whole reader (`Ok(None)`) before a failure to write
+    /// the spool for an earlier account could be seen.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         self.spooler.expect(self.organization);
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -631,8 +634,9 @@ impl<'de> Visitor<'de> for Accounts<'_> {
 }
 
 /// How many accounts' texts a snapshot's reader holds before it parses
-/// them: a few accounts per core, so that parsing runs on every core
-/// while at most this many accounts are in memory.
+/// them, so that parsing runs on several cores (up to this many) while
+/// at most this many accounts' texts, and as many parsed accounts, are in
+/// memory besides the stubs.
 const READ_AHEAD: usize = 16;
 
 /// `each` of every item of `items`, in order, computed on `workers`
