@@ -398,12 +398,12 @@ fn evaluate<E>(
     templates.set_fuel(Some(crate::checks::MESSAGE_FUEL));
     for check in &catalogue.checks {
         let messages = [
-            ("pass", Some(&check.messages.pass)),
-            ("fail", Some(&check.messages.fail)),
-            ("skip", check.messages.skip.as_ref()),
-            ("unknown", check.messages.unknown.as_ref()),
+            Some(&check.messages.pass),
+            Some(&check.messages.fail),
+            check.messages.skip.as_ref(),
+            check.messages.unknown.as_ref(),
         ];
-        for (kind, template) in messages {
+        for (kind, template) in Message::KINDS.into_iter().zip(messages) {
             if let Some(template) = template {
                 // Validated at load; a failure here only loses the message.
                 let _ =
@@ -729,13 +729,13 @@ struct Prepared<'a> {
     remediation: Shared,
     controls: Arc<BTreeMap<String, Vec<String>>>,
     /// The `pass`, `fail`, `skip` and `unknown` messages, in that order
-    /// ([`Message`]); `None` when the check has no such message.
-    messages: [Option<minijinja::Template<'a, 'a>>; 4],
+    /// ([`Message`]); for a message the check does not have, the lookup's
+    /// error.
+    messages: [Result<minijinja::Template<'a, 'a>, String>; 4],
     /// The service part of each action of `requires`.
     required_services: Vec<&'a str>,
     /// `params` for the message templates.
     params_context: minijinja::Value,
-    templates: &'a minijinja::Environment<'a>,
 }
 
 /// Which message of a check a finding gets.
@@ -748,20 +748,19 @@ enum Message {
 }
 
 impl Message {
-    const ALL: [(Message, &'static str); 4] = [
-        (Message::Pass, "pass"),
-        (Message::Fail, "fail"),
-        (Message::Skip, "skip"),
-        (Message::Unknown, "unknown"),
-    ];
+    /// Each message's key in a check, in the order of the variants.
+    const KINDS: [&'static str; 4] = ["pass", "fail", "skip", "unknown"];
 }
 
 impl<'a> Prepared<'a> {
     /// `templates` holds the check's messages as `<id>.<kind>`
-    /// ([`Message::ALL`]).
+    /// ([`Message::KINDS`]).
     fn new(check: &'a Check, templates: &'a minijinja::Environment<'a>, params: &Bound) -> Self {
-        let messages = Message::ALL
-            .map(|(_, kind)| templates.get_template(&format!("{}.{kind}", check.id)).ok());
+        let messages = Message::KINDS.map(|kind| {
+            templates
+                .get_template(&format!("{}.{kind}", check.id))
+                .map_err(|e| e.to_string())
+        });
         Prepared {
             check,
             id: check.id.as_str().into(),
@@ -776,7 +775,6 @@ impl<'a> Prepared<'a> {
                 .filter_map(|a| a.split(':').next())
                 .collect(),
             params_context: minijinja::Value::from_pairs([("params", params.template.clone())]),
-            templates,
         }
     }
 }
@@ -957,16 +955,9 @@ fn evaluate_item(check: &Prepared, item: &Item, env: &Env) -> Finding {
 
     let render = |message: Message, evidence: &BTreeMap<String, Value>| -> String {
         let template = match &check.messages[message as usize] {
-            Some(template) => template,
+            Ok(template) => template,
             // Not added (see `evaluate`): the lookup's own error says so.
-            None => {
-                let name = format!("{}.{}", check.id, Message::ALL[message as usize].1);
-                let error = match check.templates.get_template(&name) {
-                    Err(e) => e.to_string(),
-                    Ok(_) => "the template was not loaded".to_owned(),
-                };
-                return format!("(message could not be rendered: {error})");
-            }
+            Err(error) => return format!("(message could not be rendered: {error})"),
         };
         let evidence = minijinja::Value::from_pairs([(
             "evidence",
