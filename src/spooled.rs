@@ -373,32 +373,18 @@ impl Spooled {
     /// on every core ([`Spooled::read_back`]); the others are copied.
     pub fn load(&self, accounts: &[Account]) -> Result<Vec<Account>, LoadError> {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let size = accounts.len().div_ceil(workers).max(1);
-        std::thread::scope(|threads| {
-            let parts: Vec<_> = accounts
-                .chunks(size)
-                .map(|chunk| {
-                    threads.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|account| match self.stubs.contains(&account.id) {
-                                true => self.read_back(&account.id),
-                                false => Ok(account.clone()),
-                            })
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                })
-                .collect();
-            let mut loaded = Vec::with_capacity(accounts.len());
-            for part in parts {
-                let part = part.join().map_err(|_| LoadError {
-                    account: String::new(),
-                    reason: "a reading thread stopped".into(),
-                })??;
-                loaded.extend(part);
+        on_every_core(accounts, workers, |account| {
+            match self.stubs.contains(&account.id) {
+                true => self.read_back(&account.id),
+                false => Ok(account.clone()),
             }
-            Ok(loaded)
         })
+        .ok_or_else(|| LoadError {
+            account: String::new(),
+            reason: "a reading thread stopped".into(),
+        })?
+        .into_iter()
+        .collect()
     }
 
     /// Makes `snapshot` (the one [`Spooled::read`] gave) whole: every stub
@@ -606,7 +592,8 @@ impl<'de> Visitor<'de> for Accounts<'_> {
                 account.normalize();
                 let learned = Learned::of(&account);
                 Some((account, learned))
-            });
+            })
+            .ok_or_else(|| de::Error::custom("a parsing thread stopped"))?;
             for (text, parsed) in texts.drain(..).zip(parsed) {
                 // The reader of the whole file tells what is wrong, and where.
                 let Some((account, learned)) = parsed else {
@@ -640,14 +627,14 @@ impl<'de> Visitor<'de> for Accounts<'_> {
 const READ_AHEAD: usize = 16;
 
 /// `each` of every item of `items`, in order, computed on `workers`
-/// threads (one contiguous chunk each).
+/// threads (one contiguous chunk each); `None` when a thread panicked.
 fn on_every_core<T: Sync, R: Send>(
     items: &[T],
     workers: usize,
     each: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
+) -> Option<Vec<R>> {
     if workers <= 1 || items.len() <= 1 {
-        return items.iter().map(each).collect();
+        return Some(items.iter().map(each).collect());
     }
     let size = items.len().div_ceil(workers);
     std::thread::scope(|threads| {
@@ -656,12 +643,14 @@ fn on_every_core<T: Sync, R: Send>(
             .chunks(size)
             .map(|chunk| threads.spawn(move || chunk.iter().map(each).collect::<Vec<R>>()))
             .collect();
-        jobs.into_iter()
-            .flat_map(|job| match job.join() {
-                Ok(done) => done,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+        // Every thread joined, so that the scope never panics for one
+        // that was not.
+        let parts: Vec<Option<Vec<R>>> = jobs.into_iter().map(|job| job.join().ok()).collect();
+        let mut all = Vec::with_capacity(items.len());
+        for part in parts {
+            all.extend(part?);
+        }
+        Some(all)
     })
 }
 
